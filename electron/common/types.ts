@@ -1,0 +1,115 @@
+// Shared data shapes. Pure TypeScript: imports nothing, so the renderer, main,
+// worker, CLI and tests can all depend on it.
+
+export type DeviceChoice = 'auto' | 'cpu' | 'gpu';
+/** onnxruntime execution providers Pastiche knows how to ask for. */
+export type ProviderName = 'cpu' | 'webgpu' | 'dml' | 'coreml' | 'cuda';
+export type OutputFormat = 'jpg' | 'png' | 'webp' | 'tiff' | 'avif';
+/** Long edge in pixels, or 'original' to keep the photo's size. */
+export type SizeChoice = number | 'original';
+
+export interface StyleInfo {
+  /** Unique across all models, kebab-case, e.g. "starry-night". */
+  id: string;
+  /** Index into the model's style-weights input (multi-style models); 0 for single-style. */
+  index: number;
+  title: string;
+  artist: string;
+  year: string;
+  publicDomain: string;
+  source: string;
+  /** Model id this style belongs to. */
+  model: string;
+}
+
+export interface ModelFileRef {
+  file: string;
+  sha256: string;
+  bytes: number;
+}
+
+export interface ModelIo {
+  input: string;
+  output: string;
+  /** Name of the [1, S] style-weights input of multi-style models; null for single-style. */
+  styleWeights: string | null;
+  /** Name of the per-image normalization statistics output (full model) / input (tile model). */
+  stats: string;
+  /** Length of the stats vector (rows: mean, std). Shape [2, statsSize]. */
+  statsSize: number;
+  layout: 'NCHW';
+  channels: 'RGB';
+  /** Value range of input and output pixels. */
+  range: [number, number];
+  /** Height and width must be multiples of this (the engine pads by reflection). */
+  multipleOf: number;
+}
+
+export interface ModelInfo extends ModelFileRef {
+  id: string;
+  kind: 'single-style' | 'multi-style';
+  io: ModelIo;
+  /** Pixels of context each output pixel depends on (tiling halo). */
+  receptiveField: number;
+  /** Variant files: 'tiles' takes external stats; 'fp16' and 'fp16-tiles' for GPU providers. */
+  variants: Partial<Record<'tiles' | 'fp16' | 'fp16-tiles', ModelFileRef>>;
+  styles: Omit<StyleInfo, 'model'>[];
+  training?: Record<string, unknown>;
+  quality?: Record<string, unknown>;
+  provenance?: Record<string, unknown>;
+}
+
+export interface Manifest {
+  schema: 1;
+  models: ModelInfo[];
+}
+
+/** A blend of styles of one multi-style model: style id -> weight (weights are normalized). */
+export type StyleBlend = Record<string, number>;
+
+export interface StylizeOptions {
+  /** A style id, or a blend of style ids of the same model. */
+  style: string | StyleBlend;
+  size: SizeChoice;
+  /** 0 = the photo, 1 = full style. */
+  strength: number;
+  preserveColors: boolean;
+  format: OutputFormat;
+  /** 1-100 */
+  quality: number;
+  keepMetadata: boolean;
+  stripGps: boolean;
+}
+
+export type FileStatus = 'ok' | 'failed' | 'skipped';
+
+export interface FileResult {
+  input: string;
+  output: string | null;
+  status: FileStatus;
+  error?: string;
+  warnings?: string[];
+  ms: number;
+  device: ProviderName | null;
+}
+
+export interface BatchProgress {
+  done: number;
+  total: number;
+  current: string | null;
+  etaMs: number | null;
+}
+
+export interface BatchReport {
+  files: FileResult[];
+  device: ProviderName | null;
+  cancelled: boolean;
+}
+
+export interface DeviceReport {
+  requested: DeviceChoice;
+  /** Provider that actually ran the last session. */
+  provider: ProviderName;
+  /** Set when a GPU was asked for (or auto) and the engine fell back to CPU: why. */
+  fallbackReason?: string;
+}

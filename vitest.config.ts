@@ -1,0 +1,29 @@
+import { defineConfig } from 'vitest/config';
+import { svelte } from '@sveltejs/vite-plugin-svelte';
+import { svelteTesting } from '@testing-library/svelte/vite';
+
+// Two projects: Node-side code (engine, worker, services, CLI, main wiring) and Svelte components in jsdom.
+export default defineConfig({
+  test: {
+    projects: [
+      {
+        test: {
+          name: 'node',
+          environment: 'node',
+          include: ['test/electron/**/*.test.ts', 'test/scripts/**/*.test.ts', 'test/build/**/*.test.ts', 'test/models/**/*.test.ts'],
+          testTimeout: 120_000,
+          hookTimeout: 120_000,
+          pool: 'forks',
+        },
+      },
+      {
+        plugins: [svelte(), svelteTesting()],
+        test: {
+          name: 'renderer',
+          environment: 'jsdom',
+          include: ['renderer/src/**/*.spec.ts', 'test/renderer/**/*.test.ts'],
+        },
+      },
+    ],
+  },
+});
