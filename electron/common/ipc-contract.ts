@@ -1,0 +1,281 @@
+// The one typed IPC contract between the renderer and the main process.
+// Main's handler registration, the preload bridge, the e2e test host and the
+// renderer are all typed from these maps, so a channel cannot drift between them.
+// Pure TypeScript: types plus two constant channel lists (the preload allow-lists them).
+
+import type {
+  BatchProgress,
+  BatchReport,
+  DeviceChoice,
+  DeviceReport,
+  OutputFormat,
+  ProviderName,
+  SizeChoice,
+  StyleBlend,
+  StyleInfo,
+} from './types.js';
+
+export type ErrorCode =
+  | 'bad-sender'
+  | 'bad-argument'
+  | 'not-allowed'
+  | 'not-found'
+  | 'cancelled'
+  | 'busy'
+  | 'engine'
+  | 'io'
+  | 'internal';
+
+export interface IpcError {
+  code: ErrorCode;
+  message: string;
+}
+
+/** Handlers never throw across IPC: every outcome is a value. */
+export type Result<T> = { ok: true; value: T } | { ok: false; error: IpcError };
+
+export interface PhotoEntry {
+  /** Absolute path; also the photo's handle in every other channel. */
+  path: string;
+  name: string;
+  /** Path relative to the gallery root, with '/' separators. */
+  rel: string;
+  bytes: number;
+  mtimeMs: number;
+}
+
+export interface GalleryFolder {
+  /** The folder opened, or null when loose files were opened/dropped. */
+  root: string | null;
+  photos: PhotoEntry[];
+  /** True when the scan stopped at the photo limit. */
+  truncated: boolean;
+}
+
+export interface StyleView extends StyleInfo {
+  /** Styles of one multi-style model can be blended with each other. */
+  multi: boolean;
+}
+
+export interface StylesList {
+  styles: StyleView[];
+  /** Models that failed to load (bad file, checksum...), as readable lines. */
+  errors: string[];
+}
+
+export interface PreviewRequest {
+  style: string | StyleBlend;
+  /** Long edge of the preview, in pixels. */
+  size: number;
+  strength: number;
+  preserveColors: boolean;
+}
+
+export interface PreviewResult {
+  /** Media reference of the rendered image (see MediaKind 'result'). */
+  id: string;
+  width: number;
+  height: number;
+  /** Size of the source photo, for export estimates. */
+  sourceWidth: number;
+  sourceHeight: number;
+  ms: number;
+  provider: ProviderName;
+}
+
+export interface ExportOptions {
+  style: string | StyleBlend;
+  size: SizeChoice;
+  strength: number;
+  preserveColors: boolean;
+  format: OutputFormat;
+  quality: number;
+  keepMetadata: boolean;
+  stripGps: boolean;
+}
+
+export interface ExportRequest {
+  /** Photos to export (absolute paths already opened in the gallery). */
+  files: string[];
+  /** Whole folders to export (mirrored tree under outDir). */
+  folders: string[];
+  outDir: string;
+  recursive: boolean;
+  skipExisting: boolean;
+  options: ExportOptions;
+}
+
+export interface ExportStarted {
+  jobId: string;
+}
+
+export interface ExportProgress extends BatchProgress {
+  jobId: string;
+}
+
+export interface ExportDone {
+  jobId: string;
+  outDir: string;
+  report: BatchReport;
+}
+
+export type Theme = 'system' | 'dark' | 'light';
+
+export interface Settings {
+  theme: Theme;
+  device: DeviceChoice;
+  /** Long edge of the refined preview. */
+  previewSize: number;
+  exportSize: SizeChoice;
+  format: OutputFormat;
+  quality: number;
+  keepMetadata: boolean;
+  stripGps: boolean;
+  skipExisting: boolean;
+  recursive: boolean;
+  strength: number;
+  preserveColors: boolean;
+  outputDir: string | null;
+  lastFolder: string | null;
+  /** Styles shown in the side-by-side view. */
+  compareStyles: string[];
+}
+
+export interface AppInfo {
+  version: string;
+  platform: string;
+  arch: string;
+  cpus: number;
+  totalMemBytes: number;
+  modelsDir: string | null;
+  /** Pixels of one inference tile (long edge), for memory estimates. */
+  tileSize: number;
+}
+
+export type EngineState = 'starting' | 'ready' | 'busy' | 'restarting' | 'error';
+
+export interface EngineStatus {
+  state: EngineState;
+  device: DeviceReport | null;
+  message: string | null;
+}
+
+export interface EngineCrash {
+  message: string;
+  /** Whether the job in flight was retried on the restarted worker. */
+  retried: boolean;
+  at: number;
+}
+
+export interface DoctorCheck {
+  name: string;
+  ok: boolean;
+  detail: string;
+}
+
+export type MenuCommand =
+  | 'open-folder'
+  | 'open-files'
+  | 'export'
+  | 'select-all'
+  | 'toggle-theme'
+  | 'view-preview'
+  | 'view-compare'
+  | 'zoom-fit'
+  | 'zoom-100';
+
+export interface IpcContract {
+  'gallery:openFolder': { args: []; result: GalleryFolder | null };
+  'gallery:openFiles': { args: []; result: GalleryFolder | null };
+  /** Paths dropped on the window (files and/or folders). */
+  'gallery:addPaths': { args: [paths: string[]]; result: GalleryFolder };
+  /** Rescan a folder opened earlier. */
+  'gallery:list': { args: [root: string]; result: GalleryFolder };
+  'styles:list': { args: []; result: StylesList };
+  /** Render (once, cached) a style's thumbnail from the bundled sample photo. */
+  'styles:thumbnail': { args: [styleId: string]; result: string };
+  /** ticket: caller-chosen id to cancel with preview:cancel; a newer render on the same ticket cancels the older. */
+  'preview:render': { args: [photo: string, request: PreviewRequest, ticket: string]; result: PreviewResult };
+  'preview:cancel': { args: [ticket: string]; result: boolean };
+  'export:chooseFolder': { args: []; result: string | null };
+  'export:start': { args: [request: ExportRequest]; result: ExportStarted };
+  'export:cancel': { args: [jobId: string]; result: boolean };
+  'settings:get': { args: []; result: Settings };
+  'settings:set': { args: [patch: Partial<Settings>]; result: Settings };
+  'app:info': { args: []; result: AppInfo };
+  'app:doctor': { args: []; result: DoctorCheck[] };
+  'engine:status': { args: []; result: EngineStatus };
+  /** Open a folder (an export's output) in the OS file manager. */
+  'shell:openPath': { args: [path: string]; result: null };
+}
+
+export interface EventContract {
+  'export:progress': ExportProgress;
+  'export:done': ExportDone;
+  'engine:status': EngineStatus;
+  'engine:crash': EngineCrash;
+  'menu:command': MenuCommand;
+}
+
+export type Channel = keyof IpcContract;
+export type EventName = keyof EventContract;
+export type ArgsOf<C extends Channel> = IpcContract[C]['args'];
+export type ResultOf<C extends Channel> = IpcContract[C]['result'];
+
+// Exhaustive at compile time: a channel missing from the list fails the `satisfies`.
+const channelSet = {
+  'gallery:openFolder': true,
+  'gallery:openFiles': true,
+  'gallery:addPaths': true,
+  'gallery:list': true,
+  'styles:list': true,
+  'styles:thumbnail': true,
+  'preview:render': true,
+  'preview:cancel': true,
+  'export:chooseFolder': true,
+  'export:start': true,
+  'export:cancel': true,
+  'settings:get': true,
+  'settings:set': true,
+  'app:info': true,
+  'app:doctor': true,
+  'engine:status': true,
+  'shell:openPath': true,
+} as const satisfies Record<Channel, true>;
+const eventSet = {
+  'export:progress': true,
+  'export:done': true,
+  'engine:status': true,
+  'engine:crash': true,
+  'menu:command': true,
+} as const satisfies Record<EventName, true>;
+
+export const CHANNELS = Object.keys(channelSet) as Channel[];
+export const EVENTS = Object.keys(eventSet) as EventName[];
+
+export function isChannel(value: unknown): value is Channel {
+  return typeof value === 'string' && Object.hasOwn(channelSet, value);
+}
+export function isEventName(value: unknown): value is EventName {
+  return typeof value === 'string' && Object.hasOwn(eventSet, value);
+}
+
+/** Kinds of media the app serves to the renderer (pastiche://<kind>/<ref> in Electron, /media/<kind>/<ref> in the test host). */
+export type MediaKind = 'photo' | 'thumb' | 'result' | 'style';
+
+/** What the preload exposes as `window.pastiche`. */
+export interface PasticheApi {
+  invoke<C extends Channel>(channel: C, ...args: ArgsOf<C>): Promise<Result<ResultOf<C>>>;
+  on<E extends EventName>(event: E, listener: (payload: EventContract[E]) => void): () => void;
+  /** Absolute path of a dropped File (Electron's webUtils); '' where unknown. */
+  pathForFile(file: File): string;
+  /** Prefix of media URLs: 'pastiche://' in the app, '/media/' in the test host. */
+  mediaBase: string;
+  platform: string;
+}
+
+/** URL of a media item; ref is a path (photo, thumb) or an id (result, style). */
+export function mediaUrl(base: string, kind: MediaKind, ref: string, query?: Record<string, string | number>): string {
+  const q = query ? '?' + new URLSearchParams(Object.entries(query).map(([k, v]): [string, string] => [k, String(v)])).toString() : '';
+  return `${base}${kind}/${encodeURIComponent(ref)}${q}`;
+}

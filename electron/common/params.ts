@@ -1,0 +1,198 @@
+// Parameter validation shared by the CLI, the IPC handlers and the engine.
+// Messages follow sharp's style ("Expected <what> for <name> but received <value>") so a
+// user sees the same wording whichever entry point they used. Pure: imports nothing at runtime.
+
+import type {
+  DeviceChoice,
+  OutputFormat,
+  SizeChoice,
+  StyleBlend,
+  StylizeOptions,
+} from './types.js';
+
+export const OUTPUT_FORMATS: readonly OutputFormat[] = ['jpg', 'png', 'webp', 'tiff', 'avif'];
+export const DEVICE_CHOICES: readonly DeviceChoice[] = ['auto', 'cpu', 'gpu'];
+export const MIN_SIZE = 64;
+export const MAX_SIZE = 16384;
+
+export const DEFAULT_STYLIZE_OPTIONS: Omit<StylizeOptions, 'style'> = {
+  size: 'original',
+  strength: 1,
+  preserveColors: false,
+  format: 'jpg',
+  quality: 92,
+  keepMetadata: true,
+  stripGps: false,
+};
+
+export class ParamError extends Error {
+  readonly code = 'INVALID_PARAM' as const;
+  readonly param: string;
+
+  constructor(param: string, message: string) {
+    super(message);
+    this.name = 'ParamError';
+    this.param = param;
+  }
+}
+
+/** How a received value is quoted in messages: strings in single quotes, like sharp. */
+export function describeValue(v: unknown): string {
+  if (typeof v === 'string') return `'${v}'`;
+  if (v === undefined) return 'undefined';
+  if (typeof v === 'number' || typeof v === 'boolean' || v === null) return String(v);
+  try {
+    return JSON.stringify(v) ?? String(v);
+  } catch {
+    return String(v);
+  }
+}
+
+export function invalid(name: string, expected: string, received: unknown): ParamError {
+  return new ParamError(name, `Expected ${expected} for ${name} but received ${describeValue(received)}`);
+}
+
+// CLI and query strings hand us strings; accept exact decimal spellings only ("1e3", "12px" are refused).
+const INT_RE = /^[+-]?\d+$/;
+const NUM_RE = /^[+-]?(\d+\.?\d*|\.\d+)$/;
+
+function toInteger(v: unknown): number | null {
+  if (typeof v === 'number') return Number.isInteger(v) ? v : null;
+  if (typeof v === 'string' && INT_RE.test(v.trim())) return Number.parseInt(v.trim(), 10);
+  return null;
+}
+
+function toNumber(v: unknown): number | null {
+  if (typeof v === 'number') return Number.isFinite(v) ? v : null;
+  if (typeof v === 'string' && NUM_RE.test(v.trim())) return Number.parseFloat(v.trim());
+  return null;
+}
+
+export function checkInteger(name: string, v: unknown, min: number, max: number): number {
+  const n = toInteger(v);
+  if (n === null || n < min || n > max) throw invalid(name, `integer between ${min} and ${max}`, v);
+  return n;
+}
+
+export function checkNumber(name: string, v: unknown, min: number, max: number): number {
+  const n = toNumber(v);
+  if (n === null || n < min || n > max) throw invalid(name, `number between ${min} and ${max}`, v);
+  return n;
+}
+
+export function checkBoolean(name: string, v: unknown): boolean {
+  if (typeof v === 'boolean') return v;
+  if (v === 'true') return true;
+  if (v === 'false') return false;
+  throw invalid(name, 'boolean', v);
+}
+
+export function checkOneOf<T extends string>(name: string, v: unknown, values: readonly T[]): T {
+  if (typeof v === 'string' && (values as readonly string[]).includes(v)) return v as T;
+  throw invalid(name, `one of ${values.join(', ')}`, v);
+}
+
+/** Long edge in pixels (64-16384) or 'original'. */
+export function parseSize(v: unknown, name = 'size'): SizeChoice {
+  if (v === 'original') return 'original';
+  const n = toInteger(v);
+  if (n === null || n < MIN_SIZE || n > MAX_SIZE) {
+    throw invalid(name, `integer between ${MIN_SIZE} and ${MAX_SIZE} or 'original'`, v);
+  }
+  return n;
+}
+
+/** Preview sizes are always a number (a preview of 'original' would defeat its purpose). */
+export function parsePreviewSize(v: unknown, name = 'size'): number {
+  return checkInteger(name, v, MIN_SIZE, 4096);
+}
+
+export function parseStrength(v: unknown, name = 'strength'): number {
+  return checkNumber(name, v, 0, 1);
+}
+
+export function parseQuality(v: unknown, name = 'quality'): number {
+  return checkInteger(name, v, 1, 100);
+}
+
+export function parseFormat(v: unknown, name = 'format'): OutputFormat {
+  // Common spellings people type; normalized silently rather than refused.
+  const aliases: Record<string, OutputFormat> = { jpeg: 'jpg', tif: 'tiff' };
+  const s = typeof v === 'string' ? (aliases[v.toLowerCase()] ?? v.toLowerCase()) : v;
+  if (typeof s === 'string' && (OUTPUT_FORMATS as readonly string[]).includes(s)) return s as OutputFormat;
+  throw invalid(name, `one of ${OUTPUT_FORMATS.join(', ')}`, v);
+}
+
+export function parseDevice(v: unknown, name = 'device'): DeviceChoice {
+  return checkOneOf(name, v, DEVICE_CHOICES);
+}
+
+export function parseThreads(v: unknown, name = 'threads'): number {
+  return checkInteger(name, v, 1, 256);
+}
+
+export function parseMaxPixels(v: unknown, name = 'maxPixels'): number {
+  return checkInteger(name, v, 1, 2 ** 40);
+}
+
+const STYLE_ID_RE = /^[a-z0-9][a-z0-9-]*$/;
+
+/**
+ * A style id ("starry-night") or a blend "a=0.7,b=0.3". Weights must be >= 0 and not all 0;
+ * they are normalized later against the model (the engine knows which ids exist).
+ */
+export function parseStyleSpec(v: unknown, name = 'style'): string | StyleBlend {
+  const expected = 'style id or id=weight[,id=weight...]';
+  if (typeof v === 'object' && v !== null && !Array.isArray(v)) {
+    const blend: StyleBlend = {};
+    let total = 0;
+    for (const [id, w] of Object.entries(v)) {
+      if (!STYLE_ID_RE.test(id) || typeof w !== 'number' || !Number.isFinite(w) || w < 0) throw invalid(name, expected, v);
+      blend[id] = w;
+      total += w;
+    }
+    if (Object.keys(blend).length === 0 || total <= 0) throw invalid(name, expected, v);
+    return blend;
+  }
+  if (typeof v !== 'string') throw invalid(name, expected, v);
+  const s = v.trim();
+  if (!s.includes('=')) {
+    if (!STYLE_ID_RE.test(s)) throw invalid(name, expected, v);
+    return s;
+  }
+  const blend: StyleBlend = {};
+  let total = 0;
+  for (const part of s.split(',')) {
+    const [id, w, extra] = part.split('=').map((p) => p.trim());
+    const weight = toNumber(w);
+    if (id === undefined || !STYLE_ID_RE.test(id) || weight === null || weight < 0 || extra !== undefined || id in blend) {
+      throw invalid(name, expected, v);
+    }
+    blend[id] = weight;
+    total += weight;
+  }
+  if (total <= 0) throw invalid(name, expected, v);
+  return blend;
+}
+
+export type StylizeOptionsInput = { [K in keyof StylizeOptions]?: unknown };
+
+/** Validates every field present and fills the rest with defaults. `style` is required. */
+export function normalizeStylizeOptions(input: StylizeOptionsInput): StylizeOptions {
+  const d = DEFAULT_STYLIZE_OPTIONS;
+  return {
+    style: parseStyleSpec(input.style),
+    size: input.size === undefined ? d.size : parseSize(input.size),
+    strength: input.strength === undefined ? d.strength : parseStrength(input.strength),
+    preserveColors: input.preserveColors === undefined ? d.preserveColors : checkBoolean('preserveColors', input.preserveColors),
+    format: input.format === undefined ? d.format : parseFormat(input.format),
+    quality: input.quality === undefined ? d.quality : parseQuality(input.quality),
+    keepMetadata: input.keepMetadata === undefined ? d.keepMetadata : checkBoolean('keepMetadata', input.keepMetadata),
+    stripGps: input.stripGps === undefined ? d.stripGps : checkBoolean('stripGps', input.stripGps),
+  };
+}
+
+/** File extension written for each output format. */
+export function extensionFor(format: OutputFormat): string {
+  return format === 'jpg' ? '.jpg' : `.${format}`;
+}

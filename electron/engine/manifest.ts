@@ -1,0 +1,264 @@
+// Loads models/manifest.json, validates its structure and verifies every model file
+// (exists, size, sha256). Problems are reported per model so one broken download never
+// hides the other styles or stops the app from opening.
+import { createHash } from 'node:crypto';
+import { createReadStream } from 'node:fs';
+import { readFile, stat } from 'node:fs/promises';
+import path from 'node:path';
+import type { Manifest, ModelFileRef, ModelInfo, ModelIo, StyleInfo } from '../common/types.js';
+
+export interface ModelError {
+  /** Model id, or null when the manifest itself is unusable. */
+  model: string | null;
+  message: string;
+}
+
+/** A verified model with absolute paths of its files. */
+export interface LoadedModel {
+  info: ModelInfo;
+  path: string;
+  variantPaths: Partial<Record<keyof ModelInfo['variants'], string>>;
+}
+
+export interface LoadedManifest {
+  dir: string;
+  models: LoadedModel[];
+  styles: StyleInfo[];
+  errors: ModelError[];
+}
+
+export interface LoadManifestOptions {
+  /** Hashing a large pack costs time; 'size' checks only existence and size. Default 'sha256'. */
+  verify?: 'sha256' | 'size';
+}
+
+type Obj = Record<string, unknown>;
+
+class ShapeError extends Error {}
+
+function isObj(v: unknown): v is Obj {
+  return typeof v === 'object' && v !== null && !Array.isArray(v);
+}
+
+function show(v: unknown): string {
+  return typeof v === 'string' ? `'${v}'` : JSON.stringify(v) ?? String(v);
+}
+
+function need(cond: boolean, where: string, expected: string, v: unknown): void {
+  if (!cond) throw new ShapeError(`${where}: expected ${expected} but received ${v === undefined ? 'nothing' : show(v)}`);
+}
+
+const SHA_RE = /^[0-9a-f]{64}$/;
+const ID_RE = /^[a-z0-9][a-z0-9-]*$/;
+
+function checkFileRef(v: unknown, where: string): ModelFileRef {
+  need(isObj(v), where, 'an object', v);
+  const o = v as Obj;
+  need(typeof o['file'] === 'string' && o['file'] !== '', `${where}.file`, 'a file name', o['file']);
+  const file = o['file'] as string;
+  // Manifest files are relative to the models folder; never let them point elsewhere.
+  need(!path.isAbsolute(file) && !file.split(/[\\/]/).includes('..'), `${where}.file`, 'a path inside the models folder', file);
+  need(typeof o['sha256'] === 'string' && SHA_RE.test(o['sha256']), `${where}.sha256`, '64 lowercase hex digits', o['sha256']);
+  need(Number.isInteger(o['bytes']) && (o['bytes'] as number) > 0, `${where}.bytes`, 'a positive integer', o['bytes']);
+  return { file, sha256: o['sha256'] as string, bytes: o['bytes'] as number };
+}
+
+function checkIo(v: unknown, where: string, kind: ModelInfo['kind']): ModelIo {
+  need(isObj(v), where, 'an object', v);
+  const o = v as Obj;
+  for (const k of ['input', 'output', 'stats'] as const) {
+    need(typeof o[k] === 'string' && o[k] !== '', `${where}.${k}`, 'a tensor name', o[k]);
+  }
+  if (kind === 'multi-style') {
+    need(typeof o['styleWeights'] === 'string' && o['styleWeights'] !== '', `${where}.styleWeights`, 'a tensor name for a multi-style model', o['styleWeights']);
+  } else {
+    need(o['styleWeights'] === null || o['styleWeights'] === undefined, `${where}.styleWeights`, 'null for a single-style model', o['styleWeights']);
+  }
+  need(Number.isInteger(o['statsSize']) && (o['statsSize'] as number) > 0, `${where}.statsSize`, 'a positive integer', o['statsSize']);
+  need(o['layout'] === 'NCHW', `${where}.layout`, "'NCHW'", o['layout']);
+  need(o['channels'] === 'RGB', `${where}.channels`, "'RGB'", o['channels']);
+  const r = o['range'];
+  need(Array.isArray(r) && r.length === 2 && r.every((x) => typeof x === 'number') && (r[0] as number) < (r[1] as number), `${where}.range`, '[min, max] numbers', r);
+  need(Number.isInteger(o['multipleOf']) && (o['multipleOf'] as number) >= 1, `${where}.multipleOf`, 'a positive integer', o['multipleOf']);
+  return {
+    input: o['input'] as string,
+    output: o['output'] as string,
+    styleWeights: (o['styleWeights'] as string | null | undefined) ?? null,
+    stats: o['stats'] as string,
+    statsSize: o['statsSize'] as number,
+    layout: 'NCHW',
+    channels: 'RGB',
+    range: [(r as number[])[0] as number, (r as number[])[1] as number],
+    multipleOf: o['multipleOf'] as number,
+  };
+}
+
+/** Structural validation of one model entry; throws ShapeError with a precise path. */
+export function validateModelEntry(v: unknown, where: string): ModelInfo {
+  need(isObj(v), where, 'an object', v);
+  const o = v as Obj;
+  need(typeof o['id'] === 'string' && ID_RE.test(o['id']), `${where}.id`, 'a kebab-case id', o['id']);
+  const w = `models['${o['id'] as string}']`;
+  need(o['kind'] === 'single-style' || o['kind'] === 'multi-style', `${w}.kind`, "'single-style' or 'multi-style'", o['kind']);
+  const kind = o['kind'] as ModelInfo['kind'];
+  const ref = checkFileRef(o, w);
+  const io = checkIo(o['io'], `${w}.io`, kind);
+  need(Number.isInteger(o['receptiveField']) && (o['receptiveField'] as number) >= 0, `${w}.receptiveField`, 'a non-negative integer', o['receptiveField']);
+  const variantsIn = o['variants'] ?? {};
+  need(isObj(variantsIn), `${w}.variants`, 'an object', variantsIn);
+  const variants: ModelInfo['variants'] = {};
+  for (const [k, vv] of Object.entries(variantsIn as Obj)) {
+    need(k === 'tiles' || k === 'fp16' || k === 'fp16-tiles', `${w}.variants`, "keys among 'tiles', 'fp16', 'fp16-tiles'", k);
+    variants[k as keyof ModelInfo['variants']] = checkFileRef(vv, `${w}.variants.${k}`);
+  }
+  need(Array.isArray(o['styles']) && (o['styles'] as unknown[]).length > 0, `${w}.styles`, 'a non-empty array', o['styles']);
+  const styles = (o['styles'] as unknown[]).map((s, i) => {
+    const sw = `${w}.styles[${i}]`;
+    need(isObj(s), sw, 'an object', s);
+    const so = s as Obj;
+    need(typeof so['id'] === 'string' && ID_RE.test(so['id']), `${sw}.id`, 'a kebab-case id', so['id']);
+    need(typeof so['title'] === 'string', `${sw}.title`, 'a string', so['title']);
+    const index = so['index'] ?? (kind === 'single-style' ? 0 : i);
+    need(Number.isInteger(index) && (index as number) >= 0, `${sw}.index`, 'a non-negative integer', index);
+    const str = (k: string): string => (typeof so[k] === 'string' ? (so[k] as string) : '');
+    return { id: so['id'] as string, index: index as number, title: so['title'] as string, artist: str('artist'), year: str('year'), publicDomain: str('publicDomain'), source: str('source') };
+  });
+  if (kind === 'single-style') need(styles.length === 1, `${w}.styles`, 'exactly one style for a single-style model', styles.length);
+  const out: ModelInfo = { id: o['id'] as string, kind, ...ref, io, receptiveField: o['receptiveField'] as number, variants, styles };
+  for (const k of ['training', 'quality', 'provenance'] as const) if (isObj(o[k])) out[k] = o[k] as Record<string, unknown>;
+  return out;
+}
+
+// Hashes are cached by path+size+mtime: the engine re-reads the manifest on every create().
+const hashCache = new Map<string, string>();
+
+async function sha256File(file: string, size: number, mtimeMs: number): Promise<string> {
+  const key = `${file}|${size}|${mtimeMs}`;
+  const hit = hashCache.get(key);
+  if (hit) return hit;
+  const h = createHash('sha256');
+  for await (const chunk of createReadStream(file)) h.update(chunk as Buffer);
+  const digest = h.digest('hex');
+  hashCache.set(key, digest);
+  return digest;
+}
+
+async function verifyFile(dir: string, modelId: string, ref: ModelFileRef, verify: 'sha256' | 'size'): Promise<string> {
+  const p = path.join(dir, ref.file);
+  let st;
+  try {
+    st = await stat(p);
+  } catch {
+    throw new Error(`Model '${modelId}': file ${ref.file} is missing from ${dir}`);
+  }
+  if (st.size !== ref.bytes) {
+    const what = st.size < ref.bytes ? 'truncated' : 'larger than expected';
+    throw new Error(`Model '${modelId}': file ${ref.file} is ${what} (${st.size} bytes, expected ${ref.bytes}); reinstall or re-download it`);
+  }
+  if (verify === 'sha256') {
+    const digest = await sha256File(p, st.size, st.mtimeMs);
+    if (digest !== ref.sha256) {
+      throw new Error(`Model '${modelId}': file ${ref.file} is corrupted (sha256 ${digest.slice(0, 12)}…, expected ${ref.sha256.slice(0, 12)}…)`);
+    }
+  }
+  return p;
+}
+
+export async function loadManifest(dir: string, opts: LoadManifestOptions = {}): Promise<LoadedManifest> {
+  const verify = opts.verify ?? 'sha256';
+  const result: LoadedManifest = { dir, models: [], styles: [], errors: [] };
+  const manifestPath = path.join(dir, 'manifest.json');
+  let raw: unknown;
+  try {
+    raw = JSON.parse(await readFile(manifestPath, 'utf8'));
+  } catch (e) {
+    const err = e as NodeJS.ErrnoException;
+    const message = err.code === 'ENOENT' ? `No model manifest at ${manifestPath}` : `Model manifest ${manifestPath} is not valid JSON: ${err.message}`;
+    result.errors.push({ model: null, message });
+    return result;
+  }
+  if (!isObj(raw) || raw['schema'] !== 1 || !Array.isArray(raw['models'])) {
+    const why = !isObj(raw) ? 'expected an object' : raw['schema'] !== 1 ? `expected schema 1 but received ${show(raw['schema'])}` : 'expected a models array';
+    result.errors.push({ model: null, message: `Model manifest ${manifestPath}: ${why}` });
+    return result;
+  }
+  const manifest = raw as unknown as Manifest;
+  const seenModels = new Set<string>();
+  const seenStyles = new Set<string>();
+  await Promise.all(
+    (manifest.models as unknown[]).map(async (entry, i) => {
+      const fallbackId = isObj(entry) && typeof entry['id'] === 'string' ? entry['id'] : null;
+      try {
+        const info = validateModelEntry(entry, `models[${i}]`);
+        const p = await verifyFile(dir, info.id, info, verify);
+        const variantPaths: LoadedModel['variantPaths'] = {};
+        for (const [k, ref] of Object.entries(info.variants) as [keyof ModelInfo['variants'], ModelFileRef][]) {
+          variantPaths[k] = await verifyFile(dir, info.id, ref, verify);
+        }
+        return { i, model: { info, path: p, variantPaths } as LoadedModel };
+      } catch (e) {
+        const message = e instanceof ShapeError ? `Model manifest: ${e.message}` : (e as Error).message;
+        return { i, error: { model: fallbackId, message } };
+      }
+    }),
+  ).then((rows) => {
+    // Keep manifest order (the first style is the CLI default), whatever finished first.
+    for (const row of rows.sort((a, b) => a.i - b.i)) {
+      if ('error' in row && row.error) {
+        result.errors.push(row.error);
+        continue;
+      }
+      const m = (row as { model: LoadedModel }).model;
+      if (seenModels.has(m.info.id)) {
+        result.errors.push({ model: m.info.id, message: `Model manifest: duplicate model id '${m.info.id}'` });
+        continue;
+      }
+      const dup = m.info.styles.find((s) => seenStyles.has(s.id));
+      if (dup) {
+        result.errors.push({ model: m.info.id, message: `Model manifest: style id '${dup.id}' of model '${m.info.id}' is already used by another model` });
+        continue;
+      }
+      seenModels.add(m.info.id);
+      for (const s of m.info.styles) seenStyles.add(s.id);
+      result.models.push(m);
+      for (const s of m.info.styles) result.styles.push({ ...s, model: m.info.id });
+    }
+  });
+  return result;
+}
+
+/** Style (or blend) -> the model to run and its normalized style-weights vector. */
+export interface ResolvedStyle {
+  model: LoadedModel;
+  /** Weights for the model's style input (multi-style), or null for single-style models. */
+  weights: number[] | null;
+  label: string;
+}
+
+export function resolveStyle(loaded: LoadedManifest, style: string | Record<string, number>): ResolvedStyle {
+  const byId = new Map(loaded.styles.map((s) => [s.id, s]));
+  const entries = typeof style === 'string' ? [[style, 1] as const] : Object.entries(style);
+  let model: LoadedModel | undefined;
+  const raw: [number, number][] = [];
+  for (const [id, w] of entries) {
+    const s = byId.get(id);
+    if (!s) {
+      const hint = loaded.styles.length ? ` (available: ${loaded.styles.map((x) => x.id).join(', ')})` : '';
+      const broken = loaded.errors.length ? `; ${loaded.errors.length} model(s) failed to load, run 'pastiche doctor'` : '';
+      throw Object.assign(new Error(`Unknown style '${id}'${hint}${broken}`), { code: 'INVALID_PARAM' });
+    }
+    const m = loaded.models.find((x) => x.info.id === s.model);
+    if (!m) throw new Error(`Style '${id}' has no loaded model`);
+    if (model && model !== m) {
+      throw Object.assign(new Error(`Styles of a blend must belong to one model: '${id}' is in '${m.info.id}', not '${model.info.id}'`), { code: 'INVALID_PARAM' });
+    }
+    model = m;
+    raw.push([s.index, w]);
+  }
+  if (!model) throw Object.assign(new Error('No style given'), { code: 'INVALID_PARAM' });
+  if (model.info.kind === 'single-style') return { model, weights: null, label: entries.map((e) => e[0]).join('+') };
+  const total = raw.reduce((a, [, w]) => a + w, 0);
+  const weights = new Array<number>(model.info.styles.length).fill(0);
+  for (const [idx, w] of raw) weights[idx] = (weights[idx] ?? 0) + w / total;
+  return { model, weights, label: entries.map(([id, w]) => (entries.length > 1 ? `${id}=${w}` : id)).join(',') };
+}

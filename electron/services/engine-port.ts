@@ -1,0 +1,35 @@
+// The slice of the engine facade (electron/engine/index.ts) the app services use.
+// Typed structurally so services and their tests do not depend on the engine's
+// internals, and a fake engine can stand in for it in unit tests.
+
+import type { BatchProgress, BatchReport, DeviceReport, ProviderName, StyleInfo, StylizeOptions } from '../common/types.js';
+
+export interface PreviewOutput {
+  /** Encoded image (JPEG/PNG/WebP) or raw RGB(A) pixels of width x height. */
+  data: Buffer | Uint8Array;
+  width: number;
+  height: number;
+  ms: number;
+  provider: ProviderName;
+}
+
+export interface CrashInfo {
+  message: string;
+  retried: boolean;
+}
+
+export interface EnginePort {
+  styles(): StyleInfo[];
+  modelErrors(): readonly unknown[];
+  preview(input: string, opts: StylizeOptions & { size: number }, signal?: AbortSignal): Promise<PreviewOutput>;
+  runBatch(
+    inputs: string[],
+    outDir: string,
+    opts: StylizeOptions & { recursive: boolean; skipExisting: boolean },
+    onProgress: (p: BatchProgress) => void,
+    signal?: AbortSignal,
+  ): Promise<BatchReport>;
+  doctor(): Promise<unknown> | unknown;
+  deviceReport(): DeviceReport | null | Promise<DeviceReport | null>;
+  close(): Promise<void> | void;
+}

@@ -1,0 +1,81 @@
+"""Training data: content photos (random crops with scale jitter) and style images."""
+from __future__ import annotations
+
+import json
+import os
+import random
+from concurrent.futures import ThreadPoolExecutor
+from typing import Dict, List, Sequence
+
+import numpy as np
+import torch
+import torch.nn.functional as F
+from PIL import Image
+
+IMAGE_EXT = (".jpg", ".jpeg", ".png")
+
+
+def default_shared_dir() -> str:
+    here = os.path.dirname(os.path.abspath(__file__))
+    return os.environ.get("PASTICHE_SHARED_DIR", os.path.join(here, "..", "..", "shared", "data"))
+
+
+def list_images(folders: Sequence[str]) -> List[str]:
+    files: List[str] = []
+    for folder in folders:
+        for name in sorted(os.listdir(folder)):
+            if name.lower().endswith(IMAGE_EXT):
+                files.append(os.path.join(folder, name))
+    return files
+
+
+def load_rgb(path: str, max_long_edge: int | None = None) -> torch.Tensor:
+    """uint8 [3,H,W]."""
+    with Image.open(path) as im:
+        im = im.convert("RGB")
+        if max_long_edge and max(im.size) > max_long_edge:
+            s = max_long_edge / max(im.size)
+            im = im.resize((max(1, round(im.width * s)), max(1, round(im.height * s))), Image.LANCZOS)
+        arr = np.asarray(im, dtype=np.uint8)
+    return torch.from_numpy(arr.copy()).permute(2, 0, 1).contiguous()
+
+
+class ContentCrops:
+    """All photos decoded once into memory; batches are random crops of random size
+    (scale jitter), resized to `crop` and randomly flipped."""
+
+    def __init__(self, files: Sequence[str], crop: int, device: torch.device, min_scale: float = 0.55,
+                 seed: int = 0):
+        if not files:
+            raise ValueError("No content photos found")
+        with ThreadPoolExecutor(max_workers=min(16, os.cpu_count() or 1)) as pool:
+            imgs = list(pool.map(load_rgb, files))
+        self.images = [im.to(device) for im in imgs if min(im.shape[1:]) >= crop // 2]
+        self.crop = crop
+        self.min_scale = min_scale
+        self.rng = random.Random(seed)
+
+    def __len__(self) -> int:
+        return len(self.images)
+
+    def batch(self, n: int) -> torch.Tensor:
+        out = []
+        for _ in range(n):
+            im = self.images[self.rng.randrange(len(self.images))]
+            _, h, w = im.shape
+            side = int(min(h, w) * self.rng.uniform(self.min_scale, 1.0))
+            side = max(side, 16)
+            y = self.rng.randrange(h - side + 1)
+            x = self.rng.randrange(w - side + 1)
+            patch = im[:, y:y + side, x:x + side].unsqueeze(0).float()
+            patch = F.interpolate(patch, size=(self.crop, self.crop), mode="bilinear", align_corners=False,
+                                  antialias=side > self.crop)
+            if self.rng.random() < 0.5:
+                patch = patch.flip(3)
+            out.append(patch)
+        return torch.cat(out).clamp_(0, 255)
+
+
+def load_style_meta(shared_dir: str) -> List[Dict]:
+    with open(os.path.join(shared_dir, "styles", "styles.json")) as f:
+        return json.load(f)

@@ -1,0 +1,123 @@
+"""Export a trained generator to ONNX (opset 17, dynamic H and W).
+
+Two graphs per model (see docs/architecture.md):
+- full:  input [, style] -> output, stats      (stats: [2, K] mean/std of every IN layer)
+- tiles: input [, style], stats -> output      (normalizes with the given whole-image stats)
+fp16 variants keep fp32 inputs/outputs (casts inside) so callers feed the same tensors.
+"""
+from __future__ import annotations
+
+import argparse
+import hashlib
+import inspect
+import json
+import os
+from typing import Dict, Optional
+
+import torch
+import torch.nn as nn
+
+from .model import Generator, GeneratorConfig
+
+OPSET = 17
+
+
+class FullGraph(nn.Module):
+    def __init__(self, g: Generator, half: bool):
+        super().__init__()
+        self.g, self.half = g, half
+
+    def forward(self, input: torch.Tensor, style: Optional[torch.Tensor] = None):
+        x = input.half() if self.half else input
+        y, stats = self.g.forward_with_stats(x, style)
+        return y.float().clamp(0, 255), stats.float()
+
+
+class TilesGraph(nn.Module):
+    def __init__(self, g: Generator, half: bool):
+        super().__init__()
+        self.g, self.half = g, half
+
+    def forward(self, input: torch.Tensor, stats: torch.Tensor, style: Optional[torch.Tensor] = None):
+        x = input.half() if self.half else input
+        s = stats.half() if self.half else stats
+        return self.g.forward_tiles(x, s, style).float().clamp(0, 255)
+
+
+def load_checkpoint(path: str, map_location="cpu") -> Generator:
+    ck = torch.load(path, map_location=map_location)
+    g = Generator(GeneratorConfig(**ck["config"]))
+    g.load_state_dict(ck["model"])
+    return g.eval()
+
+
+def _export(module: nn.Module, args, path: str, input_names, output_names, dynamic_axes):
+    kwargs = dict(opset_version=OPSET, input_names=input_names, output_names=output_names,
+                  dynamic_axes=dynamic_axes, do_constant_folding=True)
+    if "dynamo" in inspect.signature(torch.onnx.export).parameters:
+        kwargs["dynamo"] = False   # the TorchScript exporter handles our dynamic H/W graph as intended
+    torch.onnx.export(module, args, path, **kwargs)
+
+
+def sha256(path: str) -> str:
+    h = hashlib.sha256()
+    with open(path, "rb") as f:
+        for chunk in iter(lambda: f.read(1 << 20), b""):
+            h.update(chunk)
+    return h.hexdigest()
+
+
+def file_ref(path: str) -> Dict:
+    return {"file": os.path.basename(path), "sha256": sha256(path), "bytes": os.path.getsize(path)}
+
+
+def export_model(g: Generator, out_dir: str, name: str, half: bool = False, device: str = "cpu") -> Dict[str, Dict]:
+    """Writes <name>.onnx and <name>-tiles.onnx (or -fp16 variants). Returns file refs."""
+    os.makedirs(out_dir, exist_ok=True)
+    g = g.to(device).eval()
+    if half:
+        g = g.half()
+    multi = g.cfg.norm == "cond_instance"
+    x = torch.rand(1, 3, 64, 96, device=device) * 255
+    style = torch.full((1, g.cfg.n_styles), 1.0 / g.cfg.n_styles, device=device) if multi else None
+    hw = {2: "height", 3: "width"}
+    suffix = "-fp16" if half else ""
+    refs = {}
+    with torch.no_grad():
+        full_path = os.path.join(out_dir, f"{name}{suffix}.onnx")
+        _export(FullGraph(g, half), (x, style) if multi else (x,), full_path,
+                ["input", "style"] if multi else ["input"], ["output", "stats"],
+                {"input": hw, "output": hw})
+        refs["full"] = file_ref(full_path)
+        _, stats = FullGraph(g, half)(x, style)
+        tiles_path = os.path.join(out_dir, f"{name}{suffix}-tiles.onnx")
+        _export(TilesGraph(g, half), (x, stats, style) if multi else (x, stats), tiles_path,
+                ["input", "stats", "style"] if multi else ["input", "stats"], ["output"],
+                {"input": hw, "output": hw})
+        refs["tiles"] = file_ref(tiles_path)
+    return refs
+
+
+def io_spec(g: Generator) -> Dict:
+    return {"input": "input", "output": "output",
+            "styleWeights": "style" if g.cfg.norm == "cond_instance" else None,
+            "stats": "stats", "statsSize": g.stats_size, "layout": "NCHW", "channels": "RGB",
+            "range": [0, 255], "multipleOf": 4}
+
+
+def main(argv=None):
+    p = argparse.ArgumentParser(description=__doc__)
+    p.add_argument("checkpoint")
+    p.add_argument("--out", required=True)
+    p.add_argument("--name", required=True)
+    p.add_argument("--fp16", action="store_true", help="also export fp16 variants (needs a CUDA device)")
+    a = p.parse_args(argv)
+    g = load_checkpoint(a.checkpoint)
+    refs = {"fp32": export_model(g, a.out, a.name)}
+    if a.fp16:
+        refs["fp16"] = export_model(load_checkpoint(a.checkpoint), a.out, a.name, half=True, device="cuda")
+    print(json.dumps(refs, indent=1))
+
+
+if __name__ == "__main__":
+    main()
