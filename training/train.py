@@ -82,6 +82,7 @@ def parse_args(argv=None):
     p.add_argument("--checkpoint-every", type=float, default=60.0, help="seconds")
     p.add_argument("--log-every", type=int, default=50)
     p.add_argument("--seed", type=int, default=0)
+    p.add_argument("--threads", type=int, default=0, help="torch CPU threads (0: default)")
     args = p.parse_args(argv)
     if args.steps <= 0 and args.time_budget <= 0:
         p.error("give --steps or --time-budget")
@@ -102,6 +103,8 @@ def save_checkpoint(path, model, opt, step, seen, args, style_files, elapsed):
 
 def train(args) -> dict:
     torch.manual_seed(args.seed)
+    if args.threads:
+        torch.set_num_threads(args.threads)
     device = torch.device(args.device)
     shared = default_shared_dir()
     style_files = resolve_styles(args.styles, shared)
@@ -148,10 +151,14 @@ def train(args) -> dict:
         elapsed = time.time() - t0
         if (args.steps and step >= args.steps) or (args.time_budget and elapsed >= args.time_budget):
             break
+        # Linear decay over the last 30 % of the budget: a short run still ends on a settled model.
+        progress = max(step / args.steps if args.steps else 0.0, elapsed / args.time_budget if args.time_budget else 0.0)
+        for group in opt.param_groups:
+            group["lr"] = args.lr * min(1.0, (1.0 - progress) / 0.3)
         x = data.batch(args.batch).to(memory_format=mf)
         style_idx = torch.randint(0, n_styles, (args.batch,), generator=gen).to(device)
         style_w = torch.nn.functional.one_hot(style_idx, n_styles).float() if cfg.norm == "cond_instance" else None
-        with torch.autocast(device_type=device.type, dtype=amp_dtype or torch.float32, enabled=use_amp):
+        with torch.autocast(device_type=device.type, dtype=amp_dtype or torch.bfloat16, enabled=use_amp):
             y = model(x, NormContext(style=style_w))
             loss, lc, ls, ltv = perceptual_loss(vgg, y, x, targets, style_idx, args)
         opt.zero_grad(set_to_none=True)
@@ -174,6 +181,9 @@ def train(args) -> dict:
     sync()
     total = time.time() - t0
     save_checkpoint(ckpt_path, model, opt, step, seen, args, style_files, elapsed0 + total)
+    # Weights-only copy for export/eval (a few MB smaller than the resumable checkpoint).
+    torch.save({"model": model.state_dict(), "config": cfg.to_dict(), "styles": [os.path.basename(s) for s in style_files],
+                "step": step, "images": seen}, os.path.join(args.out, "model.pt"))
     summary = dict(steps=step, images=seen, train_seconds=round(elapsed0 + total, 1), load_seconds=round(load_s, 1),
                    images_per_s=round(steps_this_run * args.batch / max(total, 1e-6), 1), params=count_params(model),
                    device=torch.cuda.get_device_name() if device.type == "cuda" else "cpu", torch=torch.__version__,
