@@ -5,6 +5,7 @@ import { createHash } from 'node:crypto';
 import { createReadStream } from 'node:fs';
 import { readFile, stat } from 'node:fs/promises';
 import path from 'node:path';
+import { ParamError } from '../common/params.js';
 import type { Manifest, ModelFileRef, ModelInfo, ModelIo, StyleInfo } from '../common/types.js';
 
 export interface ModelError {
@@ -245,17 +246,17 @@ export function resolveStyle(loaded: LoadedManifest, style: string | Record<stri
     if (!s) {
       const hint = loaded.styles.length ? ` (available: ${loaded.styles.map((x) => x.id).join(', ')})` : '';
       const broken = loaded.errors.length ? `; ${loaded.errors.length} model(s) failed to load, run 'pastiche doctor'` : '';
-      throw Object.assign(new Error(`Unknown style '${id}'${hint}${broken}`), { code: 'INVALID_PARAM' });
+      throw new ParamError('style', `Unknown style '${id}'${hint}${broken}`);
     }
     const m = loaded.models.find((x) => x.info.id === s.model);
     if (!m) throw new Error(`Style '${id}' has no loaded model`);
     if (model && model !== m) {
-      throw Object.assign(new Error(`Styles of a blend must belong to one model: '${id}' is in '${m.info.id}', not '${model.info.id}'`), { code: 'INVALID_PARAM' });
+      throw new ParamError('style', `Styles of a blend must belong to one model: '${id}' is in '${m.info.id}', not '${model.info.id}'`);
     }
     model = m;
     raw.push([s.index, w]);
   }
-  if (!model) throw Object.assign(new Error('No style given'), { code: 'INVALID_PARAM' });
+  if (!model) throw new ParamError('style', 'No style given');
   if (model.info.kind === 'single-style') return { model, weights: null, label: entries.map((e) => e[0]).join('+') };
   const total = raw.reduce((a, [, w]) => a + w, 0);
   const weights = new Array<number>(model.info.styles.length).fill(0);

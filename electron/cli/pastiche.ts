@@ -1,0 +1,316 @@
+// The `pastiche` command line. Exit codes: 0 all ok, 1 some files failed (or a command
+// failed), 2 usage error (the message names the flag), 130 cancelled with Ctrl-C.
+import { mkdir } from 'node:fs/promises';
+import path from 'node:path';
+import { parseArgs, type ParseArgsConfig } from 'node:util';
+import { PasticheError } from '../common/errors.js';
+import {
+  ParamError,
+  parseDevice,
+  parseFormat,
+  parseQuality,
+  parseSize,
+  parseStrength,
+  parseStyleSpec,
+  parseThreads,
+} from '../common/params.js';
+import type { BatchProgress, FileResult } from '../common/types.js';
+import { Engine, type EngineOptions, type EngineStylizeInput } from '../engine/index.js';
+
+export interface CliIo {
+  stdout: NodeJS.WritableStream & { isTTY?: boolean };
+  stderr: NodeJS.WritableStream & { isTTY?: boolean; columns?: number };
+}
+
+export class UsageError extends Error {}
+
+export interface Command {
+  summary: string;
+  usage: string;
+  run(argv: string[], io: CliIo): Promise<number>;
+}
+
+const COMMON_OPTIONS = {
+  'models-dir': { type: 'string' },
+  device: { type: 'string' },
+  threads: { type: 'string' },
+  json: { type: 'boolean' },
+  help: { type: 'boolean', short: 'h' },
+} as const satisfies ParseArgsConfig['options'];
+
+function parse<O extends NonNullable<ParseArgsConfig['options']>>(argv: string[], options: O, positionals = false) {
+  try {
+    return parseArgs({ args: argv, options, allowPositionals: positionals, strict: true });
+  } catch (e) {
+    throw new UsageError((e as Error).message);
+  }
+}
+
+/** Runs a flag validator; its ParamError becomes a usage error naming the flag. */
+function flag<T>(name: string, v: string | undefined, fn: (v: unknown, name: string) => T): T | undefined {
+  if (v === undefined) return undefined;
+  try {
+    return fn(v, name);
+  } catch (e) {
+    if (e instanceof ParamError) throw new UsageError(`--${name}: ${e.message}`);
+    throw e;
+  }
+}
+
+function engineOptions(values: { 'models-dir'?: string | undefined; device?: string | undefined; threads?: string | undefined }): EngineOptions {
+  const o: EngineOptions = {};
+  if (values['models-dir']) o.modelsDir = values['models-dir'];
+  const device = flag('device', values.device, parseDevice);
+  if (device) o.device = device;
+  const threads = flag('threads', values.threads, parseThreads);
+  if (threads) o.threads = threads;
+  return o;
+}
+
+function write(s: NodeJS.WritableStream, text: string): void {
+  s.write(text.endsWith('\n') ? text : `${text}\n`);
+}
+
+// ---- styles ----------------------------------------------------------------------------
+
+const styles: Command = {
+  summary: 'List the built-in styles',
+  usage: 'pastiche styles [--json] [--models-dir DIR]',
+  async run(argv, io) {
+    const { values } = parse(argv, COMMON_OPTIONS);
+    if (values.help) return help(io, 'styles');
+    const engine = await Engine.create(engineOptions(values));
+    try {
+      const list = engine.styles();
+      for (const e of engine.modelErrors()) write(io.stderr, `warning: ${e.message}`);
+      if (values.json) write(io.stdout, JSON.stringify(list));
+      else {
+        const w = Math.max(4, ...list.map((s) => s.id.length));
+        for (const s of list) write(io.stdout, `${s.id.padEnd(w)}  ${s.title}${s.artist ? ` (${s.artist}${s.year ? `, ${s.year}` : ''})` : ''}  [${s.model}]`);
+      }
+      return list.length === 0 ? 1 : 0;
+    } finally {
+      await engine.close();
+    }
+  },
+};
+
+// ---- stylize ---------------------------------------------------------------------------
+
+const STYLIZE_OPTIONS = {
+  ...COMMON_OPTIONS,
+  style: { type: 'string', short: 's' },
+  out: { type: 'string', short: 'o' },
+  size: { type: 'string' },
+  strength: { type: 'string' },
+  'preserve-colors': { type: 'boolean' },
+  format: { type: 'string', short: 'f' },
+  quality: { type: 'string', short: 'q' },
+  recursive: { type: 'boolean', short: 'r' },
+  'skip-existing': { type: 'boolean' },
+  'strip-gps': { type: 'boolean' },
+  'no-metadata': { type: 'boolean' },
+  upscale: { type: 'boolean' },
+} as const satisfies ParseArgsConfig['options'];
+
+function fmtMs(ms: number): string {
+  if (ms < 1000) return `${Math.round(ms)} ms`;
+  const s = Math.round(ms / 1000);
+  return s < 60 ? `${s}s` : `${Math.floor(s / 60)}m${String(s % 60).padStart(2, '0')}s`;
+}
+
+function progressBar(io: CliIo): ((p: BatchProgress) => void) | undefined {
+  if (!io.stderr.isTTY) return undefined;
+  return (p) => {
+    const width = 24;
+    const filled = p.total ? Math.round((p.done / p.total) * width) : 0;
+    const eta = p.etaMs === null ? '' : ` ETA ${fmtMs(p.etaMs)}`;
+    const cur = p.current ? ` ${path.basename(p.current)}` : '';
+    const line = `[${'#'.repeat(filled)}${'-'.repeat(width - filled)}] ${p.done}/${p.total}${eta}${cur}`;
+    io.stderr.write(`\r\x1b[K${line.slice(0, (io.stderr.columns ?? 100) - 1)}`);
+  };
+}
+
+const stylize: Command = {
+  summary: 'Stylize photos and folders into an output folder',
+  usage: [
+    'pastiche stylize <input...> --out DIR [options]',
+    '  -s, --style ID|ID=W,ID=W  style or blend of styles of one model (default: first style)',
+    '  -o, --out DIR             output folder (created if missing)',
+    '      --size N|original     long edge in pixels (default original; never upscales unless --upscale)',
+    '      --strength X          0 (photo) .. 1 (full style), default 1',
+    '      --preserve-colors     keep the photo\'s colours (luminance-only transfer)',
+    '  -f, --format FMT          jpg|png|webp|tiff|avif (default jpg)',
+    '  -q, --quality Q           1-100 (default 92)',
+    '      --device D            auto|cpu|gpu (default auto)',
+    '  -r, --recursive           descend into folders, mirroring the tree',
+    '      --skip-existing       leave outputs that already exist (resume)',
+    '      --strip-gps           remove GPS location from the metadata',
+    '      --no-metadata         write no EXIF/XMP/ICC metadata',
+    '      --json                print one JSON report on stdout',
+  ].join('\n'),
+  async run(argv, io) {
+    const { values, positionals } = parse(argv, STYLIZE_OPTIONS, true);
+    if (values.help) return help(io, 'stylize');
+    if (positionals.length === 0) throw new UsageError('Missing input: give one or more photos or folders');
+    if (!values.out) throw new UsageError('Missing required option --out DIR');
+    const opts: EngineStylizeInput & { recursive: boolean; skipExisting: boolean } = {
+      recursive: Boolean(values.recursive),
+      skipExisting: Boolean(values['skip-existing']),
+      preserveColors: Boolean(values['preserve-colors']),
+      stripGps: Boolean(values['strip-gps']),
+      keepMetadata: !values['no-metadata'],
+      allowUpscale: Boolean(values.upscale),
+    };
+    const style = flag('style', values.style, parseStyleSpec);
+    if (style !== undefined) opts.style = style;
+    const size = flag('size', values.size, parseSize);
+    if (size !== undefined) opts.size = size;
+    const strength = flag('strength', values.strength, parseStrength);
+    if (strength !== undefined) opts.strength = strength;
+    const format = flag('format', values.format, parseFormat);
+    if (format !== undefined) opts.format = format;
+    const quality = flag('quality', values.quality, parseQuality);
+    if (quality !== undefined) opts.quality = quality;
+    const engineOpts = engineOptions(values);
+
+    try {
+      await mkdir(values.out, { recursive: true });
+    } catch (e) {
+      throw new UsageError(`--out: cannot create output folder ${values.out}: ${(e as Error).message}`);
+    }
+    const engine = await Engine.create(engineOpts);
+    const stop = new AbortController();
+    const abort = new AbortController();
+    let interrupts = 0;
+    const onSigint = (): void => {
+      interrupts++;
+      if (interrupts === 1) {
+        stop.abort();
+        write(io.stderr, '\nStopping after the current file (Ctrl-C again to abort it)...');
+      } else {
+        abort.abort();
+      }
+    };
+    process.on('SIGINT', onSigint);
+    engine.on('worker-crash', (c) => write(io.stderr, `\nwarning: ${c.message}`));
+    try {
+      if (!opts.style && engine.styles().length === 0) {
+        const why = engine.modelErrors().map((e) => e.message).join('; ') || `no models in ${engine.modelsDir}`;
+        write(io.stderr, `pastiche: no styles available (${why})`);
+        return 1;
+      }
+      if (style !== undefined) {
+        try {
+          // Unknown style ids are a usage error, caught before any work starts.
+          engine.checkStyle(style);
+        } catch (e) {
+          if (e instanceof ParamError) throw new UsageError(`--style: ${e.message}`);
+          throw e;
+        }
+      }
+      let report;
+      const bar = values.json ? undefined : progressBar(io);
+      try {
+        report = await engine.runBatch(positionals, values.out, { ...opts, stopSignal: stop.signal }, bar, abort.signal);
+      } catch (e) {
+        if (e instanceof PasticheError && e.code === 'OUTPUT') throw new UsageError(`--out: ${e.message}`);
+        if (e instanceof ParamError) throw new UsageError(`--${e.param}: ${e.message}`);
+        throw e;
+      }
+      if (bar) io.stderr.write('\r\x1b[K');
+      const files = report.files.map((f: FileResult) => {
+        const o: Pick<FileResult, 'input' | 'output' | 'status' | 'error' | 'ms' | 'device'> = { input: f.input, output: f.output, status: f.status, ms: f.ms, device: f.device };
+        if (f.error) o.error = f.error;
+        return o;
+      });
+      if (values.json) {
+        write(io.stdout, JSON.stringify({ files, device: report.device }));
+      } else {
+        for (const f of report.files) {
+          if (f.status === 'ok') write(io.stdout, `ok      ${f.input} -> ${f.output} (${fmtMs(f.ms)}, ${f.device})`);
+          else if (f.status === 'skipped') write(io.stdout, `skipped ${f.input}${f.error ? ` (${f.error})` : ' (output exists)'}`);
+          else write(io.stderr, `failed  ${f.input}: ${f.error ?? 'unknown error'}`);
+          for (const w of f.warnings ?? []) write(io.stderr, `warning ${f.input}: ${w}`);
+        }
+        const dev = engine.deviceReport();
+        if (dev?.fallbackReason) write(io.stderr, `note: ran on ${dev.provider} (GPU unavailable: ${dev.fallbackReason})`);
+        const n = (s: string): number => report.files.filter((f) => f.status === s).length;
+        write(io.stderr, `${n('ok')} done, ${n('failed')} failed, ${n('skipped')} skipped${report.stoppedReason ? ` - stopped: ${report.stoppedReason}` : ''}`);
+      }
+      if (report.cancelled) return 130;
+      return report.files.some((f) => f.status === 'failed') || report.stoppedReason ? 1 : 0;
+    } finally {
+      process.off('SIGINT', onSigint);
+      await engine.close();
+    }
+  },
+};
+
+// ---- doctor ----------------------------------------------------------------------------
+
+const doctor: Command = {
+  summary: 'Check the installation: versions, GPU providers, models',
+  usage: 'pastiche doctor [--json] [--models-dir DIR]',
+  async run(argv, io) {
+    const { values } = parse(argv, COMMON_OPTIONS);
+    if (values.help) return help(io, 'doctor');
+    const engine = await Engine.create(engineOptions(values));
+    try {
+      const d = await engine.doctor();
+      if (values.json) {
+        write(io.stdout, JSON.stringify(d));
+        return 0;
+      }
+      const lines = [
+        `platform      ${d.platform} ${d.arch}, ${d.cpus} cores`,
+        `node          ${d.node}${d.electron ? ` (electron ${d.electron})` : ''}`,
+        `onnxruntime   ${d.onnxruntime}`,
+        `sharp         ${d.sharp} (libvips ${d.libvips})`,
+        `providers     ${d.backends.map((b) => `${b.name}${b.bundled ? '' : ' (not bundled)'}`).join(', ')}`,
+        ...d.probes.map((p) => `  ${p.name.padEnd(11)} ${p.ok ? 'ok' : `unavailable: ${p.error ?? ''}`}`),
+        `GPU adapter   ${d.gpuAdapterFound ? 'found' : 'not found (CPU will be used)'}`,
+        `models        ${d.modelsDir}`,
+        ...d.models.map((m) => `  ${(m.id ?? '(manifest)').padEnd(20)} ${m.ok ? `ok (${m.styles.join(', ')})` : `BROKEN: ${m.error ?? ''}`}`),
+      ];
+      write(io.stdout, lines.join('\n'));
+      return 0;
+    } finally {
+      await engine.close();
+    }
+  },
+};
+
+/** Subcommands. `bench` is registered here by the benchmark module. */
+export const commands: Record<string, Command> = { styles, stylize, doctor };
+
+function help(io: CliIo, cmd?: string): number {
+  const c = cmd ? commands[cmd] : undefined;
+  if (c) {
+    write(io.stdout, `${c.summary}\n\nUsage: ${c.usage}`);
+    return 0;
+  }
+  const list = Object.entries(commands).map(([n, x]) => `  ${n.padEnd(10)} ${x.summary}`).join('\n');
+  write(io.stdout, `pastiche - turn photos into paintings\n\nUsage: pastiche <command> [options]\n\nCommands:\n${list}\n\nRun 'pastiche <command> --help' for a command's options.`);
+  return 0;
+}
+
+export async function main(argv: string[], io: CliIo = { stdout: process.stdout, stderr: process.stderr }): Promise<number> {
+  const [cmd, ...rest] = argv;
+  if (cmd === undefined || cmd === '--help' || cmd === '-h' || cmd === 'help') return help(io, rest[0]);
+  const c = commands[cmd];
+  if (!c) {
+    write(io.stderr, `pastiche: unknown command '${cmd}' (expected one of ${Object.keys(commands).join(', ')})`);
+    return 2;
+  }
+  try {
+    return await c.run(rest, io);
+  } catch (e) {
+    if (e instanceof UsageError) {
+      write(io.stderr, `pastiche ${cmd}: ${e.message}\nRun 'pastiche ${cmd} --help' for usage.`);
+      return 2;
+    }
+    write(io.stderr, `pastiche ${cmd}: ${e instanceof Error ? e.message : String(e)}`);
+    return 1;
+  }
+}

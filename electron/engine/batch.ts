@@ -1,0 +1,175 @@
+// Batch planning: expand inputs (files, folders, optionally recursive), choose collision-free
+// output names, refuse unusable output folders up front, and sweep stale temp files.
+import { constants as fsc } from 'node:fs';
+import { access, mkdir, readdir, realpath, rm, stat, writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import { PasticheError } from '../common/errors.js';
+import { extensionFor } from '../common/params.js';
+import type { OutputFormat } from '../common/types.js';
+import { TEMP_RE } from './image-io.js';
+
+/** Extensions picked up when scanning folders. Files named explicitly are always attempted. */
+export const IMAGE_EXTENSIONS = new Set(['.jpg', '.jpeg', '.jpe', '.png', '.webp', '.tif', '.tiff', '.avif', '.gif', '.heic', '.heif']);
+
+export interface PlannedFile {
+  input: string;
+  /** Final output path, or null when the file is refused at planning time. */
+  output: string | null;
+  /** Planning-time refusal (e.g. output would overwrite the input). */
+  error?: string;
+}
+
+export interface PlanOptions {
+  recursive: boolean;
+  format: OutputFormat;
+}
+
+export interface BatchPlan {
+  files: PlannedFile[];
+  /** Output folders the batch writes into (created by prepareOutputDirs). */
+  dirs: string[];
+}
+
+function isHidden(name: string): boolean {
+  return name.startsWith('.');
+}
+
+async function walk(dir: string, recursive: boolean, skip: Set<string>, out: string[]): Promise<void> {
+  const entries = await readdir(dir, { withFileTypes: true });
+  entries.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+  for (const e of entries) {
+    if (isHidden(e.name)) continue;
+    const p = path.join(dir, e.name);
+    if (e.isDirectory()) {
+      // Never descend into the output folder (`--out photos/out` inside `photos/`).
+      if (recursive && !skip.has(p)) await walk(p, recursive, skip, out);
+    } else if (e.isFile() && IMAGE_EXTENSIONS.has(path.extname(e.name).toLowerCase())) {
+      out.push(p);
+    }
+  }
+}
+
+/**
+ * Expands inputs and assigns output paths. Names are unique case-insensitively (IMG.JPG and
+ * img.jpg, a.jpg and a.png): later ones in sorted order get "-2", "-3"... Deterministic, so a
+ * re-run with --skip-existing finds the same names.
+ */
+export async function planBatch(inputs: readonly string[], outDir: string, opts: PlanOptions): Promise<BatchPlan> {
+  const out = path.resolve(outDir);
+  const pairs: { input: string; relDir: string }[] = [];
+  for (const raw of inputs) {
+    const input = path.resolve(raw);
+    let st;
+    try {
+      st = await stat(input);
+    } catch {
+      pairs.push({ input, relDir: '' });
+      continue;
+    }
+    if (st.isDirectory()) {
+      const files: string[] = [];
+      await walk(input, opts.recursive, new Set([out]), files);
+      for (const f of files) pairs.push({ input: f, relDir: opts.recursive ? path.relative(input, path.dirname(f)) : '' });
+    } else {
+      pairs.push({ input, relDir: '' });
+    }
+  }
+  // Same file named twice (e.g. folder and a file inside it) is processed once.
+  const seen = new Set<string>();
+  const unique = pairs.filter((p) => (seen.has(p.input) ? false : (seen.add(p.input), true)));
+  const inputKeys = new Set<string>();
+  for (const p of unique) {
+    inputKeys.add(p.input.toLowerCase());
+    try {
+      inputKeys.add((await realpath(p.input)).toLowerCase());
+    } catch {
+      /* missing input: reported when processed */
+    }
+  }
+  const ext = extensionFor(opts.format);
+  const taken = new Set<string>();
+  const dirs = new Set<string>();
+  const files: PlannedFile[] = [];
+  for (const p of unique) {
+    const dir = path.join(out, p.relDir);
+    const stem = path.basename(p.input, path.extname(p.input));
+    let name = `${stem}${ext}`;
+    for (let n = 2; taken.has(path.join(dir, name).toLowerCase()); n++) name = `${stem}-${n}${ext}`;
+    const output = path.join(dir, name);
+    taken.add(output.toLowerCase());
+    if (inputKeys.has(output.toLowerCase())) {
+      files.push({ input: p.input, output: null, error: `Refused: the output ${output} would overwrite an input photo; choose another --out folder or --format` });
+      continue;
+    }
+    dirs.add(dir);
+    files.push({ input: p.input, output });
+  }
+  return { files, dirs: [...dirs] };
+}
+
+/** Throws a clear error when the output folder is missing or not writable (checked by writing). */
+export async function checkOutputDir(outDir: string): Promise<void> {
+  const dir = path.resolve(outDir);
+  let st;
+  try {
+    st = await stat(dir);
+  } catch {
+    throw new PasticheError('OUTPUT', `Output folder does not exist: ${dir}`);
+  }
+  if (!st.isDirectory()) throw new PasticheError('OUTPUT', `Output path is not a folder: ${dir}`);
+  // access() says yes to root on read-only mounts, so actually try writing.
+  const probe = path.join(dir, `.pastiche-write-test-${process.pid}`);
+  try {
+    await access(dir, fsc.W_OK);
+    await writeFile(probe, '');
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code;
+    const why = code === 'EROFS' ? 'it is on a read-only file system' : code === 'ENOSPC' ? 'the disk is full' : 'it is not writable';
+    throw new PasticheError('OUTPUT', `Cannot write to output folder ${dir}: ${why}`);
+  } finally {
+    await rm(probe, { force: true }).catch(() => undefined);
+  }
+}
+
+export async function prepareOutputDirs(dirs: readonly string[]): Promise<void> {
+  for (const d of dirs) await mkdir(d, { recursive: true });
+}
+
+function pidAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (e) {
+    return (e as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+/** Removes our temp files left by crashed or killed runs (their pid is gone, or is ours). */
+export async function sweepStaleTemps(dirs: readonly string[], busy: ReadonlySet<string> = new Set()): Promise<number> {
+  let removed = 0;
+  for (const d of dirs) {
+    let names: string[];
+    try {
+      names = await readdir(d);
+    } catch {
+      continue;
+    }
+    for (const n of names) {
+      const m = TEMP_RE.exec(n);
+      if (!m) continue;
+      const pid = Number(m[1]);
+      const p = path.join(d, n);
+      if (busy.has(p)) continue;
+      if (pid === process.pid || !pidAlive(pid)) {
+        await rm(p, { force: true });
+        removed++;
+      }
+    }
+  }
+  return removed;
+}
+
+/** Output path for a single file written into a folder (no batch collision handling needed). */
+export function outputPathIn(outDir: string, input: string, format: OutputFormat): string {
+  return path.join(path.resolve(outDir), `${path.basename(input, path.extname(input))}${extensionFor(format)}`);
+}

@@ -1,0 +1,412 @@
+// Engine facade used by the CLI and the Electron app: models, style resolution, single files,
+// previews, batches, doctor. Inference happens in the supervised worker process.
+import { EventEmitter } from 'node:events';
+import { existsSync } from 'node:fs';
+import { realpath } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { PasticheError, serializeError } from '../common/errors.js';
+import {
+  checkBoolean,
+  normalizeStylizeOptions,
+  parseDevice,
+  parseFormat,
+  parseMaxPixels,
+  parsePreviewSize,
+  parseThreads,
+  type StylizeOptionsInput,
+} from './../common/params.js';
+import type {
+  BatchProgress,
+  BatchReport,
+  DeviceChoice,
+  DeviceReport,
+  FileResult,
+  ModelInfo,
+  OutputFormat,
+  ProviderName,
+  StyleBlend,
+  StyleInfo,
+  StylizeOptions,
+} from '../common/types.js';
+import { checkOutputDir, outputPathIn, planBatch, prepareOutputDirs, sweepStaleTemps } from './batch.js';
+import { DEFAULT_MAX_PIXELS, tempPathFor } from './image-io.js';
+import { loadManifest, resolveStyle, type LoadedManifest, type ModelError } from './manifest.js';
+import { defaultWorkerPath, resolveModelsDir } from './paths.js';
+import { Supervisor, type CrashEvent, type Spawner } from './supervisor.js';
+import type { DoctorResult, ModelSpec, PreviewResult, RenderSettings, StylizeJob, StylizeResult, WarmupResult } from './worker-protocol.js';
+
+export interface EngineOptions {
+  /** Explicit models folder (packaged app: process.resourcesPath/models). */
+  modelsDir?: string;
+  device?: DeviceChoice;
+  /** Worker launcher; default child_process.fork. Electron passes a utilityProcess one. */
+  spawner?: Spawner;
+  workerPath?: string;
+  /** ORT intra-op threads; default all cores. */
+  threads?: number;
+  /** Refuse photos declaring more pixels than this (checked before decoding). */
+  maxPixels?: number;
+  /** Above this many pixels, infer in tiles (bounds memory). */
+  tilePixels?: number;
+  /** Long edge of the copy used for whole-image stats when tiling. */
+  statsEdge?: number;
+  /** Verify model files by 'sha256' (default) or just 'size'. */
+  verify?: 'sha256' | 'size';
+  /** Files in flight in the worker during batches (overlaps decode/encode with inference). */
+  concurrency?: number;
+  /** How long a cancelled file may take to stop before the worker is killed. */
+  cancelGraceMs?: number;
+}
+
+/** StylizeOptions plus engine-only knobs. */
+export interface EngineStylizeInput extends StylizeOptionsInput {
+  /** Allow `size` above the photo's own long edge (off by default: no silent upscaling). */
+  allowUpscale?: boolean;
+  /** Force a tile edge when tiling (tests, benchmarks). */
+  tileSize?: number;
+}
+
+export interface BatchOptions extends EngineStylizeInput {
+  recursive?: boolean;
+  skipExisting?: boolean;
+  /** Stop starting new files (in-flight ones finish). The run's `signal` aborts in-flight too. */
+  stopSignal?: AbortSignal;
+}
+
+export interface EngineBatchReport extends BatchReport {
+  /** Set when the batch stopped early for a reason other than cancellation (e.g. disk full). */
+  stoppedReason?: string;
+}
+
+export interface ModelStatus {
+  id: string | null;
+  ok: boolean;
+  styles: string[];
+  error?: string;
+}
+
+export interface DoctorReport extends DoctorResult {
+  modelsDir: string;
+  models: ModelStatus[];
+  device: DeviceReport | null;
+}
+
+export type PreviewOutput = PreviewResult;
+
+// Default tiling threshold: a 4K (8.3 MP) photo goes through 2 MP tiles, which keeps the CPU
+// peak well under 3 GB with the Johnson generator (activations ~ 600 B/px at full res).
+export const DEFAULT_TILE_PIXELS = 2_100_000;
+export const DEFAULT_STATS_EDGE = 1024;
+
+/** Crash notice in the shape the app services consume ({message, retried}) plus the details. */
+export interface CrashInfo extends CrashEvent {
+  message: string;
+  retried: boolean;
+}
+
+type EngineEvents = {
+  'worker-crash': [CrashInfo];
+  'worker-restart': [number | undefined];
+  /** Aliases of worker-crash / worker-restart. */
+  crash: [CrashInfo];
+  restart: [number | undefined];
+  progress: [BatchProgress];
+  device: [DeviceReport];
+};
+
+export class Engine extends EventEmitter<EngineEvents> {
+  private manifest!: LoadedManifest;
+  private readonly sup: Supervisor;
+  private lastDevice: DeviceReport | null = null;
+  readonly modelsDir: string;
+  readonly device: DeviceChoice;
+  private readonly threads: number;
+  private readonly maxPixels: number;
+  private readonly tilePixels: number;
+  private readonly statsEdge: number;
+  private readonly concurrency: number;
+
+  private constructor(private readonly opts: EngineOptions) {
+    super();
+    this.modelsDir = resolveModelsDir(opts.modelsDir);
+    this.device = parseDevice(opts.device ?? 'auto');
+    this.threads = opts.threads === undefined ? os.availableParallelism() : parseThreads(opts.threads);
+    this.maxPixels = opts.maxPixels === undefined ? DEFAULT_MAX_PIXELS : parseMaxPixels(opts.maxPixels);
+    this.tilePixels = opts.tilePixels ?? DEFAULT_TILE_PIXELS;
+    this.statsEdge = opts.statsEdge ?? DEFAULT_STATS_EDGE;
+    this.concurrency = Math.max(1, opts.concurrency ?? 2);
+    const workerPath = opts.workerPath ?? defaultWorkerPath();
+    if (!existsSync(workerPath)) {
+      throw new PasticheError('INTERNAL', `Inference worker not found at ${workerPath}; run 'npm run build:node'`);
+    }
+    const supOpts: ConstructorParameters<typeof Supervisor>[0] = { workerPath };
+    if (opts.spawner) supOpts.spawner = opts.spawner;
+    if (opts.cancelGraceMs !== undefined) supOpts.cancelGraceMs = opts.cancelGraceMs;
+    this.sup = new Supervisor(supOpts);
+    this.sup.on('crash', (e) => {
+      const how = e.signal ? `killed by ${e.signal}` : `exit code ${e.code}`;
+      const info: CrashInfo = {
+        ...e, retried: e.retrying,
+        message: `The inference worker stopped unexpectedly (${how}) while processing ${e.jobs.join(', ')}${e.retrying ? '; retrying' : ''}`,
+      };
+      this.emit('worker-crash', info);
+      this.emit('crash', info);
+    });
+    this.sup.on('restart', (pid) => {
+      this.emit('worker-restart', pid);
+      this.emit('restart', pid);
+    });
+  }
+
+  /** Loads and verifies the manifest. Broken models are reported by modelErrors(), never thrown. */
+  static async create(opts: EngineOptions = {}): Promise<Engine> {
+    const e = new Engine(opts);
+    await e.reloadModels();
+    return e;
+  }
+
+  async reloadModels(): Promise<void> {
+    this.manifest = await loadManifest(this.modelsDir, { verify: this.opts.verify ?? 'sha256' });
+  }
+
+  styles(): StyleInfo[] {
+    return this.manifest.styles.map((s) => ({ ...s }));
+  }
+
+  models(): ModelInfo[] {
+    return this.manifest.models.map((m) => m.info);
+  }
+
+  modelErrors(): ModelError[] {
+    return [...this.manifest.errors];
+  }
+
+  /** The manifest's first style: what runs when no style is given. */
+  defaultStyle(): string | null {
+    return this.manifest.styles[0]?.id ?? null;
+  }
+
+  /** Throws ParamError (code INVALID_PARAM) unless the style or blend resolves to one loaded model. */
+  checkStyle(style: string | StyleBlend): void {
+    resolveStyle(this.manifest, style);
+  }
+
+  deviceReport(): DeviceReport | null {
+    return this.lastDevice ? { ...this.lastDevice } : null;
+  }
+
+  /** Worker pid (tests, diagnostics). */
+  get workerPid(): number | undefined {
+    return this.sup.pid;
+  }
+
+  private noteDevice(provider: ProviderName, fallbackReason: string | undefined): void {
+    const r: DeviceReport = { requested: this.device, provider };
+    if (fallbackReason) r.fallbackReason = fallbackReason;
+    this.lastDevice = r;
+    this.emit('device', r);
+  }
+
+  private settings(o: StylizeOptions, extra: EngineStylizeInput): RenderSettings {
+    const r = resolveStyle(this.manifest, o.style);
+    const m = r.model;
+    const model: ModelSpec = {
+      id: m.info.id,
+      path: m.path,
+      tilesPath: m.variantPaths.tiles ?? null,
+      fp16Path: m.variantPaths.fp16 ?? null,
+      fp16TilesPath: m.variantPaths['fp16-tiles'] ?? null,
+      io: m.info.io,
+      receptiveField: m.info.receptiveField,
+      weights: r.weights,
+    };
+    const s: RenderSettings = {
+      model, size: o.size,
+      allowUpscale: extra.allowUpscale === undefined ? false : checkBoolean('allowUpscale', extra.allowUpscale),
+      strength: o.strength, preserveColors: o.preserveColors, device: this.device, threads: this.threads,
+      maxPixels: this.maxPixels, tilePixels: this.tilePixels, statsEdge: this.statsEdge,
+    };
+    if (extra.tileSize !== undefined) s.tileSize = extra.tileSize;
+    return s;
+  }
+
+  private normalize(opts: EngineStylizeInput): StylizeOptions {
+    const style = opts.style ?? this.defaultStyle();
+    if (style === null) {
+      const why = this.manifest.errors[0]?.message ?? `no models in ${this.modelsDir}`;
+      throw new PasticheError('MODEL', `No styles available: ${why}`);
+    }
+    return normalizeStylizeOptions({ ...opts, style });
+  }
+
+  private async runJob(input: string, output: string, o: StylizeOptions, extra: EngineStylizeInput, signal?: AbortSignal): Promise<StylizeResult> {
+    const tmp = tempPathFor(output);
+    const job: StylizeJob = {
+      ...this.settings(o, extra), input, output, tmp,
+      format: o.format, quality: o.quality, keepMetadata: o.keepMetadata, stripGps: o.stripGps,
+    };
+    const r = await this.sup.request('stylize', job, { signal, tmpFile: tmp, label: input });
+    this.noteDevice(r.provider, r.fallbackReason);
+    return r;
+  }
+
+  private toFileResult(input: string, output: string | null, t0: number, r: StylizeResult | null, e: unknown): FileResult {
+    const ms = Math.round(performance.now() - t0);
+    if (r) {
+      const f: FileResult = { input, output: r.output, status: 'ok', ms: r.ms, device: r.provider };
+      if (r.warnings.length) f.warnings = r.warnings;
+      return f;
+    }
+    return { input, output, status: 'failed', error: serializeError(e).message, ms, device: null };
+  }
+
+  /** Stylizes one photo into a folder (same base name) or to an explicit path. */
+  async stylizeFile(input: string, target: { outDir: string } | { outputPath: string }, opts: EngineStylizeInput = {}, signal?: AbortSignal): Promise<FileResult> {
+    const t0 = performance.now();
+    let o: StylizeOptions;
+    let output: string;
+    if ('outputPath' in target) {
+      output = path.resolve(target.outputPath);
+      // An explicit path's extension decides the format unless one was given.
+      const ext = path.extname(output).slice(1).toLowerCase();
+      let format: OutputFormat | undefined;
+      try {
+        format = opts.format === undefined && ext ? parseFormat(ext) : undefined;
+      } catch {
+        format = undefined;
+      }
+      o = this.normalize(format ? { ...opts, format } : opts);
+      await checkOutputDir(path.dirname(output));
+    } else {
+      o = this.normalize(opts);
+      await checkOutputDir(target.outDir);
+      output = outputPathIn(target.outDir, input, o.format);
+    }
+    const inputAbs = path.resolve(input);
+    const same = output.toLowerCase() === inputAbs.toLowerCase() || (existsSync(inputAbs) && existsSync(output) && (await realpath(output)) === (await realpath(inputAbs)));
+    if (same) {
+      return { input: inputAbs, output: null, status: 'failed', error: `Refused: the output ${output} would overwrite the input photo`, ms: 0, device: null };
+    }
+    try {
+      return this.toFileResult(inputAbs, output, t0, await this.runJob(inputAbs, output, o, opts, signal), null);
+    } catch (e) {
+      if (e instanceof PasticheError && (e.code === 'CANCELLED' || e.code === 'DISK_FULL')) throw e;
+      return this.toFileResult(inputAbs, output, t0, null, e);
+    }
+  }
+
+  /** Small stylized rendering for the UI; returns encoded JPEG (PNG with alpha) bytes. */
+  async preview(input: string, opts: EngineStylizeInput & { size: number }, signal?: AbortSignal): Promise<PreviewOutput> {
+    const size = parsePreviewSize(opts.size);
+    const o = this.normalize({ ...opts, size });
+    const r = await this.sup.request('preview', { ...this.settings(o, opts), input: path.resolve(input) }, { signal, label: input });
+    this.noteDevice(r.provider, r.fallbackReason);
+    // Structured clone turns Buffers into Uint8Arrays; hand callers a Buffer again.
+    return { ...r, data: Buffer.from(r.data.buffer, r.data.byteOffset, r.data.byteLength) };
+  }
+
+  async warmup(style?: string): Promise<WarmupResult> {
+    const o = this.normalize(style ? { style } : {});
+    const s = this.settings(o, {});
+    const r = await this.sup.request('warmup', { model: s.model, device: this.device, threads: this.threads });
+    this.noteDevice(r.provider, r.fallbackReason);
+    return r;
+  }
+
+  /**
+   * Stylizes files and folders into outDir. Per-file failures never stop the batch; a full disk
+   * does. `signal` aborts immediately (in-flight file too, no partial output);
+   * `opts.stopSignal` stops between files.
+   */
+  async runBatch(inputs: readonly string[], outDir: string, opts: BatchOptions = {}, onProgress?: (p: BatchProgress) => void, signal?: AbortSignal): Promise<EngineBatchReport> {
+    const o = this.normalize(opts);
+    const recursive = opts.recursive === undefined ? false : checkBoolean('recursive', opts.recursive);
+    const skipExisting = opts.skipExisting === undefined ? false : checkBoolean('skipExisting', opts.skipExisting);
+    // Validate the style before touching the disk.
+    this.settings(o, opts);
+    await checkOutputDir(outDir);
+    const plan = await planBatch(inputs, outDir, { recursive, format: o.format });
+    await prepareOutputDirs(plan.dirs);
+    await sweepStaleTemps(plan.dirs);
+
+    const total = plan.files.length;
+    const results: (FileResult | undefined)[] = new Array(total);
+    const report: EngineBatchReport = { files: [], device: null, cancelled: false };
+    const t0 = performance.now();
+    let done = 0;
+    let workMs = 0;
+    let worked = 0;
+    let stopped: string | null = null;
+    const progress = (current: string | null): void => {
+      const remaining = total - done;
+      const avg = worked > 0 ? (performance.now() - t0) / done : null;
+      const p: BatchProgress = { done, total, current, etaMs: avg === null ? null : Math.round(avg * remaining) };
+      onProgress?.(p);
+      this.emit('progress', p);
+    };
+    progress(null);
+
+    let next = 0;
+    const stopRequested = (): boolean => Boolean(signal?.aborted || opts.stopSignal?.aborted || stopped);
+    const worker = async (): Promise<void> => {
+      while (!stopRequested()) {
+        const i = next++;
+        if (i >= total) return;
+        const f = plan.files[i] as (typeof plan.files)[number];
+        const start = performance.now();
+        if (!f.output) {
+          results[i] = { input: f.input, output: null, status: 'failed', error: f.error ?? 'Refused', ms: 0, device: null };
+        } else if (skipExisting && existsSync(f.output)) {
+          results[i] = { input: f.input, output: f.output, status: 'skipped', ms: 0, device: null };
+        } else {
+          progress(f.input);
+          try {
+            const r = await this.runJob(f.input, f.output, o, opts, signal);
+            results[i] = this.toFileResult(f.input, f.output, start, r, null);
+            report.device = r.provider;
+            workMs += r.ms;
+            worked++;
+          } catch (e) {
+            const err = serializeError(e);
+            if (err.code === 'CANCELLED') {
+              results[i] = { input: f.input, output: null, status: 'skipped', error: 'Cancelled', ms: Math.round(performance.now() - start), device: null };
+            } else {
+              if (err.code === 'DISK_FULL') stopped = err.message;
+              results[i] = { input: f.input, output: null, status: 'failed', error: err.message, ms: Math.round(performance.now() - start), device: null };
+            }
+          }
+        }
+        done++;
+        progress(null);
+      }
+    };
+    await Promise.all(Array.from({ length: Math.min(this.concurrency, Math.max(1, total)) }, () => worker()));
+    void workMs;
+
+    report.cancelled = Boolean(signal?.aborted || opts.stopSignal?.aborted) && !stopped;
+    for (let i = 0; i < total; i++) {
+      const f = plan.files[i] as (typeof plan.files)[number];
+      report.files.push(
+        results[i] ?? {
+          input: f.input, output: null, status: stopped ? 'failed' : 'skipped',
+          error: stopped ? `Not processed: ${stopped}` : 'Cancelled', ms: 0, device: null,
+        },
+      );
+    }
+    if (stopped) report.stoppedReason = stopped;
+    return report;
+  }
+
+  /** Environment, providers (with a real GPU session probe) and model status. */
+  async doctor(): Promise<DoctorReport> {
+    const d = await this.sup.request('doctor', {});
+    const models: ModelStatus[] = this.manifest.models.map((m) => ({ id: m.info.id, ok: true, styles: m.info.styles.map((s) => s.id) }));
+    for (const e of this.manifest.errors) models.push({ id: e.model, ok: false, styles: [], error: e.message });
+    return { ...d, modelsDir: this.modelsDir, models, device: this.deviceReport() };
+  }
+
+  async close(): Promise<void> {
+    await this.sup.close();
+  }
+}

@@ -1,0 +1,287 @@
+// Decoding and encoding with sharp: format sniffing, size limits, orientation, colour
+// management, alpha, metadata and atomic writes. Runs in the inference worker.
+import { open, rename, rm, writeFile } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import sharp, { type Sharp } from 'sharp';
+import { PasticheError } from '../common/errors.js';
+import type { OutputFormat, SizeChoice } from '../common/types.js';
+import { insertJpegExif, rewriteExif, rewriteXmp } from './exif.js';
+import { SNIFF_BYTES, sniff, type SniffedFormat } from './sniff.js';
+import { fitLongEdge } from './tiling.js';
+
+/** Default refusal threshold: declared pixel count above this is refused before decoding. */
+export const DEFAULT_MAX_PIXELS = 300_000_000;
+
+export interface DecodeOptions {
+  size: SizeChoice;
+  allowUpscale?: boolean;
+  maxPixels?: number;
+}
+
+export interface SourceMetadata {
+  exif?: Buffer;
+  icc?: Buffer;
+  xmp?: string;
+}
+
+export interface DecodedImage {
+  /** Interleaved RGB, 8-bit sRGB, upright. */
+  rgb: Buffer;
+  /** 8-bit alpha plane at the same size, or null for opaque images. */
+  alpha: Buffer | null;
+  width: number;
+  height: number;
+  /** Upright size before resizing. */
+  sourceWidth: number;
+  sourceHeight: number;
+  format: SniffedFormat;
+  meta: SourceMetadata;
+  warnings: string[];
+}
+
+async function readHead(file: string): Promise<Buffer> {
+  let fh;
+  try {
+    fh = await open(file, 'r');
+  } catch (e) {
+    const err = e as NodeJS.ErrnoException;
+    if (err.code === 'ENOENT') throw new PasticheError('NOT_FOUND', `File not found: ${file}`);
+    if (err.code === 'EISDIR') throw new PasticheError('UNSUPPORTED_FORMAT', `Is a folder, not an image: ${file}`);
+    if (err.code === 'EACCES' || err.code === 'EPERM') throw new PasticheError('NOT_FOUND', `Permission denied reading ${file}`);
+    throw new PasticheError('DECODE', `Cannot read ${file}: ${err.message}`);
+  }
+  try {
+    const buf = Buffer.alloc(SNIFF_BYTES);
+    const { bytesRead } = await fh.read(buf, 0, SNIFF_BYTES, 0);
+    return buf.subarray(0, bytesRead);
+  } finally {
+    await fh.close();
+  }
+}
+
+function cleanSharpMessage(e: unknown): string {
+  const msg = e instanceof Error ? e.message : String(e);
+  // libvips messages are multi-line and prefixed by the loader; keep the first useful line.
+  return msg.split('\n').map((l) => l.trim()).filter(Boolean)[0] ?? msg;
+}
+
+function decodeError(format: SniffedFormat, e: unknown): PasticheError {
+  if (format === 'heic') {
+    return new PasticheError('UNSUPPORTED_FORMAT', "HEIC is not supported by this build's decoder; convert the photo to JPEG first");
+  }
+  const msg = cleanSharpMessage(e);
+  if (/pixel limit/i.test(msg)) return new PasticheError('TOO_LARGE', `Image is too large to process: ${msg}`);
+  const truncated = /premature end|truncated|unexpected end|not enough data|read error|end of (file|stream)/i.test(msg);
+  return new PasticheError('DECODE', truncated ? `${format.toUpperCase()} file is truncated or damaged (${msg})` : `Cannot decode ${format.toUpperCase()} image: ${msg}`);
+}
+
+export interface ProbeResult {
+  format: SniffedFormat;
+  width: number;
+  height: number;
+  pages: number;
+  hasAlpha: boolean;
+  meta: SourceMetadata;
+}
+
+/** Sniffs and reads the header only (no pixel decode); enforces maxPixels on the declared size. */
+export async function probeImage(file: string, maxPixels = DEFAULT_MAX_PIXELS): Promise<ProbeResult> {
+  const head = await readHead(file);
+  const s = sniff(head);
+  if (!s.ok) throw new PasticheError('UNSUPPORTED_FORMAT', s.reason);
+  let md;
+  try {
+    md = await sharp(file, { limitInputPixels: false }).metadata();
+  } catch (e) {
+    throw decodeError(s.format, e);
+  }
+  const width = md.width ?? 0;
+  const height = md.height ?? 0;
+  if (!(width > 0 && height > 0)) throw new PasticheError('DECODE', `Cannot read the size of this ${s.format.toUpperCase()} image`);
+  if (width * height > maxPixels) {
+    const mp = (n: number): string => `${Math.round(n / 1e6)} MP`;
+    throw new PasticheError('TOO_LARGE', `Image is ${width}x${height} (${mp(width * height)}), above the ${mp(maxPixels)} limit`);
+  }
+  const meta: SourceMetadata = {};
+  if (md.exif) meta.exif = md.exif;
+  if (md.icc) meta.icc = md.icc;
+  if (md.xmp) meta.xmp = md.xmpAsString ?? md.xmp.toString('utf8');
+  const upright = md.autoOrient ?? { width, height };
+  return { format: s.format, width: upright.width, height: upright.height, pages: md.pages ?? 1, hasAlpha: md.hasAlpha, meta };
+}
+
+/** Decode to upright 8-bit sRGB at the requested size; alpha kept separately. */
+export async function decodeImage(file: string, opts: DecodeOptions): Promise<DecodedImage> {
+  const maxPixels = opts.maxPixels ?? DEFAULT_MAX_PIXELS;
+  const probe = await probeImage(file, maxPixels);
+  const warnings: string[] = [];
+  if (probe.format === 'gif' && probe.pages > 1) warnings.push(`Animated GIF: only the first of ${probe.pages} frames was stylized`);
+  const target = fitLongEdge(probe.width, probe.height, opts.size, opts.allowUpscale ?? false);
+  try {
+    // failOn 'truncated': tolerate harmless libjpeg warnings but refuse cut-off files.
+    let p = sharp(file, { limitInputPixels: maxPixels, failOn: 'truncated', pages: 1 }).autoOrient();
+    if (target.width !== probe.width || target.height !== probe.height) {
+      p = p.resize(target.width, target.height, { fit: 'fill', kernel: 'lanczos3' });
+    }
+    // toColourspace applies the embedded ICC profile (or CMYK default) and reduces 16-bit to 8-bit.
+    p = p.toColourspace('srgb');
+    p = probe.hasAlpha ? p.ensureAlpha() : p.removeAlpha();
+    const { data, info } = await p.raw({ depth: 'uchar' }).toBuffer({ resolveWithObject: true });
+    const n = info.width * info.height;
+    let rgb: Buffer;
+    let alpha: Buffer | null = null;
+    if (info.channels === 4) {
+      rgb = Buffer.allocUnsafe(n * 3);
+      alpha = Buffer.allocUnsafe(n);
+      for (let i = 0, j = 0; i < n; i++, j += 4) {
+        rgb[i * 3] = data[j] as number;
+        rgb[i * 3 + 1] = data[j + 1] as number;
+        rgb[i * 3 + 2] = data[j + 2] as number;
+        alpha[i] = data[j + 3] as number;
+      }
+      // Fully opaque alpha is noise: treat as opaque so JPEG/PNG output stays RGB.
+      if (alpha.every((a) => a === 255)) alpha = null;
+    } else if (info.channels === 3) {
+      rgb = data;
+    } else {
+      throw new Error(`unexpected ${info.channels} channels after sRGB conversion`);
+    }
+    return { rgb, alpha, width: info.width, height: info.height, sourceWidth: probe.width, sourceHeight: probe.height, format: probe.format, meta: probe.meta, warnings };
+  } catch (e) {
+    if (e instanceof PasticheError) throw e;
+    throw decodeError(probe.format, e);
+  }
+}
+
+export interface EncodeOptions {
+  format: OutputFormat;
+  quality: number;
+  keepMetadata: boolean;
+  stripGps: boolean;
+  meta: SourceMetadata;
+}
+
+/** ICC profiles of RGB class can be re-applied; CMYK/gray ones would change the channel layout. */
+function isRgbIcc(icc: Buffer): boolean {
+  return icc.length >= 20 && icc.toString('latin1', 16, 20) === 'RGB ';
+}
+
+let tinyJpeg: Promise<Buffer> | null = null;
+
+/**
+ * Encodes interleaved 8-bit pixels (3 or 4 channels). With metadata kept, the EXIF travels on
+ * a 1x1 carrier JPEG that is stretched and fully covered by the pixels ('source' blend):
+ * sharp has no API to attach a raw EXIF blob to raw pixels.
+ */
+export async function encodeImage(pixels: Buffer, width: number, height: number, channels: 3 | 4, opts: EncodeOptions): Promise<Buffer> {
+  const raw = { width, height, channels } as const;
+  let p: Sharp;
+  let iccFile: string | null = null;
+  const rewrite = { resetOrientation: true, stripGps: opts.stripGps };
+  const exif = opts.keepMetadata && opts.meta.exif ? rewriteExif(opts.meta.exif, rewrite) : null;
+  if (exif && opts.format !== 'tiff') {
+    tinyJpeg ??= sharp({ create: { width: 1, height: 1, channels: 3, background: '#000' } }).jpeg().toBuffer();
+    const carrier = insertJpegExif(await tinyJpeg, exif);
+    p = sharp(carrier)
+      .resize(width, height, { fit: 'fill', kernel: 'nearest' })
+      .composite([{ input: pixels, raw, blend: 'source' }])
+      .keepExif();
+    // composite adds an alpha channel; opaque results must stay RGB.
+    if (channels === 3) p = p.removeAlpha();
+  } else {
+    p = sharp(pixels, { raw });
+  }
+  try {
+    if (opts.keepMetadata) {
+      const icc = opts.meta.icc;
+      if (icc && isRgbIcc(icc)) {
+        // Convert back into the photo's own profile (e.g. Display P3) and embed it.
+        iccFile = path.join(os.tmpdir(), `pastiche-icc-${process.pid}-${Math.random().toString(36).slice(2)}.icc`);
+        await writeFile(iccFile, icc);
+        p = p.withIccProfile(iccFile);
+      } else {
+        p = p.withIccProfile('srgb');
+      }
+      if (opts.meta.xmp) p = p.withXmp(rewriteXmp(opts.meta.xmp, rewrite));
+    }
+    const q = opts.quality;
+    switch (opts.format) {
+      case 'jpg':
+        p = p.jpeg({ quality: q, chromaSubsampling: q >= 90 ? '4:4:4' : '4:2:0' });
+        break;
+      case 'png':
+        p = p.png({ compressionLevel: 6 });
+        break;
+      case 'webp':
+        p = p.webp({ quality: q });
+        break;
+      case 'avif':
+        p = p.avif({ quality: q, effort: 4 });
+        break;
+      case 'tiff':
+        // Lossless so TIFF keeps alpha and stays readable everywhere; quality does not apply.
+        p = p.tiff({ compression: 'deflate', predictor: 'horizontal' });
+        break;
+    }
+    return await p.toBuffer();
+  } finally {
+    if (iccFile) await rm(iccFile, { force: true });
+  }
+}
+
+/** Temp name in the target folder, so the final rename is atomic (same filesystem). */
+export function tempPathFor(finalPath: string, pid = process.pid): string {
+  return path.join(path.dirname(finalPath), `.${path.basename(finalPath)}.pastiche-tmp-${pid}`);
+}
+
+export const TEMP_RE = /^\..+\.pastiche-tmp-(\d+)$/;
+
+/** Writes to tmp then renames; on any failure the temp is removed and no partial output exists. */
+export async function writeAtomic(finalPath: string, tmpPath: string, data: Uint8Array): Promise<void> {
+  try {
+    await writeFile(tmpPath, data);
+    await rename(tmpPath, finalPath);
+  } catch (e) {
+    await rm(tmpPath, { force: true }).catch(() => undefined);
+    const err = e as NodeJS.ErrnoException;
+    if (err.code === 'ENOSPC' || err.code === 'EDQUOT') {
+      throw new PasticheError('DISK_FULL', `Disk full while writing ${finalPath}; the batch was stopped (free some space and run again with --skip-existing)`);
+    }
+    if (err.code === 'EACCES' || err.code === 'EPERM' || err.code === 'EROFS') {
+      throw new PasticheError('OUTPUT', `Cannot write ${finalPath}: ${err.code === 'EROFS' ? 'read-only file system' : 'permission denied'}`);
+    }
+    if (err.code === 'ENOENT') throw new PasticheError('OUTPUT', `Output folder ${path.dirname(finalPath)} no longer exists`);
+    throw new PasticheError('OUTPUT', `Cannot write ${finalPath}: ${err.message}`);
+  }
+}
+
+/** Composites RGB over white using alpha (JPEG has no alpha). In place on a copy. */
+export function flattenOnWhite(rgb: Buffer, alpha: Buffer): Buffer {
+  const out = Buffer.allocUnsafe(rgb.length);
+  for (let i = 0; i < alpha.length; i++) {
+    const a = (alpha[i] as number) / 255;
+    for (let c = 0; c < 3; c++) {
+      const k = i * 3 + c;
+      out[k] = Math.round((rgb[k] as number) * a + 255 * (1 - a));
+    }
+  }
+  return out;
+}
+
+export function interleaveAlpha(rgb: Buffer, alpha: Buffer): Buffer {
+  const n = alpha.length;
+  const out = Buffer.allocUnsafe(n * 4);
+  for (let i = 0; i < n; i++) {
+    out[i * 4] = rgb[i * 3] as number;
+    out[i * 4 + 1] = rgb[i * 3 + 1] as number;
+    out[i * 4 + 2] = rgb[i * 3 + 2] as number;
+    out[i * 4 + 3] = alpha[i] as number;
+  }
+  return out;
+}
+
+/** Downscale raw RGB (for the stats pass and previews of tiled runs). */
+export async function resizeRgb(rgb: Buffer, width: number, height: number, toWidth: number, toHeight: number): Promise<Buffer> {
+  return sharp(rgb, { raw: { width, height, channels: 3 } }).resize(toWidth, toHeight, { fit: 'fill', kernel: 'lanczos3' }).raw().toBuffer();
+}

@@ -1,0 +1,10 @@
+// Public surface of the engine for the CLI and the Electron main process.
+export { Engine, DEFAULT_TILE_PIXELS, DEFAULT_STATS_EDGE } from './engine.js';
+export type { CrashInfo, EngineOptions, EngineStylizeInput, BatchOptions, EngineBatchReport, DoctorReport, ModelStatus, PreviewOutput } from './engine.js';
+export { Supervisor, forkSpawner } from './supervisor.js';
+export type { WorkerHandle, Spawner, CrashEvent, SupervisorOptions } from './supervisor.js';
+export type { ModelError, LoadedManifest } from './manifest.js';
+export { loadManifest } from './manifest.js';
+export { resolveModelsDir, defaultWorkerPath, packageRoot } from './paths.js';
+export type { DoctorResult, PreviewResult, StylizeResult, WarmupResult, WorkerRequest, WorkerResponse } from './worker-protocol.js';
+export { DEFAULT_MAX_PIXELS } from './image-io.js';

@@ -1,0 +1,143 @@
+// The per-file pipeline run inside the inference worker: decode -> infer (whole or tiled) ->
+// colour preservation / strength -> encode -> atomic write. Inference is abstracted behind
+// ModelRunner so this file never touches onnxruntime (only the worker entry does).
+import { PasticheError } from '../common/errors.js';
+import type { ProviderName } from '../common/types.js';
+import {
+  decodeImage,
+  encodeImage,
+  flattenOnWhite,
+  interleaveAlpha,
+  resizeRgb,
+  writeAtomic,
+} from './image-io.js';
+import { TileAccumulator, applyStrength, preserveColors, rgbToTensor, tensorToRgb } from './pixels.js';
+import { axisWeights, planTiles, roundUp, tileSizeForBudget } from './tiling.js';
+import type { PreviewJob, PreviewResult, RenderSettings, StylizeJob, StylizeResult } from './worker-protocol.js';
+
+export interface ModelRunner {
+  /** Provider that ran the most recent call (may change after a GPU failure). */
+  readonly provider: ProviderName;
+  readonly fallbackReason: string | undefined;
+  /** Full model on a planar [1,3,h,w] tensor: output of the same size plus stats (if exported). */
+  full(input: Float32Array, h: number, w: number): Promise<{ output: Float32Array; stats: Float32Array | null }>;
+  /** 'tiles' variant taking whole-image stats; null when the model has none. */
+  tile: ((input: Float32Array, h: number, w: number, stats: Float32Array) => Promise<Float32Array>) | null;
+}
+
+export interface CancelToken {
+  readonly cancelled: boolean;
+}
+
+export type ProgressFn = (stage: 'decode' | 'infer' | 'encode', fraction: number) => void;
+
+function checkCancelled(c: CancelToken): void {
+  if (c.cancelled) throw new PasticheError('CANCELLED', 'Cancelled');
+}
+
+export interface StylizedPixels {
+  rgb: Buffer;
+  tiles: number;
+  warnings: string[];
+}
+
+/** Model inference on an interleaved RGB image, tiling above settings.tilePixels. */
+export async function stylizePixels(
+  rgb: Buffer, width: number, height: number, runner: ModelRunner,
+  s: Pick<RenderSettings, 'model' | 'tilePixels' | 'tileSize' | 'statsEdge'>,
+  cancel: CancelToken, progress?: ProgressFn,
+): Promise<StylizedPixels> {
+  const io = s.model.io;
+  const m = io.multipleOf;
+  const warnings: string[] = [];
+  const tiled = width * height > s.tilePixels;
+  if (!tiled || !runner.tile) {
+    if (tiled) warnings.push(`Model '${s.model.id}' has no tiles variant; the ${width}x${height} image was processed in one pass (high memory use)`);
+    const pw = roundUp(width, m);
+    const ph = roundUp(height, m);
+    const { output } = await runner.full(rgbToTensor(rgb, width, height, 0, 0, pw, ph, io.range), ph, pw);
+    progress?.('infer', 1);
+    return { rgb: tensorToRgb(output, pw, ph, width, height, io.range), tiles: 1, warnings };
+  }
+  // Whole-photo normalization statistics from a downscaled copy: every tile is normalized
+  // alike, so tones match across tile boundaries.
+  const scale = Math.min(1, s.statsEdge / Math.max(width, height));
+  const sw = Math.max(m, Math.round(width * scale));
+  const sh = Math.max(m, Math.round(height * scale));
+  const small = scale < 1 ? await resizeRgb(rgb, width, height, sw, sh) : rgb;
+  checkCancelled(cancel);
+  const statsRun = await runner.full(rgbToTensor(small, sw, sh, 0, 0, roundUp(sw, m), roundUp(sh, m), io.range), roundUp(sh, m), roundUp(sw, m));
+  if (!statsRun.stats) throw new PasticheError('MODEL', `Model '${s.model.id}' did not output '${io.stats}'; cannot tile`);
+  const stats = statsRun.stats;
+  const grid = planTiles(width, height, {
+    tileSize: s.tileSize ?? tileSizeForBudget(s.tilePixels, m),
+    overlap: Math.max(s.model.receptiveField, m),
+    multipleOf: m,
+  });
+  const wx = grid.cols.map((_, i) => axisWeights(grid.cols, i));
+  const wy = grid.rows.map((_, i) => axisWeights(grid.rows, i));
+  const acc = new TileAccumulator(width, height);
+  let done = 0;
+  for (const t of grid.tiles) {
+    checkCancelled(cancel);
+    const pw = roundUp(t.width, m);
+    const ph = roundUp(t.height, m);
+    const out = await runner.tile(rgbToTensor(rgb, width, height, t.x, t.y, pw, ph, io.range), ph, pw, stats);
+    acc.add(out, pw, ph, t.x, t.y, t.width, t.height, wx[t.col] as Float32Array, wy[t.row] as Float32Array);
+    progress?.('infer', ++done / grid.tiles.length);
+  }
+  return { rgb: acc.toRgb(io.range), tiles: grid.tiles.length, warnings };
+}
+
+async function render(job: RenderSettings & { input: string }, runner: ModelRunner, cancel: CancelToken, progress?: ProgressFn) {
+  const img = await decodeImage(job.input, { size: job.size, allowUpscale: job.allowUpscale, maxPixels: job.maxPixels });
+  progress?.('decode', 1);
+  checkCancelled(cancel);
+  const styl = await stylizePixels(img.rgb, img.width, img.height, runner, job, cancel, progress);
+  checkCancelled(cancel);
+  if (job.preserveColors) preserveColors(styl.rgb, img.rgb);
+  applyStrength(styl.rgb, img.rgb, job.strength);
+  return { img, styl };
+}
+
+export async function runStylize(job: StylizeJob, runner: ModelRunner, cancel: CancelToken, progress?: ProgressFn): Promise<StylizeResult> {
+  const t0 = performance.now();
+  const { img, styl } = await render(job, runner, cancel, progress);
+  let pixels = styl.rgb;
+  let channels: 3 | 4 = 3;
+  if (img.alpha) {
+    if (job.format === 'jpg') pixels = flattenOnWhite(styl.rgb, img.alpha);
+    else {
+      pixels = interleaveAlpha(styl.rgb, img.alpha);
+      channels = 4;
+    }
+  }
+  const data = await encodeImage(pixels, img.width, img.height, channels, {
+    format: job.format, quality: job.quality, keepMetadata: job.keepMetadata, stripGps: job.stripGps, meta: img.meta,
+  });
+  progress?.('encode', 1);
+  // Last chance to cancel before the output appears; after this the file is complete.
+  checkCancelled(cancel);
+  await writeAtomic(job.output, job.tmp, data);
+  const result: StylizeResult = {
+    output: job.output, width: img.width, height: img.height, ms: Math.round(performance.now() - t0),
+    provider: runner.provider, tiles: styl.tiles, warnings: [...img.warnings, ...styl.warnings],
+  };
+  if (runner.fallbackReason) result.fallbackReason = runner.fallbackReason;
+  return result;
+}
+
+export async function runPreview(job: PreviewJob, runner: ModelRunner, cancel: CancelToken): Promise<PreviewResult> {
+  const t0 = performance.now();
+  const { img, styl } = await render(job, runner, cancel);
+  const withAlpha = img.alpha !== null;
+  const data = await encodeImage(withAlpha && img.alpha ? interleaveAlpha(styl.rgb, img.alpha) : styl.rgb, img.width, img.height, withAlpha ? 4 : 3, {
+    format: withAlpha ? 'png' : 'jpg', quality: 85, keepMetadata: false, stripGps: true, meta: {},
+  });
+  const result: PreviewResult = {
+    data, mime: withAlpha ? 'image/png' : 'image/jpeg', width: img.width, height: img.height,
+    ms: Math.round(performance.now() - t0), provider: runner.provider, warnings: [...img.warnings, ...styl.warnings],
+  };
+  if (runner.fallbackReason) result.fallbackReason = runner.fallbackReason;
+  return result;
+}

@@ -1,0 +1,246 @@
+// Owns the inference worker process: sends jobs, restarts the worker when it dies, retries the
+// job(s) in flight once, reports crashes, cancels. Everything is message-based, so the caller's
+// thread (CLI, Electron main) never blocks on inference.
+import { fork } from 'node:child_process';
+import { rm } from 'node:fs/promises';
+import { EventEmitter } from 'node:events';
+import { PasticheError, deserializeError } from '../common/errors.js';
+import type { JobKind, JobKinds, WorkerRequest, WorkerResponse } from './worker-protocol.js';
+
+/** The minimal surface of a worker process; child_process.fork and utilityProcess.fork both fit. */
+export interface WorkerHandle {
+  readonly pid: number | undefined;
+  postMessage(msg: WorkerRequest): void;
+  on(event: 'message', cb: (msg: WorkerResponse) => void): void;
+  on(event: 'exit', cb: (code: number | null, signal: string | null) => void): void;
+  kill(): void;
+}
+
+export type Spawner = (workerPath: string) => WorkerHandle;
+
+/** Spawner for plain Node (CLI, tests): child_process.fork with structured-clone IPC. */
+export function forkSpawner(opts: { env?: NodeJS.ProcessEnv; execArgv?: string[] } = {}): Spawner {
+  return (workerPath) => {
+    const child = fork(workerPath, [], {
+      serialization: 'advanced',
+      stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+      env: opts.env ?? process.env,
+      execArgv: opts.execArgv ?? [],
+    });
+    return {
+      get pid() {
+        return child.pid;
+      },
+      postMessage: (msg) => {
+        // A dead channel is detected through 'exit'; don't throw from here.
+        if (child.connected) child.send(msg, (err) => void err);
+      },
+      on: ((event: 'message' | 'exit', cb: (...args: never[]) => void) => {
+        child.on(event, cb as (...args: unknown[]) => void);
+      }) as WorkerHandle['on'],
+      kill: () => {
+        child.kill('SIGKILL');
+      },
+    };
+  };
+}
+
+export interface CrashEvent {
+  pid: number | undefined;
+  code: number | null;
+  signal: string | null;
+  /** Descriptions of the jobs that were in flight (input file names for stylize jobs). */
+  jobs: string[];
+  /** Whether those jobs will be retried. */
+  retrying: boolean;
+}
+
+export interface JobOptions {
+  signal?: AbortSignal | undefined;
+  onProgress?: ((stage: string, fraction: number) => void) | undefined;
+  onStarted?: (() => void) | undefined;
+  /** Temp file the job writes; deleted here if the worker dies or is killed. */
+  tmpFile?: string | undefined;
+  /** Shown in crash reports. */
+  label?: string | undefined;
+}
+
+interface Pending {
+  id: number;
+  req: Extract<WorkerRequest, { type: 'job' }>;
+  attempts: number;
+  opts: JobOptions;
+  resolve: (v: unknown) => void;
+  reject: (e: Error) => void;
+  cancelled: boolean;
+  killTimer?: NodeJS.Timeout;
+  cleanup: () => void;
+}
+
+export interface SupervisorOptions {
+  workerPath: string;
+  spawner?: Spawner;
+  /** Attempts per job after a crash; default 1 retry. */
+  retries?: number;
+  /** How long a cancelled job may take to stop before the worker is killed. Default 1500 ms. */
+  cancelGraceMs?: number;
+}
+
+export class Supervisor extends EventEmitter<{ crash: [CrashEvent]; restart: [number | undefined] }> {
+  private worker: WorkerHandle | null = null;
+  private readonly pending = new Map<number, Pending>();
+  private nextId = 1;
+  private closed = false;
+  private readonly spawner: Spawner;
+  private readonly retries: number;
+  private readonly graceMs: number;
+  /** Workers killed on purpose (cancel); their exit is not a crash. */
+  private readonly intentional = new WeakSet<WorkerHandle>();
+  restarts = 0;
+
+  constructor(private readonly opts: SupervisorOptions) {
+    super();
+    this.spawner = opts.spawner ?? forkSpawner();
+    this.retries = opts.retries ?? 1;
+    this.graceMs = opts.cancelGraceMs ?? 1500;
+  }
+
+  get pid(): number | undefined {
+    return this.worker?.pid;
+  }
+
+  private ensureWorker(): WorkerHandle {
+    if (this.worker) return this.worker;
+    const w = this.spawner(this.opts.workerPath);
+    this.worker = w;
+    w.on('message', (msg) => this.onMessage(msg));
+    w.on('exit', (code, signal) => this.onExit(w, code, signal));
+    return w;
+  }
+
+  private onMessage(msg: WorkerResponse): void {
+    if (msg.type === 'ready') return;
+    const p = this.pending.get(msg.id);
+    if (!p) return;
+    switch (msg.type) {
+      case 'started':
+        p.opts.onStarted?.();
+        break;
+      case 'progress':
+        p.opts.onProgress?.(msg.stage, msg.fraction);
+        break;
+      case 'result':
+        this.settle(p);
+        p.resolve(msg.result);
+        break;
+      case 'error':
+        this.settle(p);
+        p.reject(p.cancelled ? new PasticheError('CANCELLED', 'Cancelled') : deserializeError(msg.error));
+        break;
+    }
+  }
+
+  private settle(p: Pending): void {
+    this.pending.delete(p.id);
+    if (p.killTimer) clearTimeout(p.killTimer);
+    p.cleanup();
+  }
+
+  private onExit(w: WorkerHandle, code: number | null, signal: string | null): void {
+    if (this.worker === w) this.worker = null;
+    const intentional = this.intentional.has(w);
+    const inflight = [...this.pending.values()];
+    if (this.closed) {
+      for (const p of inflight) {
+        this.settle(p);
+        p.reject(new PasticheError('CANCELLED', 'Engine closed'));
+      }
+      return;
+    }
+    const toRetry: Pending[] = [];
+    const crashed: Pending[] = [];
+    for (const p of inflight) {
+      if (p.opts.tmpFile) void rm(p.opts.tmpFile, { force: true }).catch(() => undefined);
+      if (p.cancelled) {
+        this.settle(p);
+        p.reject(new PasticheError('CANCELLED', 'Cancelled'));
+      } else if (intentional || p.attempts <= this.retries) {
+        // Jobs caught in a kill meant for another (cancelled) job are resent without using their retry.
+        if (!intentional) p.attempts++;
+        toRetry.push(p);
+      } else {
+        crashed.push(p);
+      }
+    }
+    if (!intentional && (toRetry.length || crashed.length)) {
+      this.emit('crash', {
+        pid: w.pid, code, signal,
+        jobs: [...toRetry, ...crashed].map((p) => p.opts.label ?? p.req.kind),
+        retrying: toRetry.length > 0,
+      });
+    }
+    const how = signal ? `killed by ${signal}` : `exit code ${code}`;
+    for (const p of crashed) {
+      this.settle(p);
+      p.reject(new PasticheError('WORKER_CRASH', `The inference worker crashed ${this.retries + 1} times while processing ${p.opts.label ?? 'this job'} (${how}); skipped`));
+    }
+    if (toRetry.length) {
+      this.restarts++;
+      const nw = this.ensureWorker();
+      this.emit('restart', nw.pid);
+      for (const p of toRetry) nw.postMessage(p.req);
+    }
+  }
+
+  /** Sends a job; resolves with its result. Rejects with PasticheError (CANCELLED, WORKER_CRASH, ...). */
+  request<K extends JobKind>(kind: K, job: JobKinds[K]['job'], opts: JobOptions = {}): Promise<JobKinds[K]['result']> {
+    if (this.closed) return Promise.reject(new PasticheError('CANCELLED', 'Engine closed'));
+    if (opts.signal?.aborted) return Promise.reject(new PasticheError('CANCELLED', 'Cancelled'));
+    const id = this.nextId++;
+    const req = { type: 'job', id, kind, job } as Extract<WorkerRequest, { type: 'job' }>;
+    return new Promise<JobKinds[K]['result']>((resolve, reject) => {
+      const onAbort = (): void => this.cancel(id);
+      const p: Pending = {
+        id, req, attempts: 1, opts, cancelled: false,
+        resolve: resolve as (v: unknown) => void, reject,
+        cleanup: () => opts.signal?.removeEventListener('abort', onAbort),
+      };
+      this.pending.set(id, p);
+      opts.signal?.addEventListener('abort', onAbort, { once: true });
+      this.ensureWorker().postMessage(req);
+    });
+  }
+
+  /** Asks the worker to stop the job; if it is stuck in a native call, kill the worker. */
+  private cancel(id: number): void {
+    const p = this.pending.get(id);
+    if (!p || p.cancelled) return;
+    p.cancelled = true;
+    const w = this.worker;
+    if (!w) return;
+    w.postMessage({ type: 'cancel', id });
+    p.killTimer = setTimeout(() => {
+      if (!this.pending.has(id) || this.worker !== w) return;
+      this.intentional.add(w);
+      w.kill();
+    }, this.graceMs);
+  }
+
+  async close(): Promise<void> {
+    this.closed = true;
+    const w = this.worker;
+    if (!w) return;
+    await new Promise<void>((resolve) => {
+      const t = setTimeout(() => {
+        w.kill();
+        resolve();
+      }, 2000);
+      w.on('exit', () => {
+        clearTimeout(t);
+        resolve();
+      });
+      w.postMessage({ type: 'shutdown' });
+    });
+    this.worker = null;
+  }
+}

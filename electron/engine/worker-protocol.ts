@@ -1,0 +1,129 @@
+// Messages between the supervisor (engine side) and the inference worker. Structured-clone
+// friendly (plain objects, Buffers/Uint8Arrays) so both child_process 'advanced'
+// serialization and Electron's utilityProcess carry them.
+import type { SerializedError } from '../common/errors.js';
+import type { DeviceChoice, ModelIo, OutputFormat, ProviderName, SizeChoice } from '../common/types.js';
+
+/** Everything the worker needs to run one model; paths are absolute. */
+export interface ModelSpec {
+  id: string;
+  path: string;
+  tilesPath: string | null;
+  fp16Path: string | null;
+  fp16TilesPath: string | null;
+  io: ModelIo;
+  receptiveField: number;
+  /** Normalized style weights for multi-style models, null for single-style ones. */
+  weights: number[] | null;
+}
+
+export interface RenderSettings {
+  model: ModelSpec;
+  size: SizeChoice;
+  allowUpscale: boolean;
+  strength: number;
+  preserveColors: boolean;
+  device: DeviceChoice;
+  threads: number;
+  maxPixels: number;
+  /** Images above this many pixels are inferred in tiles (needs the model's 'tiles' variant). */
+  tilePixels: number;
+  /** Force a tile edge (tests, benchmarks); otherwise derived from tilePixels. */
+  tileSize?: number;
+  /** Long edge of the downscaled copy used for whole-image normalization stats. */
+  statsEdge: number;
+}
+
+export interface StylizeJob extends RenderSettings {
+  input: string;
+  output: string;
+  /** Temp file in the output folder; renamed onto `output` when complete. */
+  tmp: string;
+  format: OutputFormat;
+  quality: number;
+  keepMetadata: boolean;
+  stripGps: boolean;
+}
+
+export interface PreviewJob extends RenderSettings {
+  input: string;
+}
+
+export interface StylizeResult {
+  output: string;
+  width: number;
+  height: number;
+  ms: number;
+  provider: ProviderName;
+  fallbackReason?: string;
+  tiles: number;
+  warnings: string[];
+}
+
+export interface PreviewResult {
+  /** JPEG, or PNG when the photo has transparency. */
+  data: Buffer;
+  mime: 'image/jpeg' | 'image/png';
+  width: number;
+  height: number;
+  ms: number;
+  provider: ProviderName;
+  fallbackReason?: string;
+  warnings: string[];
+}
+
+export interface ProviderProbe {
+  name: ProviderName;
+  ok: boolean;
+  error?: string;
+}
+
+export interface DoctorResult {
+  platform: string;
+  arch: string;
+  node: string;
+  electron: string | null;
+  onnxruntime: string;
+  sharp: string;
+  libvips: string;
+  cpus: number;
+  /** What onnxruntime-node reports as compiled in / bundled. */
+  backends: { name: string; bundled: boolean }[];
+  /** A tiny session created on each GPU provider this platform may use. */
+  probes: ProviderProbe[];
+  gpuAdapterFound: boolean;
+}
+
+export interface WarmupJob {
+  model: ModelSpec;
+  device: DeviceChoice;
+  threads: number;
+}
+
+export interface WarmupResult {
+  provider: ProviderName;
+  fallbackReason?: string;
+  ms: number;
+}
+
+/** Request kinds and their results. */
+export interface JobKinds {
+  stylize: { job: StylizeJob; result: StylizeResult };
+  preview: { job: PreviewJob; result: PreviewResult };
+  doctor: { job: Record<string, never>; result: DoctorResult };
+  warmup: { job: WarmupJob; result: WarmupResult };
+}
+
+export type JobKind = keyof JobKinds;
+
+export type WorkerRequest =
+  | { [K in JobKind]: { type: 'job'; id: number; kind: K; job: JobKinds[K]['job'] } }[JobKind]
+  | { type: 'cancel'; id: number }
+  | { type: 'shutdown' };
+
+export type WorkerResponse =
+  | { type: 'ready'; pid: number }
+  | { type: 'started'; id: number }
+  | { type: 'progress'; id: number; stage: 'decode' | 'infer' | 'encode'; fraction: number }
+  | { type: 'result'; id: number; result: JobKinds[JobKind]['result'] }
+  | { type: 'error'; id: number; error: SerializedError };

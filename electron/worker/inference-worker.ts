@@ -1,0 +1,305 @@
+// Entry of the supervised inference process: the only module that loads onnxruntime-node.
+// A native abort in onnxruntime (seen with WebGPU) kills just this process; the supervisor
+// restarts it and retries the job. Works as a child_process.fork child (process.send) and as
+// an Electron utility process (process.parentPort).
+import { createRequire } from 'node:module';
+import { existsSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import ort from 'onnxruntime-node';
+import sharp from 'sharp';
+import { PasticheError, serializeError } from '../common/errors.js';
+import type { DeviceChoice, ProviderName } from '../common/types.js';
+import { runPreview, runStylize, type CancelToken, type ModelRunner } from '../engine/pipeline.js';
+import type {
+  DoctorResult,
+  ModelSpec,
+  ProviderProbe,
+  WarmupJob,
+  WarmupResult,
+  WorkerRequest,
+  WorkerResponse,
+} from '../engine/worker-protocol.js';
+import { tinyReluModel } from './tiny-model.js';
+
+// ---- transport -------------------------------------------------------------------------
+
+interface ParentPort {
+  postMessage(msg: unknown): void;
+  on(ev: 'message', cb: (e: { data: unknown }) => void): void;
+}
+
+const parentPort = (process as unknown as { parentPort?: ParentPort }).parentPort;
+
+function send(msg: WorkerResponse): void {
+  if (parentPort) parentPort.postMessage(msg);
+  else process.send?.(msg);
+}
+
+function onMessage(cb: (msg: WorkerRequest) => void): void {
+  if (parentPort) parentPort.on('message', (e) => cb(e.data as WorkerRequest));
+  else process.on('message', (m) => cb(m as WorkerRequest));
+}
+
+// ---- providers and sessions -----------------------------------------------------------
+
+const require = createRequire(import.meta.url);
+
+function ortBinDir(): string {
+  const pkg = path.dirname(require.resolve('onnxruntime-node/package.json'));
+  return path.join(pkg, 'bin', 'napi-v6', process.platform, process.arch);
+}
+
+/** CUDA needs the provider libraries installed next to the binding (not bundled by default). */
+function cudaLibsPresent(): boolean {
+  const lib = process.platform === 'win32' ? 'onnxruntime_providers_cuda.dll' : 'libonnxruntime_providers_cuda.so';
+  return existsSync(path.join(ortBinDir(), lib));
+}
+
+/** GPU providers worth trying on this platform, most specific first. */
+function gpuCandidates(): ProviderName[] {
+  const backends = ort.listSupportedBackends();
+  const bundled = (n: string): boolean => backends.some((b) => b.name === n && b.bundled);
+  const list: ProviderName[] = [];
+  if (process.platform === 'win32' && bundled('dml')) list.push('dml');
+  if (process.platform === 'darwin' && bundled('coreml')) list.push('coreml');
+  if (backends.some((b) => b.name === 'cuda') && cudaLibsPresent()) list.push('cuda');
+  if (bundled('webgpu')) list.push('webgpu');
+  return list;
+}
+
+function sessionOptions(provider: ProviderName, threads: number): ort.InferenceSession.SessionOptions {
+  if (provider === 'cpu') {
+    return {
+      executionProviders: ['cpu'],
+      graphOptimizationLevel: 'all',
+      intraOpNumThreads: threads,
+      interOpNumThreads: 1,
+      executionMode: 'sequential',
+      // The arena keeps the peak of the largest image forever; shapes vary per photo, so
+      // returning memory matters more than the few % the arena saves.
+      enableCpuMemArena: false,
+      enableMemPattern: false,
+    };
+  }
+  return { executionProviders: [provider], graphOptimizationLevel: 'all' };
+}
+
+const sessions = new Map<string, Promise<ort.InferenceSession>>();
+/** Providers that failed in this process, and why (sticky: don't retry a missing GPU per file). */
+const failedProviders = new Map<ProviderName, string>();
+
+/** One readable line from an ORT error: drop the C++ source location and assertion text. */
+function firstLine(e: unknown): string {
+  const m = e instanceof Error ? e.message : String(e);
+  let line = (m.split('\n')[0] ?? m).trim();
+  line = line.replace(/^\S+\.(?:cc|cpp|h):\d+\s+.*?\s(?:was false\.|failed\.)\s*/, '');
+  return line.slice(0, 300);
+}
+
+async function getSession(file: string, provider: ProviderName, threads: number): Promise<ort.InferenceSession> {
+  const key = `${file}|${provider}|${threads}`;
+  let s = sessions.get(key);
+  if (!s) {
+    s = ort.InferenceSession.create(file, sessionOptions(provider, threads));
+    sessions.set(key, s);
+    s.catch(() => sessions.delete(key));
+  }
+  return s;
+}
+
+function isFloat32Io(s: ort.InferenceSession): boolean {
+  return s.inputMetadata.every((m) => !m.isTensor || m.type === 'float32');
+}
+
+/** Serializes inference: two jobs may overlap decode/encode, but one ORT run at a time. */
+let inferenceChain: Promise<unknown> = Promise.resolve();
+function exclusive<T>(fn: () => Promise<T>): Promise<T> {
+  const run = inferenceChain.then(fn, fn);
+  inferenceChain = run.catch(() => undefined);
+  return run;
+}
+
+class OrtRunner implements ModelRunner {
+  provider: ProviderName = 'cpu';
+  fallbackReason: string | undefined;
+  private chain: ProviderName[];
+  readonly tile: ModelRunner['tile'];
+
+  constructor(private readonly model: ModelSpec, private readonly device: DeviceChoice, private readonly threads: number) {
+    const gpus = gpuCandidates();
+    this.chain = device === 'cpu' ? ['cpu'] : device === 'gpu' ? gpus : [...gpus, 'cpu'];
+    if (device === 'gpu' && gpus.length === 0) {
+      throw new PasticheError('GPU_UNAVAILABLE', `No GPU execution provider is available in this build on ${process.platform}`);
+    }
+    this.tile = model.tilesPath ? (input, h, w, stats) => this.run('tiles', input, h, w, stats).then((r) => r.output) : null;
+  }
+
+  private note(p: ProviderName, why: string): void {
+    failedProviders.set(p, why);
+    const reasons = this.chain.filter((x) => failedProviders.has(x)).map((x) => `${x}: ${failedProviders.get(x) ?? ''}`);
+    this.fallbackReason = reasons.join('; ');
+  }
+
+  /** Session for the current provider, walking down the chain on failure. */
+  async session(kind: 'full' | 'tiles'): Promise<ort.InferenceSession> {
+    for (;;) {
+      const p = this.chain.find((x) => x === 'cpu' || !failedProviders.has(x));
+      if (!p) {
+        const reasons = this.chain.map((x) => `${x}: ${failedProviders.get(x) ?? 'unavailable'}`).join('; ');
+        throw new PasticheError('GPU_UNAVAILABLE', `No GPU provider could run model '${this.model.id}' (${reasons})`);
+      }
+      // Previously failed GPUs are skipped; remember why so the report explains the CPU run.
+      if (p === 'cpu' && this.device === 'auto' && !this.fallbackReason && failedProviders.size > 0) {
+        this.fallbackReason = this.chain.filter((x) => failedProviders.has(x)).map((x) => `${x}: ${failedProviders.get(x) ?? ''}`).join('; ');
+      }
+      const m = this.model;
+      const fp32 = kind === 'full' ? m.path : (m.tilesPath as string);
+      const fp16 = kind === 'full' ? m.fp16Path : m.fp16TilesPath;
+      try {
+        let s: ort.InferenceSession | null = null;
+        if (p !== 'cpu' && fp16) {
+          // fp16 weights only pay off on GPUs; use them when their I/O stayed float32.
+          const s16 = await getSession(fp16, p, this.threads).catch(() => null);
+          if (s16 && isFloat32Io(s16)) s = s16;
+        }
+        s ??= await getSession(fp32, p, this.threads);
+        this.provider = p;
+        return s;
+      } catch (e) {
+        if (p === 'cpu') throw new PasticheError('MODEL', `Cannot load model '${m.id}' (${path.basename(fp32)}): ${firstLine(e)}`);
+        this.note(p, firstLine(e));
+      }
+    }
+  }
+
+  async full(input: Float32Array, h: number, w: number): Promise<{ output: Float32Array; stats: Float32Array | null }> {
+    const r = await this.run('full', input, h, w, null);
+    return r;
+  }
+
+  private async run(kind: 'full' | 'tiles', input: Float32Array, h: number, w: number, stats: Float32Array | null): Promise<{ output: Float32Array; stats: Float32Array | null }> {
+    const io = this.model.io;
+    return exclusive(async () => {
+      for (;;) {
+        const s = await this.session(kind);
+        const feeds: Record<string, ort.Tensor> = { [io.input]: new ort.Tensor('float32', input, [1, 3, h, w]) };
+        if (io.styleWeights && this.model.weights && s.inputNames.includes(io.styleWeights)) {
+          feeds[io.styleWeights] = new ort.Tensor('float32', Float32Array.from(this.model.weights), [1, this.model.weights.length]);
+        }
+        if (kind === 'tiles' && stats) feeds[io.stats] = new ort.Tensor('float32', stats, [2, io.statsSize]);
+        try {
+          const out = await s.run(feeds);
+          const o = out[io.output];
+          if (!o) throw new PasticheError('MODEL', `Model '${this.model.id}' has no output '${io.output}'`);
+          const st = out[io.stats];
+          return { output: o.data as Float32Array, stats: st ? (st.data as Float32Array) : null };
+        } catch (e) {
+          if (this.provider === 'cpu' || e instanceof PasticheError) throw e instanceof PasticheError ? e : new PasticheError('MODEL', `Inference failed (model '${this.model.id}'): ${firstLine(e)}`);
+          // A GPU that created a session may still fail to run (out of memory, unsupported op).
+          this.note(this.provider, `run failed: ${firstLine(e)}`);
+        }
+      }
+    });
+  }
+}
+
+// ---- doctor ----------------------------------------------------------------------------
+
+async function probe(name: ProviderName): Promise<ProviderProbe> {
+  try {
+    const s = await ort.InferenceSession.create(tinyReluModel(), { executionProviders: [name] });
+    await s.run({ x: new ort.Tensor('float32', Float32Array.from([-1, 0, 1, 2]), [4]) });
+    await s.release();
+    return { name, ok: true };
+  } catch (e) {
+    return { name, ok: false, error: firstLine(e) };
+  }
+}
+
+async function doctor(): Promise<DoctorResult> {
+  const candidates: ProviderName[] = ['webgpu'];
+  if (process.platform === 'win32') candidates.unshift('dml');
+  if (process.platform === 'darwin') candidates.unshift('coreml');
+  if (cudaLibsPresent()) candidates.unshift('cuda');
+  const probes = [await probe('cpu')];
+  for (const c of candidates) probes.push(await probe(c));
+  return {
+    platform: process.platform,
+    arch: process.arch,
+    node: process.versions.node,
+    electron: process.versions['electron'] ?? null,
+    onnxruntime: ort.env.versions.node ?? ort.env.versions.common,
+    sharp: sharp.versions.sharp ?? 'unknown',
+    libvips: sharp.versions.vips,
+    cpus: os.availableParallelism(),
+    backends: ort.listSupportedBackends().map((b) => ({ name: b.name, bundled: b.bundled })),
+    probes,
+    gpuAdapterFound: probes.some((p) => p.name !== 'cpu' && p.ok),
+  };
+}
+
+async function warmup(job: WarmupJob): Promise<WarmupResult> {
+  const t0 = performance.now();
+  const runner = new OrtRunner(job.model, job.device, job.threads);
+  const m = job.model.io.multipleOf;
+  const side = Math.max(m, 64);
+  await runner.full(new Float32Array(3 * side * side).fill(128), side, side);
+  const r: WarmupResult = { provider: runner.provider, ms: Math.round(performance.now() - t0) };
+  if (runner.fallbackReason) r.fallbackReason = runner.fallbackReason;
+  return r;
+}
+
+// ---- message loop ----------------------------------------------------------------------
+
+const tokens = new Map<number, { cancelled: boolean }>();
+
+async function handle(msg: Extract<WorkerRequest, { type: 'job' }>): Promise<void> {
+  const token: CancelToken & { cancelled: boolean } = { cancelled: false };
+  tokens.set(msg.id, token);
+  send({ type: 'started', id: msg.id });
+  try {
+    let result;
+    switch (msg.kind) {
+      case 'stylize': {
+        const j = msg.job;
+        const progress = (stage: 'decode' | 'infer' | 'encode', fraction: number): void => send({ type: 'progress', id: msg.id, stage, fraction });
+        result = await runStylize(j, new OrtRunner(j.model, j.device, j.threads), token, progress);
+        break;
+      }
+      case 'preview':
+        result = await runPreview(msg.job, new OrtRunner(msg.job.model, msg.job.device, msg.job.threads), token);
+        break;
+      case 'doctor':
+        result = await doctor();
+        break;
+      case 'warmup':
+        result = await warmup(msg.job);
+        break;
+    }
+    send({ type: 'result', id: msg.id, result });
+  } catch (e) {
+    send({ type: 'error', id: msg.id, error: serializeError(e) });
+  } finally {
+    tokens.delete(msg.id);
+  }
+}
+
+onMessage((msg) => {
+  switch (msg.type) {
+    case 'job':
+      void handle(msg);
+      break;
+    case 'cancel': {
+      const t = tokens.get(msg.id);
+      if (t) t.cancelled = true;
+      break;
+    }
+    case 'shutdown':
+      process.exit(0);
+  }
+});
+
+// An orphaned worker (parent gone) must not linger holding GPU/CPU memory.
+process.on('disconnect', () => process.exit(0));
+send({ type: 'ready', pid: process.pid });

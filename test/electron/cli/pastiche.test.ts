@@ -1,0 +1,91 @@
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { BIN, FIXTURE_MODELS, ensureBuilt, tmpDir, writePhoto } from '../engine/helpers.js';
+
+function cli(args: string[], cwd?: string) {
+  const r = spawnSync(process.execPath, [BIN, ...args], {
+    cwd, encoding: 'utf8', env: { ...process.env, PASTICHE_MODELS_DIR: FIXTURE_MODELS }, timeout: 60_000,
+  });
+  return { code: r.status, stdout: r.stdout, stderr: r.stderr };
+}
+
+let d: string;
+beforeAll(() => {
+  ensureBuilt();
+  d = tmpDir();
+});
+
+describe('pastiche CLI', () => {
+  it('styles --json lists the manifest styles', () => {
+    const r = cli(['styles', '--json']);
+    expect(r.code).toBe(0);
+    const list = JSON.parse(r.stdout);
+    expect(list.map((s: { id: string }) => s.id)).toEqual(['fixture-ember', 'fixture-tide', 'fixture-moss']);
+    expect(list[0]).toMatchObject({ title: 'Ember (fixture)', artist: 'Pastiche tests', model: 'fixture-pack' });
+  });
+
+  it('stylize --json: one JSON object, default style, exit 0; exit 1 when a file fails', async () => {
+    const a = await writePhoto(path.join(d, 'in', 'a.jpg'));
+    writeFileSync(path.join(d, 'in', 'b.jpg'), '%PDF-1.4 renamed');
+    const ok = cli(['stylize', a, '--out', path.join(d, 'out'), '--json']);
+    expect(ok.code).toBe(0);
+    const rep = JSON.parse(ok.stdout);
+    expect(Object.keys(rep).sort()).toEqual(['device', 'files']);
+    expect(rep.device).toBe('cpu');
+    expect(rep.files).toEqual([{ input: a, output: path.join(d, 'out', 'a.jpg'), status: 'ok', ms: expect.any(Number), device: 'cpu' }]);
+    const mixed = cli(['stylize', path.join(d, 'in'), '--out', path.join(d, 'out2'), '--json', '--format', 'webp', '--size', '64', '--strength', '0.5', '--style', 'fixture-tide=1,fixture-moss=1']);
+    expect(mixed.code).toBe(1);
+    const rep2 = JSON.parse(mixed.stdout);
+    expect(rep2.files.map((f: { status: string }) => f.status)).toEqual(['ok', 'failed']);
+    expect(rep2.files[1].error).toMatch(/PDF documents are not supported/);
+    expect(existsSync(path.join(d, 'out2', 'a.webp'))).toBe(true);
+    const again = cli(['stylize', path.join(d, 'in', 'a.jpg'), '--out', path.join(d, 'out2'), '--json', '--format', 'webp', '--skip-existing']);
+    expect(JSON.parse(again.stdout).files[0].status).toBe('skipped');
+  });
+
+  it('usage errors exit 2 and name the flag', async () => {
+    const a = await writePhoto(path.join(d, 'u.jpg'));
+    const cases: [string[], RegExp][] = [
+      [['stylize', a, '--out', d, '--size', 'abc'], /--size: Expected integer between 64 and 16384 or 'original' for size but received 'abc'/],
+      [['stylize', a, '--out', d, '--format', 'gif'], /--format: Expected one of jpg, png, webp, tiff, avif for format but received 'gif'/],
+      [['stylize', a, '--out', d, '--strength', '2'], /--strength: Expected number between 0 and 1 for strength but received '2'/],
+      [['stylize', a, '--out', d, '--device', 'tpu'], /--device/],
+      [['stylize', a, '--out', d, '--style', 'nope'], /--style: Unknown style 'nope'/],
+      [['stylize', a, '--out', d, '--bogus'], /Unknown option '--bogus'/],
+      [['stylize', a], /Missing required option --out/],
+      [['stylize', '--out', d], /Missing input/],
+      [['frobnicate'], /unknown command 'frobnicate'/],
+    ];
+    for (const [args, re] of cases) {
+      const r = cli(args);
+      expect(r.code, args.join(' ')).toBe(2);
+      expect(r.stderr).toMatch(re);
+    }
+  });
+
+  it('refuses a file path as --out with exit 2 naming --out', async () => {
+    const a = await writePhoto(path.join(d, 'f.jpg'));
+    const r = cli(['stylize', a, '--out', a]);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/--out/);
+  });
+
+  it('doctor --json reports versions, providers and models', () => {
+    const r = cli(['doctor', '--json']);
+    expect(r.code).toBe(0);
+    const doc = JSON.parse(r.stdout);
+    expect(doc).toMatchObject({ onnxruntime: '1.30.0', sharp: '0.35.5', models: [{ id: 'fixture-pack', ok: true }] });
+    expect(doc.probes.find((p: { name: string }) => p.name === 'cpu').ok).toBe(true);
+    expect(typeof doc.gpuAdapterFound).toBe('boolean');
+  });
+
+  it('--help lists commands', () => {
+    const r = cli(['--help']);
+    expect(r.code).toBe(0);
+    expect(r.stdout).toMatch(/stylize/);
+    expect(cli(['stylize', '--help']).stdout).toMatch(/--preserve-colors/);
+    mkdirSync(path.join(d, 'x'), { recursive: true });
+  });
+});

@@ -1,0 +1,60 @@
+import { describe, expect, it } from 'vitest';
+import {
+  normalizeStylizeOptions,
+  parseDevice,
+  parseFormat,
+  parseQuality,
+  parseSize,
+  parseStrength,
+  parseStyleSpec,
+} from '../../../electron/common/params.js';
+
+describe('params', () => {
+  it('size: integer in range or original, exact message', () => {
+    expect(parseSize('1024')).toBe(1024);
+    expect(parseSize(64)).toBe(64);
+    expect(parseSize('original')).toBe('original');
+    expect(() => parseSize('abc')).toThrow("Expected integer between 64 and 16384 or 'original' for size but received 'abc'");
+    expect(() => parseSize(63)).toThrow("Expected integer between 64 and 16384 or 'original' for size but received 63");
+    expect(() => parseSize('12.5')).toThrow("for size but received '12.5'");
+  });
+
+  it('format: one of the output formats, aliases normalized', () => {
+    expect(parseFormat('png')).toBe('png');
+    expect(parseFormat('JPEG')).toBe('jpg');
+    expect(parseFormat('tif')).toBe('tiff');
+    expect(() => parseFormat('gif')).toThrow("Expected one of jpg, png, webp, tiff, avif for format but received 'gif'");
+  });
+
+  it('strength: number 0..1', () => {
+    expect(parseStrength('0.25')).toBe(0.25);
+    expect(parseStrength(1)).toBe(1);
+    expect(() => parseStrength('2')).toThrow("Expected number between 0 and 1 for strength but received '2'");
+    expect(() => parseStrength('x')).toThrow("Expected number between 0 and 1 for strength but received 'x'");
+  });
+
+  it('quality and device', () => {
+    expect(parseQuality('90')).toBe(90);
+    expect(() => parseQuality('0')).toThrow("Expected integer between 1 and 100 for quality but received '0'");
+    expect(parseDevice('gpu')).toBe('gpu');
+    expect(() => parseDevice('tpu')).toThrow("Expected one of auto, cpu, gpu for device but received 'tpu'");
+  });
+
+  it('style specs: id or blend', () => {
+    expect(parseStyleSpec('starry-night')).toBe('starry-night');
+    expect(parseStyleSpec('a=0.7,b=0.3')).toEqual({ a: 0.7, b: 0.3 });
+    expect(parseStyleSpec({ a: 1 })).toEqual({ a: 1 });
+    const msg = "Expected style id or id=weight[,id=weight...] for style but received 'a=x'";
+    expect(() => parseStyleSpec('a=x')).toThrow(msg);
+    expect(() => parseStyleSpec('a=0,b=0')).toThrow('for style');
+    expect(() => parseStyleSpec('Bad Id')).toThrow('for style');
+  });
+
+  it('normalize fills defaults and names the bad field', () => {
+    expect(normalizeStylizeOptions({ style: 'x' })).toEqual({
+      style: 'x', size: 'original', strength: 1, preserveColors: false, format: 'jpg', quality: 92, keepMetadata: true, stripGps: false,
+    });
+    expect(() => normalizeStylizeOptions({ style: 'x', quality: 101 })).toThrow('Expected integer between 1 and 100 for quality but received 101');
+    expect(() => normalizeStylizeOptions({ style: 'x', stripGps: 'yes' })).toThrow("Expected boolean for stripGps but received 'yes'");
+  });
+});

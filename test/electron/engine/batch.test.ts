@@ -1,0 +1,152 @@
+import { chmodSync, existsSync, mkdirSync, readdirSync, statSync, writeFileSync, readFileSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { planBatch } from '../../../electron/engine/batch.js';
+import { Engine } from '../../../electron/engine/index.js';
+import { FIXTURE_MODELS, WORKER, ensureBuilt, tmpDir, writePhoto } from './helpers.js';
+
+let engine: Engine;
+beforeAll(async () => {
+  ensureBuilt();
+  engine = await Engine.create({ modelsDir: FIXTURE_MODELS, workerPath: WORKER, device: 'cpu' });
+});
+afterAll(async () => {
+  await engine?.close();
+});
+
+function listAll(d: string): string[] {
+  return readdirSync(d, { recursive: true }).map(String).sort();
+}
+
+describe('batch planning', () => {
+  it('gives unique names case-insensitively and refuses output == input', async () => {
+    const d = tmpDir();
+    for (const n of ['IMG.JPG', 'img.jpg', 'a.jpg', 'a.png']) await writePhoto(path.join(d, n), 32, 32);
+    const plan = await planBatch([d], path.join(d, 'out'), { recursive: false, format: 'jpg' });
+    const names = plan.files.map((f) => path.basename(f.output!));
+    expect(new Set(names.map((n) => n.toLowerCase())).size).toBe(4);
+    expect(names.sort()).toEqual(['IMG.jpg', 'a-2.jpg', 'a.jpg', 'img-2.jpg'].sort());
+    const same = await planBatch([path.join(d, 'a.jpg')], d, { recursive: false, format: 'jpg' });
+    expect(same.files[0]).toMatchObject({ output: null, error: expect.stringMatching(/would overwrite an input photo/) });
+  });
+});
+
+describe('batch runs', () => {
+  it('recursive mirrors the tree, bad files fail, batch goes on, originals untouched', async () => {
+    const d = tmpDir();
+    const src = path.join(d, 'src');
+    await writePhoto(path.join(src, 'top.jpg'));
+    await writePhoto(path.join(src, 'sub', 'deep', 'inner.png'));
+    writeFileSync(path.join(src, 'sub', 'notes.jpg'), 'this is not an image');
+    writeFileSync(path.join(src, 'sub', 'empty.png'), '');
+    const before = readFileSync(path.join(src, 'top.jpg'));
+    const out = path.join(d, 'out');
+    mkdirSync(out);
+    const progress: number[] = [];
+    const r = await engine.runBatch([src], out, { recursive: true, format: 'png' }, (p) => progress.push(p.done));
+    const byName = Object.fromEntries(r.files.map((f) => [path.basename(f.input), f]));
+    expect(byName['top.jpg']).toMatchObject({ status: 'ok', output: path.join(out, 'top.png') });
+    expect(byName['inner.png']).toMatchObject({ status: 'ok', output: path.join(out, 'sub', 'deep', 'inner.png') });
+    expect(byName['notes.jpg']).toMatchObject({ status: 'failed', error: expect.stringMatching(/Text\/markup file|Not a recognised image/) });
+    expect(byName['empty.png']).toMatchObject({ status: 'failed', error: 'File is empty (0 bytes)' });
+    expect(readFileSync(path.join(src, 'top.jpg')).equals(before)).toBe(true);
+    expect(progress.at(-1)).toBe(4);
+    expect(listAll(out).filter((n) => n.includes('pastiche-tmp'))).toEqual([]);
+
+    // Non-recursive: only the top level.
+    const flat = await engine.runBatch([src], out, { format: 'png' });
+    expect(flat.files.map((f) => path.basename(f.input))).toEqual(['top.jpg']);
+  });
+
+  it('skip-existing resumes; stale temp files of dead runs are swept', async () => {
+    const d = tmpDir();
+    await writePhoto(path.join(d, 'in', '1.jpg'));
+    await writePhoto(path.join(d, 'in', '2.jpg'));
+    const out = path.join(d, 'out');
+    mkdirSync(out);
+    writeFileSync(path.join(out, '.1.jpg.pastiche-tmp-999999'), 'partial');
+    const first = await engine.runBatch([path.join(d, 'in', '1.jpg')], out, {});
+    expect(first.files[0]?.status).toBe('ok');
+    expect(existsSync(path.join(out, '.1.jpg.pastiche-tmp-999999'))).toBe(false);
+    const mtime = statSync(path.join(out, '1.jpg')).mtimeMs;
+    const second = await engine.runBatch([path.join(d, 'in')], out, { skipExisting: true });
+    expect(second.files.map((f) => f.status)).toEqual(['skipped', 'ok']);
+    expect(statSync(path.join(out, '1.jpg')).mtimeMs).toBe(mtime);
+  });
+
+  it('refuses a missing or read-only output folder before starting', async () => {
+    const d = tmpDir();
+    const input = await writePhoto(path.join(d, 'a.jpg'));
+    await expect(engine.runBatch([input], path.join(d, 'nope'), {})).rejects.toMatchObject({ code: 'OUTPUT', message: `Output folder does not exist: ${path.join(d, 'nope')}` });
+    const ro = path.join(d, 'ro');
+    mkdirSync(ro);
+    let mounted = false;
+    if (process.getuid?.() === 0) {
+      // root ignores permission bits: use a real read-only mount when we can.
+      try {
+        execFileSync('mount', ['-t', 'tmpfs', '-o', 'ro,size=1m', 'tmpfs', ro], { stdio: 'ignore' });
+        mounted = true;
+      } catch {
+        return;
+      }
+    } else {
+      chmodSync(ro, 0o555);
+    }
+    try {
+      await expect(engine.runBatch([input], ro, {})).rejects.toMatchObject({ code: 'OUTPUT', message: expect.stringMatching(/^Cannot write to output folder .*: (it is on a read-only file system|it is not writable)$/) });
+    } finally {
+      if (mounted) execFileSync('umount', [ro]);
+    }
+  });
+
+  it('disk full stops the batch with a clear message and leaves no truncated file', async () => {
+    if (process.getuid?.() !== 0) return;
+    const d = tmpDir();
+    const small = path.join(d, 'small');
+    mkdirSync(small);
+    try {
+      execFileSync('mount', ['-t', 'tmpfs', '-o', 'size=64k', 'tmpfs', small], { stdio: 'ignore' });
+    } catch {
+      return;
+    }
+    try {
+      const inputs = [];
+      for (let i = 0; i < 4; i++) inputs.push(await writePhoto(path.join(d, `big${i}.png`), 200, 200, i + 1));
+      const r = await engine.runBatch(inputs, small, { format: 'png' });
+      expect(r.stoppedReason).toMatch(/^Disk full while writing /);
+      expect(r.files.some((f) => f.status === 'failed' && /Disk full/.test(f.error ?? ''))).toBe(true);
+      for (const n of readdirSync(small)) {
+        expect(n).not.toMatch(/pastiche-tmp/);
+      }
+    } finally {
+      execFileSync('umount', [small]);
+    }
+  });
+
+  it('cancel: stop between files, abort in flight, no partial files', async () => {
+    const d = tmpDir();
+    const inputs = [];
+    for (let i = 0; i < 6; i++) inputs.push(await writePhoto(path.join(d, 'in', `c${i}.png`), 256, 256, i + 1));
+    const out = path.join(d, 'out');
+    mkdirSync(out);
+    const stop = new AbortController();
+    const r = await engine.runBatch(inputs, out, { stopSignal: stop.signal }, (p) => {
+      if (p.done === 1) stop.abort();
+    });
+    expect(r.cancelled).toBe(true);
+    expect(r.files.filter((f) => f.status === 'ok').length).toBeLessThan(6);
+    expect(r.files.filter((f) => f.status === 'skipped').every((f) => f.error === 'Cancelled')).toBe(true);
+
+    const hard = new AbortController();
+    const out2 = path.join(d, 'out2');
+    mkdirSync(out2);
+    const p = engine.runBatch(inputs, out2, {}, (pr) => {
+      if (pr.current) hard.abort();
+    }, hard.signal);
+    const r2 = await p;
+    expect(r2.cancelled).toBe(true);
+    expect(r2.files.every((f) => f.status === 'skipped')).toBe(true);
+    expect(readdirSync(out2)).toEqual([]);
+  });
+});

@@ -1,0 +1,113 @@
+// Shared test helpers: a compiled dist/ (the worker runs as a real child process), temp
+// folders, and photos generated with sharp at test time (no binary fixtures committed).
+import { execFileSync } from 'node:child_process';
+import { mkdirSync, mkdtempSync, readdirSync, rmSync, statSync, writeFileSync, existsSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import sharp from 'sharp';
+
+export const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../..');
+export const FIXTURE_MODELS = path.join(ROOT, 'test/fixtures/models');
+export const WORKER = path.join(ROOT, 'dist/electron/worker/inference-worker.js');
+export const BIN = path.join(ROOT, 'bin/pastiche.js');
+
+function newestMtime(dir: string): number {
+  let t = 0;
+  for (const e of readdirSync(dir, { withFileTypes: true })) {
+    const p = path.join(dir, e.name);
+    t = Math.max(t, e.isDirectory() ? newestMtime(p) : statSync(p).mtimeMs);
+  }
+  return t;
+}
+
+/** Compiles the node code once per source change; parallel test files wait on a lock dir. */
+export function ensureBuilt(): void {
+  const stamp = path.join(ROOT, 'node_modules/.cache/pastiche-test-build.stamp');
+  const lock = `${stamp}.lock`;
+  mkdirSync(path.dirname(stamp), { recursive: true });
+  const src = Math.max(...['common', 'engine', 'worker', 'cli'].map((d) => newestMtime(path.join(ROOT, 'electron', d))));
+  const fresh = (): boolean => existsSync(stamp) && statSync(stamp).mtimeMs >= src && existsSync(WORKER);
+  if (fresh()) return;
+  const deadline = Date.now() + 120_000;
+  for (;;) {
+    try {
+      mkdirSync(lock);
+      break;
+    } catch {
+      if (Date.now() > deadline) rmSync(lock, { recursive: true, force: true });
+      execFileSync(process.execPath, ['-e', 'setTimeout(()=>{},200)']);
+      if (fresh()) return;
+    }
+  }
+  try {
+    if (fresh()) return;
+    try {
+      execFileSync(process.execPath, [path.join(ROOT, 'node_modules/typescript/bin/tsc'), '-p', path.join(ROOT, 'tsconfig.node.json')], { cwd: ROOT, stdio: 'pipe' });
+    } catch {
+      // Type errors elsewhere in the project still emit JavaScript; only a missing worker is fatal.
+    }
+    if (!existsSync(WORKER)) throw new Error('build did not produce the worker');
+    writeFileSync(stamp, String(Date.now()));
+  } finally {
+    rmSync(lock, { recursive: true, force: true });
+  }
+}
+
+export function tmpDir(prefix = 'pastiche-test-'): string {
+  return mkdtempSync(path.join(os.tmpdir(), prefix));
+}
+
+/** A smooth-ish test photo with structure (gradients + noise), RGB. */
+export async function photo(width: number, height: number, seed = 1): Promise<sharp.Sharp> {
+  const raw = Buffer.alloc(width * height * 3);
+  let s = seed * 9301 + 49297;
+  for (let y = 0; y < height; y++) {
+    for (let x = 0; x < width; x++) {
+      s = (s * 1103515245 + 12345) & 0x7fffffff;
+      const n = (s % 32) - 16;
+      const i = (y * width + x) * 3;
+      raw[i] = Math.max(0, Math.min(255, Math.round((255 * x) / width) + n));
+      raw[i + 1] = Math.max(0, Math.min(255, Math.round((255 * y) / height) + n));
+      raw[i + 2] = Math.max(0, Math.min(255, 128 + Math.round(60 * Math.sin((x + y) / 9)) + n));
+    }
+  }
+  return sharp(raw, { raw: { width, height, channels: 3 } });
+}
+
+export async function writePhoto(file: string, width = 96, height = 64, seed = 1): Promise<string> {
+  mkdirSync(path.dirname(file), { recursive: true });
+  const p = await photo(width, height, seed);
+  const ext = path.extname(file).toLowerCase();
+  const fmt = ext === '.png' ? p.png() : ext === '.webp' ? p.webp() : ext === '.tif' || ext === '.tiff' ? p.tiff() : ext === '.avif' ? p.avif() : ext === '.gif' ? p.gif() : p.jpeg();
+  await fmt.toFile(file);
+  return file;
+}
+
+/** PNG whose IHDR declares width x height (valid CRC) with no real pixel data behind it. */
+export function forgedPng(width: number, height: number): Buffer {
+  const crcTable = Array.from({ length: 256 }, (_, n) => {
+    let c = n;
+    for (let k = 0; k < 8; k++) c = c & 1 ? 0xedb88320 ^ (c >>> 1) : c >>> 1;
+    return c >>> 0;
+  });
+  const crc = (b: Buffer): number => {
+    let c = 0xffffffff;
+    for (const x of b) c = (crcTable[(c ^ x) & 0xff] as number) ^ (c >>> 8);
+    return (c ^ 0xffffffff) >>> 0;
+  };
+  const chunk = (type: string, data: Buffer): Buffer => {
+    const len = Buffer.alloc(4);
+    len.writeUInt32BE(data.length);
+    const td = Buffer.concat([Buffer.from(type, 'latin1'), data]);
+    const c = Buffer.alloc(4);
+    c.writeUInt32BE(crc(td));
+    return Buffer.concat([len, td, c]);
+  };
+  const ihdr = Buffer.alloc(13);
+  ihdr.writeUInt32BE(width, 0);
+  ihdr.writeUInt32BE(height, 4);
+  ihdr[8] = 8;
+  ihdr[9] = 2;
+  return Buffer.concat([Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]), chunk('IHDR', ihdr), chunk('IDAT', Buffer.alloc(16)), chunk('IEND', Buffer.alloc(0))]);
+}

@@ -1,0 +1,67 @@
+import { describe, expect, it } from 'vitest';
+import { axisWeights, fitLongEdge, planAxis, planTiles, rampIn } from '../../../electron/engine/tiling.js';
+import { TileAccumulator, reflect } from '../../../electron/engine/pixels.js';
+
+describe('tiling math', () => {
+  it('single tile when the image fits', () => {
+    expect(planAxis(500, 512, 34, 4)).toEqual([{ start: 0, length: 500 }]);
+  });
+
+  it('covers every length with overlaps >= receptive field, aligned starts, weights summing to 1', () => {
+    for (const length of [513, 700, 1001, 1999, 3840, 4321]) {
+      for (const [tile, overlap] of [[512, 34], [256, 40], [1024, 64]] as const) {
+        const spans = planAxis(length, tile, overlap, 4);
+        expect(spans[0]?.start).toBe(0);
+        const last = spans[spans.length - 1]!;
+        expect(last.start + last.length).toBe(length);
+        for (let i = 0; i < spans.length; i++) {
+          const s = spans[i]!;
+          expect(s.start % 4).toBe(0);
+          expect(s.length).toBeLessThan(tile + 4);
+          if (i > 0) {
+            const p = spans[i - 1]!;
+            expect(p.start + p.length - s.start).toBeGreaterThanOrEqual(overlap);
+          }
+        }
+        const sum = new Float64Array(length);
+        spans.forEach((s, i) => axisWeights(spans, i).forEach((w, k) => (sum[s.start + k] = (sum[s.start + k] ?? 0) + w)));
+        for (let x = 0; x < length; x++) expect(sum[x]).toBeGreaterThan(0.999);
+        // Away from triple overlaps the pairwise ramps are an exact partition of unity.
+        if (spans.every((s, i) => i < 2 || spans[i - 2]!.start + spans[i - 2]!.length <= s.start)) {
+          for (let x = 0; x < length; x++) expect(sum[x]).toBeCloseTo(1, 5);
+        }
+      }
+    }
+  });
+
+  it('ramps are linear and skip a dead margin at tile edges', () => {
+    expect(rampIn(0, 0, 40)).toBe(0);
+    expect(rampIn(9, 0, 40)).toBe(0);
+    expect(rampIn(10, 0, 40)).toBeCloseTo(0.5 / 20);
+    expect(rampIn(29, 0, 40)).toBeCloseTo(19.5 / 20);
+    expect(rampIn(30, 0, 40)).toBe(1);
+  });
+
+  it('2-D grid blends back a constant exactly', () => {
+    const W = 300, H = 211;
+    const g = planTiles(W, H, { tileSize: 128, overlap: 20, multipleOf: 4 });
+    expect(g.tiles.length).toBe(g.cols.length * g.rows.length);
+    const acc = new TileAccumulator(W, H);
+    for (const t of g.tiles) {
+      const pw = Math.ceil(t.width / 4) * 4, ph = Math.ceil(t.height / 4) * 4;
+      acc.add(new Float32Array(3 * pw * ph).fill(77), pw, ph, t.x, t.y, t.width, t.height, axisWeights(g.cols, t.col), axisWeights(g.rows, t.row));
+    }
+    expect(acc.toRgb().every((v) => v === 77)).toBe(true);
+  });
+
+  it('fitLongEdge never upscales unless allowed', () => {
+    expect(fitLongEdge(4000, 3000, 1000)).toEqual({ width: 1000, height: 750 });
+    expect(fitLongEdge(800, 600, 1000)).toEqual({ width: 800, height: 600 });
+    expect(fitLongEdge(800, 600, 1000, true)).toEqual({ width: 1000, height: 750 });
+    expect(fitLongEdge(800, 600, 'original')).toEqual({ width: 800, height: 600 });
+  });
+
+  it('reflect mirrors without repeating the edge', () => {
+    expect([-2, -1, 0, 4, 5, 6].map((i) => reflect(i, 5))).toEqual([2, 1, 0, 4, 3, 2]);
+  });
+});

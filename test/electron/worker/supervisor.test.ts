@@ -1,0 +1,64 @@
+import { mkdirSync, readdirSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { Engine, type CrashInfo } from '../../../electron/engine/index.js';
+import { FIXTURE_MODELS, ROOT, WORKER, ensureBuilt, tmpDir, writePhoto } from '../engine/helpers.js';
+
+beforeAll(() => {
+  ensureBuilt();
+});
+
+describe('supervisor', () => {
+  it('worker SIGKILLed mid-batch: crash reported, restarted, job retried once, batch completes', async () => {
+    const d = tmpDir();
+    const inputs = [];
+    for (let i = 0; i < 4; i++) inputs.push(await writePhoto(path.join(d, 'in', `k${i}.png`), 160, 160, i + 1));
+    const out = path.join(d, 'out');
+    mkdirSync(out);
+    const engine = await Engine.create({ modelsDir: FIXTURE_MODELS, workerPath: WORKER, device: 'cpu', concurrency: 1 });
+    const crashes: CrashInfo[] = [];
+    engine.on('worker-crash', (c) => crashes.push(c));
+    let killed = false;
+    try {
+      const r = await engine.runBatch(inputs, out, {}, (p) => {
+        if (!killed && p.current && p.done === 1 && engine.workerPid) {
+          killed = true;
+          process.kill(engine.workerPid, 'SIGKILL');
+        }
+      });
+      expect(killed).toBe(true);
+      expect(r.files.map((f) => f.status)).toEqual(['ok', 'ok', 'ok', 'ok']);
+      expect(crashes).toHaveLength(1);
+      expect(crashes[0]).toMatchObject({ signal: 'SIGKILL', retried: true, message: expect.stringMatching(/killed by SIGKILL/) });
+      expect(readdirSync(out).filter((n) => n.includes('pastiche-tmp'))).toEqual([]);
+    } finally {
+      await engine.close();
+    }
+  });
+
+  it('a worker that always crashes: that file fails with a clear error, the batch goes on', async () => {
+    const d = tmpDir();
+    // A stand-in worker that dies on every stylize job of a file named "poison".
+    const crashy = path.join(ROOT, 'node_modules/.cache/pastiche-crashy-worker.mjs');
+    mkdirSync(path.dirname(crashy), { recursive: true });
+    writeFileSync(crashy, `
+      // Import first: IPC messages wait in the pipe until the real worker starts listening.
+      await import(${JSON.stringify(WORKER)});
+      process.on('message', (m) => { if (m.type === 'job' && m.kind === 'stylize' && m.job.input.includes('poison')) process.kill(process.pid, 'SIGKILL'); });
+    `);
+    const inputs = [await writePhoto(path.join(d, 'a.png')), await writePhoto(path.join(d, 'poison.png')), await writePhoto(path.join(d, 'b.png'))];
+    const out = path.join(d, 'out');
+    mkdirSync(out);
+    const engine = await Engine.create({ modelsDir: FIXTURE_MODELS, workerPath: crashy, device: 'cpu', concurrency: 1 });
+    const crashes: CrashInfo[] = [];
+    engine.on('crash', (c) => crashes.push(c));
+    try {
+      const r = await engine.runBatch(inputs, out, {});
+      expect(r.files.map((f) => f.status)).toEqual(['ok', 'failed', 'ok']);
+      expect(r.files[1]?.error).toMatch(/^The inference worker crashed 2 times while processing .*poison\.png \(killed by SIGKILL\); skipped$/);
+      expect(crashes.map((c) => c.retried)).toEqual([true, false]);
+    } finally {
+      await engine.close();
+    }
+  });
+});

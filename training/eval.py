@@ -1,0 +1,131 @@
+"""Evaluate generators on the held-out Kodak photos (never used for training).
+
+    python3 -m training.eval CHECKPOINT [--name NAME] [--out training/eval-results]
+
+For every style of the model: mean content distance (relative feature error at the content
+layers, against the photo) and mean style distance (relative Gram error at the style layers and
+scales, against the painting), both as in training/losses.py, over the 24 photos at long edge 512;
+plus a contact sheet (the painting, then stylized photos).
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import os
+from typing import Dict, List, Optional
+
+import numpy as np
+import torch
+import torch.nn.functional as F
+from PIL import Image
+
+from .data import default_shared_dir, list_images, load_rgb
+from .export import load_checkpoint
+from .losses import (CONTENT_LAYERS, STYLE_LAYERS, downscale, gram, relative_feature_error,
+                     relative_gram_error)
+from .model import Generator, NormContext
+from .train import style_targets
+from .vgg import VGGFeatures
+
+SHEET_PHOTOS = [1, 3, 5, 13, 15, 20, 22]   # indices into kodim01..24 for the contact sheets
+
+
+def pad4(x: torch.Tensor):
+    h, w = x.shape[2:]
+    ph, pw = (-h) % 4, (-w) % 4
+    return F.pad(x, (0, pw, 0, ph), mode="reflect"), (h, w)
+
+
+def stylize(g: Generator, x: torch.Tensor, style: Optional[torch.Tensor]) -> torch.Tensor:
+    xp, (h, w) = pad4(x)
+    with torch.no_grad():
+        y = g(xp, NormContext(style=style)) if g.cfg.norm != "batch" else g(xp)
+    return y[:, :, :h, :w].clamp(0, 255)
+
+
+def evaluate(g: Generator, style_files: List[str], photos: List[torch.Tensor], vgg: VGGFeatures,
+             style_size: int, scales: List[int], sheet_dir: Optional[str], tag: str,
+             style_ids: Optional[List[str]] = None) -> List[Dict]:
+    targets = style_targets(vgg, style_files, style_size, scales, torch.device("cpu"))
+    results = []
+    for si, sf in enumerate(style_files):
+        onehot = None
+        if g.cfg.norm == "cond_instance":
+            onehot = torch.zeros(1, g.cfg.n_styles)
+            onehot[0, si] = 1
+        cd, sd, sheet = [], [], []
+        for pi, x in enumerate(photos):
+            y = stylize(g, x, onehot)
+            with torch.no_grad():
+                fy = vgg(y, sorted(set(CONTENT_LAYERS + STYLE_LAYERS), key=lambda l: l))
+                names = sorted(set(CONTENT_LAYERS + STYLE_LAYERS), key=lambda l: l)
+                fx = vgg(x, CONTENT_LAYERS)
+                cd.append(float(np.mean([relative_feature_error(fy[names.index(l)], fx[i]).item()
+                                         for i, l in enumerate(CONTENT_LAYERS)])))
+                errs = []
+                for s in scales:
+                    fs = [fy[names.index(l)] for l in STYLE_LAYERS] if s == 1 else vgg(downscale(y, s), STYLE_LAYERS)
+                    errs += [relative_gram_error(gram(f), targets[s][i][si:si + 1]).item() for i, f in enumerate(fs)]
+                sd.append(float(np.mean(errs)))
+            if pi in SHEET_PHOTOS:
+                sheet.append(y)
+        sid = style_ids[si] if style_ids else os.path.splitext(os.path.basename(sf))[0]
+        results.append({"style": sid, "file": os.path.basename(sf), "content_distance": round(float(np.mean(cd)), 4),
+                        "style_distance": round(float(np.mean(sd)), 4), "photos": len(photos)})
+        print(json.dumps(results[-1]), flush=True)
+        if sheet_dir:
+            save_sheet(sf, sheet, os.path.join(sheet_dir, f"{tag}-{sid}.jpg"))
+    return results
+
+
+def save_sheet(style_file: str, images: List[torch.Tensor], path: str, cell: int = 256) -> None:
+    os.makedirs(os.path.dirname(path), exist_ok=True)
+    tiles = [Image.open(style_file).convert("RGB")]
+    tiles += [Image.fromarray(y[0].permute(1, 2, 0).round().byte().numpy()) for y in images]
+    cols = 4
+    rows = (len(tiles) + cols - 1) // cols
+    sheet = Image.new("RGB", (cols * cell, rows * int(cell * 2 / 3)), (24, 24, 24))
+    for i, t in enumerate(tiles):
+        t = t.copy()
+        t.thumbnail((cell, int(cell * 2 / 3)), Image.LANCZOS)
+        r, c = divmod(i, cols)
+        sheet.paste(t, (c * cell + (cell - t.width) // 2, r * int(cell * 2 / 3) + (int(cell * 2 / 3) - t.height) // 2))
+    sheet.save(path, quality=85)
+
+
+def load_kodak(long_edge: int, limit: int = 0) -> List[torch.Tensor]:
+    files = list_images([os.path.join(default_shared_dir(), "eval", "kodak")])
+    if limit:
+        files = files[:limit]
+    return [load_rgb(f, max_long_edge=long_edge).unsqueeze(0).float() for f in files]
+
+
+def main(argv=None):
+    p = argparse.ArgumentParser(description=__doc__)
+    p.add_argument("checkpoint")
+    p.add_argument("--name", default=None)
+    p.add_argument("--out", default=os.path.join(os.path.dirname(os.path.abspath(__file__)), "eval-results"))
+    p.add_argument("--size", type=int, default=512)
+    p.add_argument("--limit", type=int, default=0, help="first N photos only (tests)")
+    p.add_argument("--no-sheets", action="store_true")
+    a = p.parse_args(argv)
+    torch.set_grad_enabled(False)
+    ck = torch.load(a.checkpoint, map_location="cpu")
+    g = load_checkpoint(a.checkpoint)
+    shared = default_shared_dir()
+    style_files = [os.path.join(shared, "styles", s) for s in ck["styles"]]
+    name = a.name or os.path.basename(os.path.dirname(os.path.abspath(a.checkpoint)))
+    res = evaluate(g, style_files, load_kodak(a.size, a.limit), VGGFeatures(), 512, [1, 2],
+                   None if a.no_sheets else os.path.join(a.out, "sheets"), name)
+    os.makedirs(a.out, exist_ok=True)
+    summary = {"model": name, "checkpoint_step": ck.get("step"), "images_seen": ck.get("images"),
+               "size": a.size, "styles": res,
+               "mean_content_distance": round(float(np.mean([r["content_distance"] for r in res])), 4),
+               "mean_style_distance": round(float(np.mean([r["style_distance"] for r in res])), 4)}
+    with open(os.path.join(a.out, f"{name}.json"), "w") as f:
+        json.dump(summary, f, indent=1)
+    print(json.dumps({k: v for k, v in summary.items() if k != "styles"}))
+
+
+if __name__ == "__main__":
+    main()
