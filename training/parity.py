@@ -1,0 +1,52 @@
+"""PyTorch vs onnxruntime-node parity for an exported generator (max/mean absolute difference)."""
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import tempfile
+from typing import Dict, List, Optional, Sequence, Tuple
+
+import numpy as np
+import torch
+
+from .model import Generator
+
+ROOT = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..")
+
+
+def ort_run(model_path: str, feeds: Dict[str, np.ndarray]) -> np.ndarray:
+    with tempfile.TemporaryDirectory() as d:
+        args = []
+        for name, arr in feeds.items():
+            f = os.path.join(d, f"{name}.bin")
+            np.ascontiguousarray(arr, dtype=np.float32).tofile(f)
+            args.append(f"{name}={f}:{','.join(str(s) for s in arr.shape)}")
+        out = os.path.join(d, "out.bin")
+        r = subprocess.run(["node", os.path.join(ROOT, "training", "tools", "ort-run.mjs"), model_path, out, *args],
+                           capture_output=True, text=True, cwd=ROOT)
+        if r.returncode != 0:
+            raise RuntimeError(f"onnxruntime-node failed on {model_path}: {r.stderr.strip()}")
+        dims = json.loads(r.stdout.strip().splitlines()[-1])["dims"]
+        return np.fromfile(out, dtype=np.float32).reshape(dims)
+
+
+def check(g: Generator, model_path: str, sizes: Sequence[Tuple[int, int]] = ((64, 96), (132, 200)),
+          style_index: int = 0, seed: int = 0) -> List[Dict]:
+    torch.manual_seed(seed)
+    g = g.eval()
+    out = []
+    for (h, w) in sizes:
+        x = torch.rand(1, 3, h, w) * 255
+        feeds = {"input": x.numpy()}
+        style: Optional[torch.Tensor] = None
+        if g.cfg.norm == "cond_instance":
+            style = torch.zeros(1, g.cfg.n_styles)
+            style[0, style_index] = 1
+            feeds["style"] = style.numpy()
+        with torch.no_grad():
+            ref = g.forward_with_stats(x, style)[0].clamp(0, 255).numpy()
+        y = ort_run(model_path, feeds)
+        out.append({"size": f"{w}x{h}", "max_abs_diff": float(np.abs(y - ref).max()),
+                    "mean_abs_diff": float(np.abs(y - ref).mean())})
+    return out
