@@ -76,6 +76,9 @@ def parse_args(argv=None):
     p.add_argument("--time-budget", type=float, default=0, help="stop after this many seconds of training")
     p.add_argument("--out", required=True)
     p.add_argument("--resume", action="store_true")
+    p.add_argument("--resume-lr-factor", type=float, default=0.1,
+                   help="learning rate of a resumed run, as a fraction of --lr: restarting at the full rate "
+                        "undid a settled pack and grew dark blob artefacts (training/README.md)")
     p.add_argument("--device", default="cuda" if torch.cuda.is_available() else "cpu")
     p.add_argument("--amp", default="bf16", choices=["bf16", "fp16", "off"])
     p.add_argument("--channels-last", action="store_true", default=True)
@@ -131,6 +134,7 @@ def train(args) -> dict:
         model.load_state_dict(ck["model"])
         opt.load_state_dict(ck["optimizer"])
         step, seen, elapsed0 = ck["step"], ck["images"], ck["elapsed"]
+        args.lr *= args.resume_lr_factor
 
     t_load = time.time()
     data = ContentCrops(list_images(content_dirs), args.crop, device, seed=args.seed + step)

@@ -1,6 +1,6 @@
 // The `pastiche` command line. Exit codes: 0 all ok, 1 some files failed (or a command
 // failed), 2 usage error (the message names the flag), 130 cancelled with Ctrl-C.
-import { mkdir } from 'node:fs/promises';
+import { mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { parseArgs, type ParseArgsConfig } from 'node:util';
 import { PasticheError } from '../common/errors.js';
@@ -16,6 +16,7 @@ import {
 } from '../common/params.js';
 import type { BatchProgress, FileResult } from '../common/types.js';
 import { Engine, type EngineOptions, type EngineStylizeInput } from '../engine/index.js';
+import { parseBenchSize, runBench, type BenchOptions, type BenchReport } from '../engine/bench.js';
 
 export interface CliIo {
   stdout: NodeJS.WritableStream & { isTTY?: boolean };
@@ -152,7 +153,7 @@ const stylize: Command = {
   async run(argv, io) {
     const { values, positionals } = parse(argv, STYLIZE_OPTIONS, true);
     if (values.help) return help(io, 'stylize');
-    if (positionals.length === 0) throw new UsageError('Missing input: give one or more photos or folders');
+    if (positionals.length === 0) throw new UsageError("Missing input: give one or more photos or folders (put names starting with '-' after '--')");
     if (!values.out) throw new UsageError('Missing required option --out DIR');
     const opts: EngineStylizeInput & { recursive: boolean; skipExisting: boolean } = {
       recursive: Boolean(values.recursive),
@@ -281,8 +282,92 @@ const doctor: Command = {
   },
 };
 
-/** Subcommands. `bench` is registered here by the benchmark module. */
-export const commands: Record<string, Command> = { styles, stylize, doctor };
+// ---- bench -----------------------------------------------------------------------------
+
+const BENCH_OPTIONS = {
+  ...COMMON_OPTIONS,
+  sizes: { type: 'string' },
+  runs: { type: 'string' },
+  warmups: { type: 'string' },
+  out: { type: 'string', short: 'o' },
+  style: { type: 'string', short: 's' },
+  batch: { type: 'string' },
+  'no-reference': { type: 'boolean' },
+  'no-e2e': { type: 'boolean' },
+} as const satisfies ParseArgsConfig['options'];
+
+function intFlag(name: string, v: string | undefined, min: number, max: number): number | undefined {
+  if (v === undefined) return undefined;
+  const n = Number(v);
+  if (!Number.isInteger(n) || n < min || n > max) throw new UsageError(`--${name}: expected an integer ${min}-${max}, got '${v}'`);
+  return n;
+}
+
+function fmtBytes(b: number | null): string {
+  return b === null ? '-' : `${(b / 2 ** 30).toFixed(2)} GiB`;
+}
+
+const bench: Command = {
+  summary: 'Measure inference and end-to-end speed and peak memory per size and device',
+  usage: [
+    'pastiche bench [--json] [--sizes 512,720p,1080p,4k] [--device auto|cpu|gpu[,..]] [--runs N] [--out FILE]',
+    '      --sizes LIST          N (square), WxH, 720p, 1080p, 4k (default 512,720p,1080p,4k)',
+    '      --device D[,D]        auto|cpu|gpu, one entry each (default auto)',
+    '      --runs N              timed runs per entry, median reported (default 5; one warm-up first)',
+    '      --warmups N           untimed runs first (default 1)',
+    '  -o, --out FILE            results JSON (default bench-results/bench-<timestamp>.json)',
+    '  -s, --style ID            style of the built-in model (default: first)',
+    '      --batch N             also time a folder of N 1080p photos through the batch path',
+    '      --no-reference        skip the reference generator (bench/models/reference-w32)',
+    '      --no-e2e              inference only (no decode/encode/write runs)',
+    '      --threads N           ORT intra-op threads (default: all cores)',
+    '      --json                print the results JSON on stdout',
+  ].join('\n'),
+  async run(argv, io) {
+    const { values } = parse(argv, BENCH_OPTIONS);
+    if (values.help) return help(io, 'bench');
+    const sizes = (values.sizes ?? '512,720p,1080p,4k').split(',').filter(Boolean).map((x) => {
+      try {
+        return parseBenchSize(x);
+      } catch (e) {
+        throw new UsageError(`--sizes: ${(e as Error).message}`);
+      }
+    });
+    if (sizes.length === 0) throw new UsageError('--sizes: no size given');
+    const devices = (values.device ?? 'auto').split(',').filter(Boolean).map((d) => flag('device', d, parseDevice) ?? 'auto');
+    const opts: BenchOptions = {
+      sizes, devices, runs: intFlag('runs', values.runs, 1, 1000) ?? 5,
+      warmups: intFlag('warmups', values.warmups, 0, 100) ?? 1,
+      reference: !values['no-reference'], endToEnd: !values['no-e2e'],
+      batch: intFlag('batch', values.batch, 0, 10_000) ?? 0,
+      log: values.json ? () => undefined : (line) => write(io.stderr, line),
+    };
+    if (values['models-dir']) opts.modelsDir = values['models-dir'];
+    if (values.style) opts.style = values.style;
+    const threads = flag('threads', values.threads, parseThreads);
+    if (threads) opts.threads = threads;
+    const report: BenchReport = await runBench(opts);
+    const file = path.resolve(values.out ?? path.join('bench-results', `bench-${report.createdAt.replace(/[:.]/g, '-')}.json`));
+    await mkdir(path.dirname(file), { recursive: true });
+    await writeFile(file, `${JSON.stringify(report, null, 1)}\n`);
+    if (values.json) write(io.stdout, JSON.stringify(report));
+    else {
+      const m = report.machine;
+      write(io.stdout, `${m.cpu}, ${m.cores} cores, ${fmtBytes(m.memoryBytes)}, ${m.os}, node ${m.node}, onnxruntime ${m.onnxruntime ?? '?'}, sharp ${m.sharp ?? '?'}`);
+      for (const r of report.results) {
+        const e2e = r.endToEndMs ? `${r.endToEndMs.median} ms` : '-';
+        write(io.stdout, `${r.modelId.padEnd(16)} ${r.size.padEnd(9)} ${r.device.padEnd(4)} ${(r.provider ?? '-').padEnd(6)} infer ${r.inferMs ? `${r.inferMs.median} ms` : '-'}  end-to-end ${e2e}  peak RSS ${fmtBytes(r.peakRssBytes)}  tiles ${r.tiles}${r.error ? `  FAILED: ${r.error}` : ''}`);
+      }
+      for (const x of report.ratios) write(io.stdout, `ratio builtin/reference ${x.size} ${x.device}: ${x.builtinOverReference}`);
+      if (report.batch) write(io.stdout, `batch ${report.batch.files} x 1080p: ${report.batch.filesPerSecond} files/s, ${report.batch.efficiency === null ? '?' : `${Math.round(report.batch.efficiency * 100)}%`} of inference-only`);
+      write(io.stderr, `results: ${file}`);
+    }
+    return report.results.some((r) => r.error) ? 1 : 0;
+  },
+};
+
+/** Subcommands. */
+export const commands: Record<string, Command> = { styles, stylize, doctor, bench };
 
 function help(io: CliIo, cmd?: string): number {
   const c = cmd ? commands[cmd] : undefined;

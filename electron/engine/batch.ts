@@ -77,11 +77,14 @@ export async function planBatch(inputs: readonly string[], outDir: string, opts:
   // Same file named twice (e.g. folder and a file inside it) is processed once.
   const seen = new Set<string>();
   const unique = pairs.filter((p) => (seen.has(p.input) ? false : (seen.add(p.input), true)));
+  // Collision keys ignore case and Unicode normalization: 'IMG.JPG'/'img.jpg' and NFC/NFD
+  // spellings of 'café.jpg' are one file on macOS and Windows file systems.
+  const key = (p: string): string => p.normalize('NFC').toLowerCase();
   const inputKeys = new Set<string>();
   for (const p of unique) {
-    inputKeys.add(p.input.toLowerCase());
+    inputKeys.add(key(p.input));
     try {
-      inputKeys.add((await realpath(p.input)).toLowerCase());
+      inputKeys.add(key(await realpath(p.input)));
     } catch {
       /* missing input: reported when processed */
     }
@@ -94,10 +97,10 @@ export async function planBatch(inputs: readonly string[], outDir: string, opts:
     const dir = path.join(out, p.relDir);
     const stem = path.basename(p.input, path.extname(p.input));
     let name = `${stem}${ext}`;
-    for (let n = 2; taken.has(path.join(dir, name).toLowerCase()); n++) name = `${stem}-${n}${ext}`;
+    for (let n = 2; taken.has(key(path.join(dir, name))); n++) name = `${stem}-${n}${ext}`;
     const output = path.join(dir, name);
-    taken.add(output.toLowerCase());
-    if (inputKeys.has(output.toLowerCase())) {
+    taken.add(key(output));
+    if (inputKeys.has(key(output))) {
       files.push({ input: p.input, output: null, error: `Refused: the output ${output} would overwrite an input photo; choose another --out folder or --format` });
       continue;
     }

@@ -1,5 +1,6 @@
 // Decoding and encoding with sharp: format sniffing, size limits, orientation, colour
 // management, alpha, metadata and atomic writes. Runs in the inference worker.
+import { createHash } from 'node:crypto';
 import { open, rename, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
@@ -116,7 +117,12 @@ export async function decodeImage(file: string, opts: DecodeOptions): Promise<De
   const maxPixels = opts.maxPixels ?? DEFAULT_MAX_PIXELS;
   const probe = await probeImage(file, maxPixels);
   const warnings: string[] = [];
-  if (probe.format === 'gif' && probe.pages > 1) warnings.push(`Animated GIF: only the first of ${probe.pages} frames was stylized`);
+  if (probe.pages > 1) {
+    // Animations and multi-page files: only page 0 is decoded (pages: 1 below); say so.
+    const what = probe.format === 'gif' ? 'Animated GIF' : probe.format === 'webp' ? 'Animated WebP' : `Multi-page ${probe.format.toUpperCase()}`;
+    const unit = probe.format === 'gif' || probe.format === 'webp' ? 'frames' : 'pages';
+    warnings.push(`${what}: only the first of ${probe.pages} ${unit} was stylized`);
+  }
   const target = fitLongEdge(probe.width, probe.height, opts.size, opts.allowUpscale ?? false);
   try {
     // failOn 'truncated': tolerate harmless libjpeg warnings but refuse cut-off files.
@@ -134,14 +140,17 @@ export async function decodeImage(file: string, opts: DecodeOptions): Promise<De
     if (info.channels === 4) {
       rgb = Buffer.allocUnsafe(n * 3);
       alpha = Buffer.allocUnsafe(n);
-      for (let i = 0, j = 0; i < n; i++, j += 4) {
-        rgb[i * 3] = data[j] as number;
-        rgb[i * 3 + 1] = data[j + 1] as number;
-        rgb[i * 3 + 2] = data[j + 2] as number;
-        alpha[i] = data[j + 3] as number;
+      let opaque = 255;
+      for (let i = 0, j = 0, k = 0; i < n; i++, j += 4, k += 3) {
+        rgb[k] = data[j]!;
+        rgb[k + 1] = data[j + 1]!;
+        rgb[k + 2] = data[j + 2]!;
+        const a = data[j + 3]!;
+        alpha[i] = a;
+        opaque &= a;
       }
       // Fully opaque alpha is noise: treat as opaque so JPEG/PNG output stays RGB.
-      if (alpha.every((a) => a === 255)) alpha = null;
+      if (opaque === 255) alpha = null;
     } else if (info.channels === 3) {
       rgb = data;
     } else {
@@ -180,7 +189,10 @@ export async function encodeImage(pixels: Buffer, width: number, height: number,
   let iccFile: string | null = null;
   const rewrite = { resetOrientation: true, stripGps: opts.stripGps };
   const exif = opts.keepMetadata && opts.meta.exif ? rewriteExif(opts.meta.exif, rewrite) : null;
-  if (exif && opts.format !== 'tiff') {
+  // JPEG: the EXIF APP1 segment is spliced into the encoded file afterwards (cheap), so the
+  // carrier is only needed for the other formats.
+  const spliceExif = exif !== null && opts.format === 'jpg';
+  if (exif && opts.format !== 'tiff' && !spliceExif) {
     tinyJpeg ??= sharp({ create: { width: 1, height: 1, channels: 3, background: '#000' } }).jpeg().toBuffer();
     const carrier = insertJpegExif(await tinyJpeg, exif);
     p = sharp(carrier)
@@ -224,15 +236,35 @@ export async function encodeImage(pixels: Buffer, width: number, height: number,
         p = p.tiff({ compression: 'deflate', predictor: 'horizontal' });
         break;
     }
-    return await p.toBuffer();
+    const out = await p.toBuffer();
+    return spliceExif && exif ? insertExifAfterJfif(out, exif) : out;
   } finally {
     if (iccFile) await rm(iccFile, { force: true });
   }
 }
 
-/** Temp name in the target folder, so the final rename is atomic (same filesystem). */
+/** EXIF APP1 after the JFIF APP0 segment when there is one (where libvips itself puts it). */
+function insertExifAfterJfif(jpeg: Buffer, exif: Buffer): Buffer {
+  if (jpeg[2] === 0xff && jpeg[3] === 0xe0 && jpeg.length > 6) {
+    const end = 4 + jpeg.readUInt16BE(4);
+    const withExif = insertJpegExif(Buffer.concat([jpeg.subarray(0, 2), jpeg.subarray(end)]), exif);
+    return Buffer.concat([jpeg.subarray(0, end), withExif.subarray(2)]);
+  }
+  return insertJpegExif(jpeg, exif);
+}
+
+/** Longest file name most file systems accept (NAME_MAX, bytes on ext4/APFS; UTF-16 units on NTFS). */
+const NAME_MAX = 255;
+
+/**
+ * Temp name in the target folder, so the final rename is atomic (same filesystem). An output
+ * name near NAME_MAX would overflow with the prefix and suffix: then a hash of it stands in.
+ */
 export function tempPathFor(finalPath: string, pid = process.pid): string {
-  return path.join(path.dirname(finalPath), `.${path.basename(finalPath)}.pastiche-tmp-${pid}`);
+  const base = path.basename(finalPath);
+  let name = `.${base}.pastiche-tmp-${pid}`;
+  if (Buffer.byteLength(name) > NAME_MAX) name = `.${createHash('sha256').update(base).digest('hex').slice(0, 32)}.pastiche-tmp-${pid}`;
+  return path.join(path.dirname(finalPath), name);
 }
 
 export const TEMP_RE = /^\..+\.pastiche-tmp-(\d+)$/;
@@ -259,12 +291,14 @@ export async function writeAtomic(finalPath: string, tmpPath: string, data: Uint
 /** Composites RGB over white using alpha (JPEG has no alpha). In place on a copy. */
 export function flattenOnWhite(rgb: Buffer, alpha: Buffer): Buffer {
   const out = Buffer.allocUnsafe(rgb.length);
-  for (let i = 0; i < alpha.length; i++) {
-    const a = (alpha[i] as number) / 255;
-    for (let c = 0; c < 3; c++) {
-      const k = i * 3 + c;
-      out[k] = Math.round((rgb[k] as number) * a + 255 * (1 - a));
-    }
+  const n = alpha.length;
+  for (let i = 0, k = 0; i < n; i++, k += 3) {
+    const a = alpha[i]! / 255;
+    const white = 255 * (1 - a);
+    // Math.round semantics (values are non-negative).
+    out[k] = (rgb[k]! * a + white + 0.5) | 0;
+    out[k + 1] = (rgb[k + 1]! * a + white + 0.5) | 0;
+    out[k + 2] = (rgb[k + 2]! * a + white + 0.5) | 0;
   }
   return out;
 }
@@ -272,11 +306,11 @@ export function flattenOnWhite(rgb: Buffer, alpha: Buffer): Buffer {
 export function interleaveAlpha(rgb: Buffer, alpha: Buffer): Buffer {
   const n = alpha.length;
   const out = Buffer.allocUnsafe(n * 4);
-  for (let i = 0; i < n; i++) {
-    out[i * 4] = rgb[i * 3] as number;
-    out[i * 4 + 1] = rgb[i * 3 + 1] as number;
-    out[i * 4 + 2] = rgb[i * 3 + 2] as number;
-    out[i * 4 + 3] = alpha[i] as number;
+  for (let i = 0, j = 0, k = 0; i < n; i++, j += 4, k += 3) {
+    out[j] = rgb[k]!;
+    out[j + 1] = rgb[k + 1]!;
+    out[j + 2] = rgb[k + 2]!;
+    out[j + 3] = alpha[i]!;
   }
   return out;
 }

@@ -26,6 +26,8 @@ export interface LoadedManifest {
   models: LoadedModel[];
   styles: StyleInfo[];
   errors: ModelError[];
+  /** Style ids declared by models that failed to load -> that model's error (clear messages). */
+  unavailable: Map<string, ModelError>;
 }
 
 export interface LoadManifestOptions {
@@ -167,7 +169,7 @@ async function verifyFile(dir: string, modelId: string, ref: ModelFileRef, verif
 
 export async function loadManifest(dir: string, opts: LoadManifestOptions = {}): Promise<LoadedManifest> {
   const verify = opts.verify ?? 'sha256';
-  const result: LoadedManifest = { dir, models: [], styles: [], errors: [] };
+  const result: LoadedManifest = { dir, models: [], styles: [], errors: [], unavailable: new Map() };
   const manifestPath = path.join(dir, 'manifest.json');
   let raw: unknown;
   try {
@@ -199,7 +201,10 @@ export async function loadManifest(dir: string, opts: LoadManifestOptions = {}):
         return { i, model: { info, path: p, variantPaths } as LoadedModel };
       } catch (e) {
         const message = e instanceof ShapeError ? `Model manifest: ${e.message}` : (e as Error).message;
-        return { i, error: { model: fallbackId, message } };
+        const error: ModelError = { model: fallbackId, message };
+        const declared = isObj(entry) && Array.isArray(entry['styles']) ? (entry['styles'] as unknown[]) : [];
+        for (const st of declared) if (isObj(st) && typeof st['id'] === 'string') result.unavailable.set(st['id'], error);
+        return { i, error };
       }
     }),
   ).then((rows) => {
@@ -244,6 +249,8 @@ export function resolveStyle(loaded: LoadedManifest, style: string | Record<stri
   for (const [id, w] of entries) {
     const s = byId.get(id);
     if (!s) {
+      const failed = loaded.unavailable?.get(id);
+      if (failed) throw new ParamError('style', `Style '${id}' is unavailable: ${failed.message}`);
       const hint = loaded.styles.length ? ` (available: ${loaded.styles.map((x) => x.id).join(', ')})` : '';
       const broken = loaded.errors.length ? `; ${loaded.errors.length} model(s) failed to load, run 'pastiche doctor'` : '';
       throw new ParamError('style', `Unknown style '${id}'${hint}${broken}`);

@@ -13,6 +13,7 @@ import {
 } from './image-io.js';
 import { TileAccumulator, applyStrength, preserveColors, rgbToTensor, tensorToRgb } from './pixels.js';
 import { axisWeights, planTiles, roundUp, tileSizeForBudget } from './tiling.js';
+import { span, timed, trace } from './trace.js';
 import type { PreviewJob, PreviewResult, RenderSettings, StylizeJob, StylizeResult } from './worker-protocol.js';
 
 export interface ModelRunner {
@@ -55,9 +56,15 @@ export async function stylizePixels(
     if (tiled) warnings.push(`Model '${s.model.id}' has no tiles variant; the ${width}x${height} image was processed in one pass (high memory use)`);
     const pw = roundUp(width, m);
     const ph = roundUp(height, m);
-    const { output } = await runner.full(rgbToTensor(rgb, width, height, 0, 0, pw, ph, io.range), ph, pw);
+    const tt = span('to-tensor');
+    const input = rgbToTensor(rgb, width, height, 0, 0, pw, ph, io.range);
+    tt.end({ w: pw, h: ph });
+    const { output } = await timed('infer', () => runner.full(input, ph, pw), { w: pw, h: ph });
     progress?.('infer', 1);
-    return { rgb: tensorToRgb(output, pw, ph, width, height, io.range), tiles: 1, warnings };
+    const tr = span('to-rgb');
+    const out = tensorToRgb(output, pw, ph, width, height, io.range);
+    tr.end();
+    return { rgb: out, tiles: 1, warnings };
   }
   // Whole-photo normalization statistics from a downscaled copy: every tile is normalized
   // alike, so tones match across tile boundaries.
@@ -66,7 +73,7 @@ export async function stylizePixels(
   const sh = Math.max(m, Math.round(height * scale));
   const small = scale < 1 ? await resizeRgb(rgb, width, height, sw, sh) : rgb;
   checkCancelled(cancel);
-  const statsRun = await runner.full(rgbToTensor(small, sw, sh, 0, 0, roundUp(sw, m), roundUp(sh, m), io.range), roundUp(sh, m), roundUp(sw, m));
+  const statsRun = await timed('infer-stats', () => runner.full(rgbToTensor(small, sw, sh, 0, 0, roundUp(sw, m), roundUp(sh, m), io.range), roundUp(sh, m), roundUp(sw, m)), { w: sw, h: sh });
   if (!statsRun.stats) throw new PasticheError('MODEL', `Model '${s.model.id}' did not output '${io.stats}'; cannot tile`);
   const stats = statsRun.stats;
   const grid = planTiles(width, height, {
@@ -82,21 +89,30 @@ export async function stylizePixels(
     checkCancelled(cancel);
     const pw = roundUp(t.width, m);
     const ph = roundUp(t.height, m);
-    const out = await runner.tile(rgbToTensor(rgb, width, height, t.x, t.y, pw, ph, io.range), ph, pw, stats);
+    const tileRun = runner.tile;
+    const input = rgbToTensor(rgb, width, height, t.x, t.y, pw, ph, io.range);
+    const out = await timed('infer-tile', () => tileRun(input, ph, pw, stats), { w: pw, h: ph });
+    const tb = span('blend-tile');
     acc.add(out, pw, ph, t.x, t.y, t.width, t.height, wx[t.col] as Float32Array, wy[t.row] as Float32Array);
+    tb.end();
     progress?.('infer', ++done / grid.tiles.length);
   }
-  return { rgb: acc.toRgb(io.range), tiles: grid.tiles.length, warnings };
+  const tr = span('to-rgb');
+  const out = acc.toRgb(io.range);
+  tr.end({ tiles: grid.tiles.length });
+  return { rgb: out, tiles: grid.tiles.length, warnings };
 }
 
 async function render(job: RenderSettings & { input: string }, runner: ModelRunner, cancel: CancelToken, progress?: ProgressFn) {
-  const img = await decodeImage(job.input, { size: job.size, allowUpscale: job.allowUpscale, maxPixels: job.maxPixels });
+  const img = await timed('decode', () => decodeImage(job.input, { size: job.size, allowUpscale: job.allowUpscale, maxPixels: job.maxPixels }));
   progress?.('decode', 1);
   checkCancelled(cancel);
   const styl = await stylizePixels(img.rgb, img.width, img.height, runner, job, cancel, progress);
   checkCancelled(cancel);
+  const post = span('post');
   if (job.preserveColors) preserveColors(styl.rgb, img.rgb);
   applyStrength(styl.rgb, img.rgb, job.strength);
+  post.end();
   return { img, styl };
 }
 
@@ -112,13 +128,14 @@ export async function runStylize(job: StylizeJob, runner: ModelRunner, cancel: C
       channels = 4;
     }
   }
-  const data = await encodeImage(pixels, img.width, img.height, channels, {
+  const data = await timed('encode', () => encodeImage(pixels, img.width, img.height, channels, {
     format: job.format, quality: job.quality, keepMetadata: job.keepMetadata, stripGps: job.stripGps, meta: img.meta,
-  });
+  }), { format: job.format });
   progress?.('encode', 1);
   // Last chance to cancel before the output appears; after this the file is complete.
   checkCancelled(cancel);
-  await writeAtomic(job.output, job.tmp, data);
+  await timed('write', () => writeAtomic(job.output, job.tmp, data));
+  trace('file', performance.now() - t0, { w: img.width, h: img.height, tiles: styl.tiles });
   const result: StylizeResult = {
     output: job.output, width: img.width, height: img.height, ms: Math.round(performance.now() - t0),
     provider: runner.provider, tiles: styl.tiles, warnings: [...img.warnings, ...styl.warnings],

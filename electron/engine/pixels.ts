@@ -21,40 +21,63 @@ export function rgbToTensor(
 ): Float32Array {
   const plane = pw * ph;
   const t = new Float32Array(3 * plane);
+  // Separate plane views and one source offset table: this loop runs per pixel of every photo.
+  const r = t.subarray(0, plane);
+  const g = t.subarray(plane, 2 * plane);
+  const b = t.subarray(2 * plane);
   const scale = (range[1] - range[0]) / 255;
   const lo = range[0];
+  const identity = scale === 1 && lo === 0;
   const xs = new Int32Array(pw);
-  for (let x = 0; x < pw; x++) xs[x] = reflect(x0 + x, width);
+  for (let x = 0; x < pw; x++) xs[x] = reflect(x0 + x, width) * 3;
   for (let y = 0; y < ph; y++) {
-    const row = reflect(y0 + y, height) * width;
-    for (let x = 0; x < pw; x++) {
-      const s = (row + (xs[x] as number)) * 3;
-      const d = y * pw + x;
-      t[d] = (rgb[s] as number) * scale + lo;
-      t[plane + d] = (rgb[s + 1] as number) * scale + lo;
-      t[2 * plane + d] = (rgb[s + 2] as number) * scale + lo;
+    const row = reflect(y0 + y, height) * width * 3;
+    const d0 = y * pw;
+    if (identity) {
+      for (let x = 0; x < pw; x++) {
+        const s = row + xs[x]!;
+        const d = d0 + x;
+        r[d] = rgb[s]!;
+        g[d] = rgb[s + 1]!;
+        b[d] = rgb[s + 2]!;
+      }
+    } else {
+      for (let x = 0; x < pw; x++) {
+        const s = row + xs[x]!;
+        const d = d0 + x;
+        r[d] = rgb[s]! * scale + lo;
+        g[d] = rgb[s + 1]! * scale + lo;
+        b[d] = rgb[s + 2]! * scale + lo;
+      }
     }
   }
   return t;
 }
 
+/** Clamp to 0..255 and round half up (Math.round semantics, without the call). */
 function toByte(v: number, lo: number, scale: number): number {
   const b = (v - lo) * scale;
-  return b <= 0 ? 0 : b >= 255 ? 255 : Math.round(b);
+  return b <= 0 ? 0 : b >= 255 ? 255 : (b + 0.5) | 0;
 }
 
 /** Top-left (w, h) crop of a planar [3, ph, pw] output as interleaved 8-bit RGB. */
 export function tensorToRgb(t: Float32Array, pw: number, ph: number, w: number, h: number, range: readonly [number, number] = [0, 255]): Buffer {
   const out = Buffer.allocUnsafe(w * h * 3);
   const plane = pw * ph;
+  const r = t.subarray(0, plane);
+  const g = t.subarray(plane, 2 * plane);
+  const b = t.subarray(2 * plane, 3 * plane);
   const scale = 255 / (range[1] - range[0]);
+  const lo = range[0];
+  let d = 0;
   for (let y = 0; y < h; y++) {
+    const s0 = y * pw;
     for (let x = 0; x < w; x++) {
-      const s = y * pw + x;
-      const d = (y * w + x) * 3;
-      out[d] = toByte(t[s] as number, range[0], scale);
-      out[d + 1] = toByte(t[plane + s] as number, range[0], scale);
-      out[d + 2] = toByte(t[2 * plane + s] as number, range[0], scale);
+      const s = s0 + x;
+      out[d] = toByte(r[s]!, lo, scale);
+      out[d + 1] = toByte(g[s]!, lo, scale);
+      out[d + 2] = toByte(b[s]!, lo, scale);
+      d += 3;
     }
   }
   return out;
@@ -73,19 +96,27 @@ export class TileAccumulator {
   /** Adds the (w, h) top-left crop of a planar [3, ph, pw] tile at (x0, y0), weights wx * wy. */
   add(t: Float32Array, pw: number, ph: number, x0: number, y0: number, w: number, h: number, wx: Float32Array, wy: Float32Array): void {
     const plane = pw * ph;
+    const r = t.subarray(0, plane);
+    const g = t.subarray(plane, 2 * plane);
+    const b = t.subarray(2 * plane, 3 * plane);
+    const sum = this.sum;
+    const weight = this.weight;
+    const W = this.width;
     for (let y = 0; y < h; y++) {
-      const fy = wy[y] as number;
+      const fy = wy[y]!;
       if (fy === 0) continue;
+      const s0 = y * pw;
+      const p0 = (y0 + y) * W + x0;
       for (let x = 0; x < w; x++) {
-        const f = fy * (wx[x] as number);
+        const f = fy * wx[x]!;
         if (f === 0) continue;
-        const s = y * pw + x;
-        const p = (y0 + y) * this.width + x0 + x;
+        const s = s0 + x;
+        const p = p0 + x;
         const d = p * 3;
-        this.sum[d] = (this.sum[d] as number) + f * (t[s] as number);
-        this.sum[d + 1] = (this.sum[d + 1] as number) + f * (t[plane + s] as number);
-        this.sum[d + 2] = (this.sum[d + 2] as number) + f * (t[2 * plane + s] as number);
-        this.weight[p] = (this.weight[p] as number) + f;
+        sum[d] = sum[d]! + f * r[s]!;
+        sum[d + 1] = sum[d + 1]! + f * g[s]!;
+        sum[d + 2] = sum[d + 2]! + f * b[s]!;
+        weight[p] = weight[p]! + f;
       }
     }
   }
@@ -94,10 +125,15 @@ export class TileAccumulator {
     const n = this.width * this.height;
     const out = Buffer.allocUnsafe(n * 3);
     const scale = 255 / (range[1] - range[0]);
-    for (let p = 0; p < n; p++) {
-      const w = this.weight[p] as number;
+    const lo = range[0];
+    const sum = this.sum;
+    const weight = this.weight;
+    for (let p = 0, d = 0; p < n; p++, d += 3) {
+      const w = weight[p]!;
       if (!(w > 0)) throw new Error(`tiling left pixel ${p % this.width},${Math.floor(p / this.width)} uncovered`);
-      for (let c = 0; c < 3; c++) out[p * 3 + c] = toByte((this.sum[p * 3 + c] as number) / w, range[0], scale);
+      out[d] = toByte(sum[d]! / w, lo, scale);
+      out[d + 1] = toByte(sum[d + 1]! / w, lo, scale);
+      out[d + 2] = toByte(sum[d + 2]! / w, lo, scale);
     }
     return out;
   }
@@ -107,10 +143,11 @@ export class TileAccumulator {
  * Gatys et al. 2016 "luminance-only transfer": keep the stylized luminance, take chroma from
  * the photo (YIQ), so the painting keeps the photo's colours. In place on `stylized`.
  */
-export function preserveColors(stylized: Buffer, photo: Uint8Array): void {
-  for (let i = 0; i < stylized.length; i += 3) {
-    const r = stylized[i] as number, g = stylized[i + 1] as number, b = stylized[i + 2] as number;
-    const pr = photo[i] as number, pg = photo[i + 1] as number, pb = photo[i + 2] as number;
+export function preserveColors(stylized: Uint8Array, photo: Uint8Array): void {
+  const n = stylized.length;
+  for (let i = 0; i < n; i += 3) {
+    const r = stylized[i]!, g = stylized[i + 1]!, b = stylized[i + 2]!;
+    const pr = photo[i]!, pg = photo[i + 1]!, pb = photo[i + 2]!;
     const y = 0.299 * r + 0.587 * g + 0.114 * b;
     const ci = 0.596 * pr - 0.274 * pg - 0.322 * pb;
     const cq = 0.211 * pr - 0.523 * pg + 0.312 * pb;
@@ -121,13 +158,16 @@ export function preserveColors(stylized: Buffer, photo: Uint8Array): void {
 }
 
 /** Linear mix: 0 = photo, 1 = stylized. In place on `stylized`. */
-export function applyStrength(stylized: Buffer, photo: Uint8Array, strength: number): void {
+export function applyStrength(stylized: Uint8Array, photo: Uint8Array, strength: number): void {
   if (strength >= 1) return;
-  for (let i = 0; i < stylized.length; i++) {
-    stylized[i] = clampByte((photo[i] as number) + strength * ((stylized[i] as number) - (photo[i] as number)));
+  const n = stylized.length;
+  for (let i = 0; i < n; i++) {
+    const p = photo[i]!;
+    stylized[i] = clampByte(p + strength * (stylized[i]! - p));
   }
 }
 
+/** Clamp and round half up, like Math.round (values are finite here). */
 function clampByte(v: number): number {
-  return v <= 0 ? 0 : v >= 255 ? 255 : Math.round(v);
+  return v <= 0 ? 0 : v >= 255 ? 255 : (v + 0.5) | 0;
 }

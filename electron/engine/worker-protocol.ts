@@ -106,12 +106,40 @@ export interface WarmupResult {
   ms: number;
 }
 
+/** `pastiche bench`: timed runs of one model at one size in this worker process. */
+export interface BenchJob {
+  model: ModelSpec;
+  device: DeviceChoice;
+  threads: number;
+  width: number;
+  height: number;
+  warmups: number;
+  runs: number;
+  tilePixels: number;
+  statsEdge: number;
+  /** End-to-end runs (decode, infer, post, encode, write) of this photo into `output`. */
+  e2e: { input: string; output: string; tmp: string } | null;
+}
+
+export interface BenchResult {
+  provider: ProviderName;
+  fallbackReason?: string;
+  tiles: number;
+  /** Inference on decoded pixels (tensor conversion, tiling and blending included), per run. */
+  inferMs: number[];
+  /** Whole per-file pipeline, per run; empty without `e2e`. */
+  e2eMs: number[];
+  /** Peak resident set of the worker process so far (bytes). */
+  maxRssBytes: number;
+}
+
 /** Request kinds and their results. */
 export interface JobKinds {
   stylize: { job: StylizeJob; result: StylizeResult };
   preview: { job: PreviewJob; result: PreviewResult };
   doctor: { job: Record<string, never>; result: DoctorResult };
   warmup: { job: WarmupJob; result: WarmupResult };
+  bench: { job: BenchJob; result: BenchResult };
 }
 
 export type JobKind = keyof JobKinds;

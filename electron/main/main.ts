@@ -8,7 +8,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { CHANNELS } from '../common/ipc-contract.js';
 import type { EventContract, EventName, MenuCommand } from '../common/ipc-contract.js';
-import { Engine } from '../engine/index.js';
+import { DEFAULT_TILE_PIXELS, Engine } from '../engine/index.js';
 import { createHandlers, dispatch, StyleThumbs } from '../services/handlers.js';
 import type { HandlerHost } from '../services/handlers.js';
 import { mimeOf, parseMediaRequest, resolveStatic, ResultStore, serveMedia } from '../services/media.js';
@@ -85,6 +85,9 @@ function registerProtocol(rendererDir: string, media: Parameters<typeof serveMed
 }
 
 function createWindow(): BrowserWindow {
+  const prefs = webPreferences(path.join(here, '..', 'preload', 'preload.cjs'), isDev);
+  // Read back by the Electron app tests (Electron has no getter for a window's web preferences).
+  (globalThis as { __pasticheWebPreferences?: unknown }).__pasticheWebPreferences = Object.freeze({ ...prefs });
   const win = new BrowserWindow({
     width: 1440,
     height: 900,
@@ -93,7 +96,7 @@ function createWindow(): BrowserWindow {
     show: false,
     backgroundColor: '#101114',
     title: 'Pastiche',
-    webPreferences: webPreferences(path.join(here, '..', 'preload', 'preload.cjs'), isDev),
+    webPreferences: prefs,
   });
   win.once('ready-to-show', () => win.show());
   void win.loadURL(APP_ENTRY);
@@ -151,9 +154,9 @@ async function start(): Promise<void> {
     styleThumbs,
     emit,
     openPath: (p) => shell.openPath(p),
-    appInfo: { version: app.getVersion(), platform: process.platform, arch: process.arch, modelsDir, tileSize: 1024 },
+    appInfo: { version: app.getVersion(), platform: process.platform, arch: process.arch, modelsDir, tileSize: Math.round(Math.sqrt(DEFAULT_TILE_PIXELS)) },
   });
-  engine.on('crash', (info: { message: string; retried: boolean }) => host?.engineCrashed(info.message, info.retried));
+  engine.on('crash', (info) => host?.engineCrashed(info.message, info.retried));
   engine.on('restart', () => host?.engineRestarted());
 
   registerProtocol(path.join(appRoot, 'dist', 'renderer'), {

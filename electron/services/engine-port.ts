@@ -20,6 +20,8 @@ export interface CrashInfo {
 
 export interface EnginePort {
   styles(): StyleInfo[];
+  /** Model files (for cache keys: a retrained model must not show a stale style thumbnail). */
+  models?(): readonly { id: string; sha256: string }[];
   modelErrors(): readonly unknown[];
   preview(input: string, opts: StylizeOptions & { size: number }, signal?: AbortSignal): Promise<PreviewOutput>;
   runBatch(

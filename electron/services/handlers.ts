@@ -149,39 +149,44 @@ export class StyleThumbs {
   readonly sample: string;
   #chain: Promise<unknown> = Promise.resolve();
   readonly #pending = new Map<string, Promise<string>>();
+  /** style id -> cache version (model checksum) it was last requested with. */
+  readonly #versions = new Map<string, string>();
 
   constructor(dir: string, sample: string) {
     this.dir = dir;
     this.sample = sample;
   }
 
-  fileFor(styleId: string): string {
-    return path.join(this.dir, `${styleId}.jpg`);
+  fileFor(styleId: string, version: string): string {
+    return path.join(this.dir, `${styleId}-${version}.jpg`);
   }
 
+  /** The cached thumbnail of a style rendered (or found) in this session, or null. */
   existing(styleId: string): string | null {
-    const f = this.fileFor(styleId);
+    const version = this.#versions.get(styleId);
+    if (version === undefined) return null;
+    const f = this.fileFor(styleId, version);
     return fs.existsSync(f) ? f : null;
   }
 
-  render(engine: EnginePort, styleId: string): Promise<string> {
-    const hit = this.existing(styleId);
-    if (hit) return Promise.resolve(hit);
-    const pending = this.#pending.get(styleId);
+  render(engine: EnginePort, styleId: string, version: string): Promise<string> {
+    this.#versions.set(styleId, version);
+    const file = this.fileFor(styleId, version);
+    if (fs.existsSync(file)) return Promise.resolve(file);
+    const pending = this.#pending.get(file);
     if (pending) return pending;
     // One at a time: thumbnails must not starve the preview the user is waiting for.
     const p = this.#chain.then(async () => {
       const out = await engine.preview(this.sample, { ...PREVIEW_ENCODING, style: styleId, size: 256, strength: 1, preserveColors: false });
       const jpeg = await toJpeg(out);
       fs.mkdirSync(this.dir, { recursive: true });
-      const file = this.fileFor(styleId);
       fs.writeFileSync(`${file}.tmp`, jpeg);
       fs.renameSync(`${file}.tmp`, file);
       return file;
     });
     this.#chain = p.catch(() => undefined);
-    this.#pending.set(styleId, p);
-    void p.finally(() => this.#pending.delete(styleId)).catch(() => undefined);
+    this.#pending.set(file, p);
+    void p.finally(() => this.#pending.delete(file)).catch(() => undefined);
     return p;
   }
 }
@@ -255,19 +260,31 @@ function allowedPath(roots: AllowedRoots, v: unknown, what: string): string {
   return real;
 }
 
-function normalizeDoctor(raw: unknown): DoctorCheck[] {
+/** Turn the engine's doctor report into readable checks (duck-typed: the report is informative). */
+export function normalizeDoctor(raw: unknown): DoctorCheck[] {
+  if (!raw || typeof raw !== 'object') return [{ name: 'engine', ok: false, detail: String(raw) }];
+  const r = raw as Record<string, unknown>;
   const checks: DoctorCheck[] = [];
-  const push = (name: string, v: unknown): void => {
-    if (v && typeof v === 'object' && 'ok' in v) {
-      const o = v as { ok: unknown; detail?: unknown; message?: unknown; name?: unknown };
-      checks.push({ name: typeof o.name === 'string' ? o.name : name, ok: o.ok === true, detail: String(o.detail ?? o.message ?? '') });
-    } else {
-      checks.push({ name, ok: true, detail: typeof v === 'string' ? v : JSON.stringify(v) });
+  const str = (v: unknown): string => (typeof v === 'string' ? v : v === null || v === undefined ? '-' : JSON.stringify(v));
+  checks.push({ name: 'Platform', ok: true, detail: `${str(r['platform'])} ${str(r['arch'])}, ${str(r['cpus'])} CPUs` });
+  for (const k of ['node', 'electron', 'onnxruntime', 'sharp', 'libvips']) if (k in r && r[k] !== null) checks.push({ name: k, ok: true, detail: str(r[k]) });
+  if (typeof r['modelsDir'] === 'string') checks.push({ name: 'Models folder', ok: true, detail: r['modelsDir'] });
+  if (Array.isArray(r['models'])) {
+    for (const m of r['models'] as { id?: unknown; ok?: unknown; styles?: unknown; error?: unknown }[]) {
+      checks.push({
+        name: `Model ${str(m.id)}`,
+        ok: m.ok === true,
+        detail: m.ok === true ? `${Array.isArray(m.styles) ? m.styles.length : 0} styles` : str(m.error),
+      });
     }
-  };
-  if (Array.isArray(raw)) raw.forEach((v, i) => push(`check ${i + 1}`, v));
-  else if (raw && typeof raw === 'object') for (const [k, v] of Object.entries(raw)) push(k, v);
-  else push('engine', raw);
+  }
+  if (Array.isArray(r['probes'])) {
+    for (const p of r['probes'] as { name?: unknown; ok?: unknown; error?: unknown }[]) {
+      checks.push({ name: `Provider ${str(p.name)}`, ok: p.ok === true, detail: p.ok === true ? 'works' : str(p.error) });
+    }
+  }
+  const device = r['device'] as { provider?: unknown; fallbackReason?: unknown } | null | undefined;
+  if (device) checks.push({ name: 'Device', ok: !device.fallbackReason, detail: device.fallbackReason ? `CPU fallback: ${str(device.fallbackReason)}` : str(device.provider) });
   return checks;
 }
 
@@ -373,8 +390,10 @@ export function createHandlers(deps: HandlerDeps): HandlerHost {
     }),
     'styles:thumbnail': handler<'styles:thumbnail'>(1, async (raw) => {
       const styleId = id(raw, 'styleId');
-      if (!knownStyles().has(styleId)) throw new ArgError(`Unknown style '${styleId}' for styleId`, 'not-found');
-      await deps.styleThumbs.render(engine, styleId);
+      const info = knownStyles().get(styleId);
+      if (!info) throw new ArgError(`Unknown style '${styleId}' for styleId`, 'not-found');
+      const sha = engine.models?.().find((m) => m.id === info.model)?.sha256 ?? 'v0';
+      await deps.styleThumbs.render(engine, styleId, sha.slice(0, 12));
       return styleId;
     }),
     'preview:render': handler<'preview:render'>(3, async (rawPhoto, rawReq, rawTicket) => {

@@ -4,6 +4,7 @@
 
 import fs from 'node:fs';
 import path from 'node:path';
+import { describeValue } from '../common/params.js';
 
 /** Pure: is `target` equal to or inside `root`? Both must already be absolute and normalized. */
 export function isInside(root: string, target: string): boolean {
@@ -24,12 +25,9 @@ export function pathProblem(raw: unknown, what = 'path'): string | null {
   return null;
 }
 
+/** How a received value is quoted in messages (same wording as the CLI/engine), long strings clipped. */
 export function describe(v: unknown): string {
-  if (v === null) return 'null';
-  if (Array.isArray(v)) return 'an array';
-  if (typeof v === 'string') return `'${clip(v)}'`;
-  if (typeof v === 'number' || typeof v === 'boolean') return `${typeof v} ${String(v)}`;
-  return `a value of type ${typeof v}`;
+  return typeof v === 'string' ? `'${clip(v)}'` : clip(describeValue(v));
 }
 
 export function clip(s: string, max = 120): string {

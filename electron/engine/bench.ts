@@ -1,0 +1,342 @@
+// `pastiche bench`: real timed runs of the built-in model (and the reference generator, in the
+// same process for a fair ratio) per size and device, in a fresh inference worker each, so the
+// worker's peak RSS belongs to that configuration alone. Results + machine info go to JSON.
+import { existsSync } from 'node:fs';
+import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import sharp from 'sharp';
+import { serializeError } from '../common/errors.js';
+import type { DeviceChoice, ModelIo, ProviderName } from '../common/types.js';
+import { DEFAULT_STATS_EDGE, DEFAULT_TILE_PIXELS, Engine, type EngineOptions } from './engine.js';
+import { tempPathFor } from './image-io.js';
+import { loadManifest, resolveStyle } from './manifest.js';
+import { defaultWorkerPath, packageRoot, resolveModelsDir } from './paths.js';
+import { Supervisor, type Spawner } from './supervisor.js';
+import type { BenchResult, DoctorResult, ModelSpec } from './worker-protocol.js';
+
+export interface BenchSize {
+  label: string;
+  width: number;
+  height: number;
+}
+
+const NAMED_SIZES: Record<string, [number, number]> = {
+  '720p': [1280, 720],
+  '1080p': [1920, 1080],
+  '4k': [3840, 2160],
+};
+
+/** '512' (square), '720p', '1080p', '4k', or 'WxH'. Throws RangeError on anything else. */
+export function parseBenchSize(s: string): BenchSize {
+  const key = s.trim().toLowerCase();
+  const named = NAMED_SIZES[key];
+  if (named) return { label: key, width: named[0], height: named[1] };
+  const sq = /^(\d+)$/.exec(key);
+  const wh = /^(\d+)x(\d+)$/.exec(key);
+  const w = Number(sq?.[1] ?? wh?.[1]);
+  const h = Number(sq?.[1] ?? wh?.[2]);
+  if (!(Number.isInteger(w) && Number.isInteger(h) && w >= 16 && h >= 16 && w <= 16384 && h <= 16384)) {
+    throw new RangeError(`unknown size '${s}' (use N, WxH, 720p, 1080p or 4k; 16-16384 px)`);
+  }
+  return { label: key, width: w, height: h };
+}
+
+export interface BenchOptions {
+  sizes: BenchSize[];
+  devices: DeviceChoice[];
+  runs: number;
+  warmups?: number;
+  modelsDir?: string;
+  /** Style of the built-in model (default: the manifest's first). */
+  style?: string;
+  /** reference-w32 from bench/models; false skips it. */
+  reference?: boolean;
+  referenceDir?: string;
+  threads?: number;
+  tilePixels?: number;
+  statsEdge?: number;
+  /** Also run whole files (decode -> encode -> write) per size. */
+  endToEnd?: boolean;
+  /** Photos in a 1080p folder batch through Engine.runBatch (decode/encode overlap); 0 = skip. */
+  batch?: number;
+  spawner?: Spawner;
+  workerPath?: string;
+  /** Progress lines (stderr in the CLI). */
+  log?: (line: string) => void;
+}
+
+export interface Timing {
+  median: number;
+  min: number;
+  runs: number[];
+}
+
+export interface BenchEntry {
+  model: 'builtin' | 'reference';
+  modelId: string;
+  size: string;
+  width: number;
+  height: number;
+  device: DeviceChoice;
+  provider: ProviderName | null;
+  fallbackReason?: string;
+  tiles: number;
+  /** Inference on decoded pixels: tensor conversion, (tiled) ORT runs, blending. */
+  inferMs: Timing | null;
+  /** Whole file: decode, inference, post-processing, JPEG encode with metadata, atomic write. */
+  endToEndMs: Timing | null;
+  /** Peak RSS of the worker process that ran this entry (fresh process per entry). */
+  peakRssBytes: number | null;
+  error?: string;
+}
+
+export interface BenchRatio {
+  size: string;
+  device: DeviceChoice;
+  /** builtin median inference / reference median inference (same process, same runs). */
+  builtinOverReference: number;
+}
+
+export interface BatchBench {
+  files: number;
+  width: number;
+  height: number;
+  device: DeviceChoice;
+  concurrency: number;
+  wallMs: number;
+  filesPerSecond: number;
+  /** 1000 / median 1080p inference of the same model: the ceiling the batch is compared with. */
+  inferenceOnlyFilesPerSecond: number | null;
+  /** filesPerSecond / inferenceOnlyFilesPerSecond. */
+  efficiency: number | null;
+}
+
+export interface MachineInfo {
+  cpu: string;
+  cores: number;
+  logicalCpus: number;
+  memoryBytes: number;
+  os: string;
+  arch: string;
+  node: string;
+  onnxruntime: string | null;
+  sharp: string | null;
+  libvips: string | null;
+}
+
+export interface BenchReport {
+  schema: 1;
+  createdAt: string;
+  machine: MachineInfo;
+  settings: { runs: number; warmups: number; threads: number; tilePixels: number; statsEdge: number; sizes: string[]; devices: DeviceChoice[] };
+  models: { builtin: { id: string; file: string; style: string } | null; reference: { id: string; file: string } | null };
+  results: BenchEntry[];
+  ratios: BenchRatio[];
+  batch: BatchBench | null;
+}
+
+export function timing(runs: number[]): Timing {
+  const sorted = [...runs].sort((a, b) => a - b);
+  const mid = sorted.length >> 1;
+  const median = sorted.length === 0 ? NaN : sorted.length % 2 ? (sorted[mid] as number) : ((sorted[mid - 1] as number) + (sorted[mid] as number)) / 2;
+  const r = (x: number): number => Math.round(x * 10) / 10;
+  return { median: r(median), min: r(sorted[0] ?? NaN), runs: runs.map(r) };
+}
+
+interface ReferenceJson {
+  id: string;
+  file: string;
+  statsSize: number;
+  receptiveField: number;
+  tiles?: { file: string };
+}
+
+/** The reference generator (single-style Johnson net, same I/O contract) as a ModelSpec. */
+async function referenceSpec(dir: string): Promise<ModelSpec | null> {
+  const json = path.join(dir, 'reference.json');
+  if (!existsSync(json)) return null;
+  const r = JSON.parse(await readFile(json, 'utf8')) as ReferenceJson;
+  const io: ModelIo = {
+    input: 'input', output: 'output', styleWeights: null, stats: 'stats', statsSize: r.statsSize,
+    layout: 'NCHW', channels: 'RGB', range: [0, 255], multipleOf: 4,
+  };
+  return {
+    id: r.id, path: path.join(dir, r.file), tilesPath: r.tiles ? path.join(dir, r.tiles.file) : null,
+    fp16Path: null, fp16TilesPath: null, io, receptiveField: r.receptiveField, weights: null,
+  };
+}
+
+/** A textured JPEG (with EXIF, like a camera photo) for end-to-end runs. */
+async function makePhoto(file: string, width: number, height: number): Promise<void> {
+  const rgb = Buffer.allocUnsafe(width * height * 3);
+  for (let y = 0, i = 0; y < height; y++) {
+    for (let x = 0; x < width; x++, i += 3) {
+      rgb[i] = (x * 255) / width;
+      rgb[i + 1] = (y * 255) / height;
+      rgb[i + 2] = ((x ^ y) * 3) & 255;
+    }
+  }
+  await sharp(rgb, { raw: { width, height, channels: 3 } })
+    .jpeg({ quality: 90 })
+    .withExif({ IFD0: { Make: 'Pastiche', Model: 'bench' } })
+    .toFile(file);
+}
+
+function machineInfo(d: DoctorResult | null): MachineInfo {
+  const cpus = os.cpus();
+  return {
+    cpu: cpus[0]?.model.trim() ?? 'unknown',
+    cores: os.availableParallelism(),
+    logicalCpus: cpus.length,
+    memoryBytes: os.totalmem(),
+    os: `${os.type()} ${os.release()}`,
+    arch: process.arch,
+    node: process.versions.node,
+    onnxruntime: d?.onnxruntime ?? null,
+    sharp: d?.sharp ?? null,
+    libvips: d?.libvips ?? null,
+  };
+}
+
+export async function runBench(o: BenchOptions): Promise<BenchReport> {
+  const log = o.log ?? ((): void => undefined);
+  const workerPath = o.workerPath ?? defaultWorkerPath();
+  const threads = o.threads ?? os.availableParallelism();
+  const tilePixels = o.tilePixels ?? DEFAULT_TILE_PIXELS;
+  const statsEdge = o.statsEdge ?? DEFAULT_STATS_EDGE;
+  const warmups = o.warmups ?? 1;
+  const supervisor = (): Supervisor => new Supervisor(o.spawner ? { workerPath, spawner: o.spawner } : { workerPath });
+
+  const modelsDir = resolveModelsDir(o.modelsDir);
+  const manifest = await loadManifest(modelsDir, { verify: 'size' });
+  const style = o.style ?? manifest.styles[0]?.id;
+  const models: { kind: 'builtin' | 'reference'; spec: ModelSpec }[] = [];
+  const report: BenchReport = {
+    schema: 1, createdAt: new Date().toISOString(), machine: machineInfo(null),
+    settings: { runs: o.runs, warmups, threads, tilePixels, statsEdge, sizes: o.sizes.map((s) => s.label), devices: o.devices },
+    models: { builtin: null, reference: null }, results: [], ratios: [], batch: null,
+  };
+  if (style) {
+    const r = resolveStyle(manifest, style);
+    const m = r.model;
+    models.push({
+      kind: 'builtin',
+      spec: {
+        id: m.info.id, path: m.path, tilesPath: m.variantPaths.tiles ?? null, fp16Path: m.variantPaths.fp16 ?? null,
+        fp16TilesPath: m.variantPaths['fp16-tiles'] ?? null, io: m.info.io, receptiveField: m.info.receptiveField, weights: r.weights,
+      },
+    });
+    report.models.builtin = { id: m.info.id, file: m.path, style };
+  } else {
+    log(`no built-in model in ${modelsDir}: ${manifest.errors.map((e) => e.message).join('; ') || 'empty manifest'}`);
+  }
+  if (o.reference !== false) {
+    const ref = await referenceSpec(o.referenceDir ?? path.join(packageRoot(), 'bench', 'models'));
+    if (ref) {
+      models.push({ kind: 'reference', spec: ref });
+      report.models.reference = { id: ref.id, file: ref.path };
+    }
+  }
+
+  const tmp = await mkdtemp(path.join(os.tmpdir(), 'pastiche-bench-'));
+  try {
+    const info = supervisor();
+    try {
+      report.machine = machineInfo(await info.request('doctor', {}));
+    } finally {
+      await info.close();
+    }
+    for (const size of o.sizes) {
+      let photo: string | null = null;
+      if (o.endToEnd !== false) {
+        photo = path.join(tmp, `photo-${size.width}x${size.height}.jpg`);
+        await makePhoto(photo, size.width, size.height);
+      }
+      for (const device of o.devices) {
+        for (const { kind, spec } of models) {
+          const entry: BenchEntry = {
+            model: kind, modelId: spec.id, size: size.label, width: size.width, height: size.height, device,
+            provider: null, tiles: 0, inferMs: null, endToEndMs: null, peakRssBytes: null,
+          };
+          log(`${spec.id} ${size.label} ${device}...`);
+          const sup = supervisor();
+          try {
+            const output = path.join(tmp, `out-${spec.id}-${size.label}.jpg`);
+            const r: BenchResult = await sup.request('bench', {
+              model: spec, device, threads, width: size.width, height: size.height, warmups, runs: o.runs, tilePixels, statsEdge,
+              e2e: photo ? { input: photo, output, tmp: tempPathFor(output) } : null,
+            });
+            entry.provider = r.provider;
+            if (r.fallbackReason) entry.fallbackReason = r.fallbackReason;
+            entry.tiles = r.tiles;
+            entry.inferMs = timing(r.inferMs);
+            entry.endToEndMs = r.e2eMs.length ? timing(r.e2eMs) : null;
+            entry.peakRssBytes = r.maxRssBytes;
+            log(`  infer ${entry.inferMs.median} ms${entry.endToEndMs ? `, end to end ${entry.endToEndMs.median} ms` : ''}, peak RSS ${Math.round(r.maxRssBytes / 2 ** 20)} MiB, ${r.provider}`);
+          } catch (e) {
+            entry.error = serializeError(e).message;
+            log(`  failed: ${entry.error}`);
+          } finally {
+            await sup.close();
+          }
+          report.results.push(entry);
+        }
+        const b = report.results.find((x) => x.model === 'builtin' && x.size === size.label && x.device === device);
+        const ref = report.results.find((x) => x.model === 'reference' && x.size === size.label && x.device === device);
+        if (b?.inferMs && ref?.inferMs && ref.inferMs.median > 0) {
+          report.ratios.push({ size: size.label, device, builtinOverReference: Math.round((b.inferMs.median / ref.inferMs.median) * 1000) / 1000 });
+        }
+      }
+    }
+    if (o.batch && o.batch > 0 && report.models.builtin) report.batch = await batchBench(o, report, tmp, threads, log);
+  } finally {
+    await rm(tmp, { recursive: true, force: true });
+  }
+  return report;
+}
+
+/** A folder of 1080p photos through the real batch path, against the inference-only rate. */
+async function batchBench(o: BenchOptions, report: BenchReport, tmp: string, threads: number, log: (l: string) => void): Promise<BatchBench> {
+  const n = o.batch ?? 0;
+  const device = o.devices[0] ?? 'cpu';
+  const [width, height] = NAMED_SIZES['1080p'] as [number, number];
+  const dir = path.join(tmp, 'batch-in');
+  const out = path.join(tmp, 'batch-out');
+  await mkdir(dir, { recursive: true });
+  await mkdir(out, { recursive: true });
+  const first = path.join(dir, 'photo-000.jpg');
+  await makePhoto(first, width, height);
+  const bytes = await readFile(first);
+  for (let i = 1; i < n; i++) await writeFile(path.join(dir, `photo-${String(i).padStart(3, '0')}.jpg`), bytes);
+  const concurrency = 2;
+  const opts: EngineOptions = { device, threads, concurrency };
+  if (o.modelsDir) opts.modelsDir = o.modelsDir;
+  if (o.spawner) opts.spawner = o.spawner;
+  if (o.workerPath) opts.workerPath = o.workerPath;
+  if (o.tilePixels) opts.tilePixels = o.tilePixels;
+  const engine = await Engine.create(opts);
+  try {
+    const style = report.models.builtin?.style;
+    // Warm the session so the batch measures steady state, as inferMs does.
+    await engine.warmup(style);
+    log(`batch of ${n} 1080p photos...`);
+    const t0 = performance.now();
+    const r = await engine.runBatch([dir], out, style ? { style } : {});
+    const wallMs = performance.now() - t0;
+    const failed = r.files.filter((f) => f.status !== 'ok');
+    if (failed.length) throw new Error(`batch bench: ${failed.length} file(s) failed: ${failed[0]?.error ?? ''}`);
+    const ref = report.results.find((x) => x.model === 'builtin' && x.width === width && x.height === height && x.device === device && x.inferMs);
+    const fps = (n * 1000) / wallMs;
+    const inferFps = ref?.inferMs ? 1000 / ref.inferMs.median : null;
+    const b: BatchBench = {
+      files: n, width, height, device, concurrency, wallMs: Math.round(wallMs), filesPerSecond: Math.round(fps * 1000) / 1000,
+      inferenceOnlyFilesPerSecond: inferFps === null ? null : Math.round(inferFps * 1000) / 1000,
+      efficiency: inferFps === null ? null : Math.round((fps / inferFps) * 1000) / 1000,
+    };
+    log(`  ${b.filesPerSecond} files/s${b.efficiency !== null ? ` (${Math.round(b.efficiency * 100)}% of inference-only)` : ''}`);
+    return b;
+  } finally {
+    await engine.close();
+  }
+}

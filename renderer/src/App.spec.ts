@@ -1,0 +1,52 @@
+import { describe, expect, it } from 'vitest';
+import { fireEvent, render, screen, waitFor } from '@testing-library/svelte';
+import App from './App.svelte';
+import { app as ui } from './lib/app-state.svelte';
+import { installFakeBridge, photos, STYLES } from '../../test/renderer/fake-bridge';
+
+const SETTINGS = {
+  theme: 'light' as const, device: 'auto' as const, previewSize: 768, exportSize: 'original' as const, format: 'jpg' as const, quality: 90,
+  keepMetadata: true, stripGps: true, skipExisting: true, recursive: true, strength: 0.8, preserveColors: false, outputDir: null, lastFolder: null, compareStyles: [],
+};
+
+describe('App', () => {
+  it('loads settings and styles, opens a folder, reacts to menu commands and engine events', async () => {
+    const bridge = installFakeBridge({
+      'settings:get': () => SETTINGS,
+      'settings:set': (patch) => ({ ...SETTINGS, ...patch }),
+      'styles:list': () => ({ styles: STYLES, errors: ['broken-model: checksum mismatch'] }),
+      'styles:thumbnail': (id) => id,
+      'app:info': () => ({ version: '1', platform: 'linux', arch: 'x64', cpus: 2, totalMemBytes: 8e9, modelsDir: '/m', tileSize: 1449 }),
+      'engine:status': () => ({ state: 'ready', device: { requested: 'auto', provider: 'cpu', fallbackReason: 'no adapter' }, message: null }),
+      'gallery:openFolder': () => ({ root: '/p/holiday', photos: photos(12), truncated: false }),
+      'preview:render': () => ({ id: 'r1', width: 768, height: 576, sourceWidth: 4000, sourceHeight: 3000, ms: 300, provider: 'cpu' }),
+    });
+    render(App);
+    await waitFor(() => expect(document.documentElement.dataset['theme']).toBe('light'));
+    await waitFor(() => expect(screen.getByRole('radio', { name: /Ember/ })).toBeTruthy());
+    expect(ui.strength).toBe(0.8);
+    // Model errors are shown in the UI, not only logged.
+    expect(screen.getByText(/Model problem: broken-model: checksum mismatch/)).toBeTruthy();
+    await waitFor(() => expect(screen.getByTestId('fallback').textContent).toContain('no adapter'));
+
+    await fireEvent.click(screen.getByTestId('open-folder'));
+    await waitFor(() => expect(screen.getByText('holiday')).toBeTruthy());
+    expect(screen.getAllByRole('option', { name: /img-/ }).length).toBeGreaterThan(0);
+
+    bridge.emit('menu:command', 'view-compare');
+    await waitFor(() => expect(screen.getByRole('tab', { name: 'Side by side' }).getAttribute('aria-selected')).toBe('true'));
+    bridge.emit('menu:command', 'select-all');
+    await waitFor(() => expect(screen.getByText(/12 selected/)).toBeTruthy());
+    bridge.emit('menu:command', 'export');
+    await waitFor(() => expect(screen.getByRole('dialog')).toBeTruthy());
+    await fireEvent.keyDown(screen.getByRole('dialog'), { key: 'Escape' });
+    await waitFor(() => expect(screen.queryByRole('dialog')).toBeNull());
+
+    bridge.emit('engine:crash', { message: 'worker died', retried: true, at: 1 });
+    await waitFor(() => expect(screen.getAllByRole('alert').some((a) => a.textContent?.includes('crashed and was restarted'))).toBe(true));
+
+    await fireEvent.click(screen.getByRole('button', { name: 'Switch to dark theme' }));
+    expect(document.documentElement.dataset['theme']).toBe('dark');
+    expect(bridge.calls.some((c) => c.channel === 'settings:set' && (c.args[0] as { theme?: string }).theme === 'dark')).toBe(true);
+  });
+});

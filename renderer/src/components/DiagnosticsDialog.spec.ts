@@ -1,0 +1,26 @@
+import { describe, expect, it } from 'vitest';
+import { fireEvent, render, screen, waitFor } from '@testing-library/svelte';
+import DiagnosticsDialog from './DiagnosticsDialog.svelte';
+import { AppState } from '../lib/app-state.svelte';
+import { installFakeBridge } from '../../../test/renderer/fake-bridge';
+
+describe('DiagnosticsDialog', () => {
+  it('lists the engine checks, saves the device choice, closes on Escape', async () => {
+    const bridge = installFakeBridge({
+      'app:doctor': () => [
+        { name: 'Provider cpu', ok: true, detail: 'works' },
+        { name: 'Provider webgpu', ok: false, detail: 'No supported adapters' },
+      ],
+      'settings:set': (patch) => patch as never,
+    });
+    const ui = new AppState();
+    let closed = false;
+    render(DiagnosticsDialog, { ui, onclose: () => (closed = true) });
+    await waitFor(() => expect(screen.getByText('No supported adapters')).toBeTruthy());
+    expect(document.querySelectorAll('li.bad')).toHaveLength(1);
+    await fireEvent.change(screen.getByLabelText('Inference device'), { target: { value: 'cpu' } });
+    expect(bridge.calls.find((c) => c.channel === 'settings:set')?.args[0]).toEqual({ device: 'cpu' });
+    await fireEvent.keyDown(screen.getByRole('dialog'), { key: 'Escape' });
+    expect(closed).toBe(true);
+  });
+});

@@ -1,0 +1,47 @@
+import { describe, expect, it } from 'vitest';
+import { render, screen, waitFor } from '@testing-library/svelte';
+import PreviewPane from './PreviewPane.svelte';
+import { AppState } from '../lib/app-state.svelte';
+import { installFakeBridge, photos, STYLES } from '../../../test/renderer/fake-bridge';
+import type { PreviewRequest } from '../../../electron/common/ipc-contract';
+
+function setup(fail = false) {
+  const bridge = installFakeBridge({
+    'preview:render': (_photo, req: PreviewRequest) =>
+      fail
+        ? { ok: false, error: { code: 'io', message: "Cannot read 'img-0.jpg': corrupt header" } }
+        : { id: `r-${req.size}`, width: req.size, height: Math.round(req.size * 0.75), sourceWidth: 4000, sourceHeight: 3000, ms: req.size, provider: 'cpu' },
+  });
+  const ui = new AppState();
+  ui.styles = STYLES;
+  ui.styleId = 'ember';
+  ui.setGallery({ root: '/p', photos: photos(2), truncated: false });
+  return { bridge, ui };
+}
+
+describe('PreviewPane', () => {
+  it('renders fast first, then refines at the preview size', async () => {
+    const { bridge, ui } = setup();
+    render(PreviewPane, { ui });
+    await waitFor(() => expect(screen.getByTestId('preview-phase').textContent).toContain('1080×810'), { timeout: 3000 });
+    const sizes = bridge.calls.filter((c) => c.channel === 'preview:render').map((c) => (c.args[1] as PreviewRequest).size);
+    expect(sizes).toEqual([512, 1080]);
+    expect((screen.getByAltText('Stylized') as HTMLImageElement).getAttribute('src')).toBe('/media/result/r-1080');
+    expect((screen.getByAltText('Original') as HTMLImageElement).getAttribute('src')).toBe(`/media/photo/${encodeURIComponent('/p/img-0.jpg')}`);
+    expect(ui.msPerMp).not.toBeNull();
+  });
+
+  it('shows a failure inline and as a toast', async () => {
+    const { ui } = setup(true);
+    render(PreviewPane, { ui });
+    await waitFor(() => expect(screen.getByTestId('preview-error').textContent).toContain("Cannot read 'img-0.jpg'"));
+    expect(ui.toasts.some((t) => t.kind === 'error' && t.message.includes('Preview failed'))).toBe(true);
+  });
+
+  it('asks for a photo when none is selected', () => {
+    installFakeBridge();
+    const ui = new AppState();
+    render(PreviewPane, { ui });
+    expect(screen.getByText('Select a photo to preview it.')).toBeTruthy();
+  });
+});

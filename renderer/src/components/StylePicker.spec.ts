@@ -1,0 +1,47 @@
+import { describe, expect, it } from 'vitest';
+import { fireEvent, render, screen, waitFor } from '@testing-library/svelte';
+import StylePicker from './StylePicker.svelte';
+import { AppState } from '../lib/app-state.svelte';
+import { installFakeBridge, STYLES } from '../../../test/renderer/fake-bridge';
+
+describe('StylePicker', () => {
+  it('lists styles with title and artist, loads their thumbnails one by one', async () => {
+    const bridge = installFakeBridge({ 'styles:thumbnail': (id) => id });
+    const ui = new AppState();
+    ui.styles = STYLES;
+    ui.styleId = 'ember';
+    render(StylePicker, { ui });
+    expect(screen.getByRole('radio', { name: /Tide/ }).textContent).toContain('Tide');
+    expect(screen.getByText('B. Painter, 1890')).toBeTruthy();
+    await waitFor(() => expect(document.querySelectorAll('.thumb img').length).toBe(3));
+    expect(bridge.calls.filter((c) => c.channel === 'styles:thumbnail').map((c) => c.args[0])).toEqual(['ember', 'tide', 'solo']);
+    expect((document.querySelector('.thumb img') as HTMLImageElement).getAttribute('src')).toBe('/media/style/ember');
+  });
+
+  it('offers a blend only with styles of the same multi-style model', async () => {
+    installFakeBridge({ 'styles:thumbnail': (id) => id });
+    const ui = new AppState();
+    ui.styles = STYLES;
+    ui.styleId = 'ember';
+    render(StylePicker, { ui });
+    const select = screen.getByLabelText('Blend with another style') as HTMLSelectElement;
+    expect([...select.options].map((o) => o.textContent)).toEqual(['None', 'Tide']);
+    await fireEvent.change(select, { target: { value: 'tide' } });
+    expect(ui.blendWith).toBe('tide');
+    expect(ui.styleSpec).toEqual({ ember: 0.5, tide: 0.5 });
+    await fireEvent.click(screen.getByRole('radio', { name: /Solo/ }));
+    expect(ui.styleId).toBe('solo');
+    expect(ui.blendWith).toBeNull();
+    expect(screen.queryByLabelText('Blend with another style')).toBeNull();
+  });
+
+  it('strength and preserve colours are saved', async () => {
+    const bridge = installFakeBridge({ 'styles:thumbnail': (id) => id, 'settings:set': () => ({}) as never });
+    const ui = new AppState();
+    ui.styles = STYLES;
+    render(StylePicker, { ui });
+    await fireEvent.click(screen.getByLabelText('Preserve photo colours'));
+    expect(ui.preserveColors).toBe(true);
+    expect(bridge.calls.find((c) => c.channel === 'settings:set')?.args[0]).toEqual({ strength: 1, preserveColors: true });
+  });
+});

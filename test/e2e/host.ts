@@ -1,0 +1,227 @@
+// E2E test host: serves the built renderer over HTTP (127.0.0.1, random port) and
+// implements the SAME IPC contract with the SAME service handlers and the REAL
+// engine (child_process worker) as the Electron main process. The page gets
+// `window.pastiche` from an injected shim: invoke = POST /ipc/<channel>, events =
+// Server-Sent Events. "Dialogs" return preconfigured folders, changeable per test
+// through POST /__test/dialogs.
+//
+// Loads the compiled services from dist/ (the engine's worker must be compiled anyway).
+
+import fs from 'node:fs';
+import http from 'node:http';
+import path from 'node:path';
+import { pathToFileURL } from 'node:url';
+import type { AddressInfo } from 'node:net';
+import type { EventContract, EventName } from '../../electron/common/ipc-contract.js';
+
+type HandlersMod = typeof import('../../electron/services/handlers.js');
+type MediaMod = typeof import('../../electron/services/media.js');
+type RootsMod = typeof import('../../electron/services/roots.js');
+type SettingsMod = typeof import('../../electron/services/settings.js');
+type ThumbsMod = typeof import('../../electron/services/thumbnails.js');
+type EngineMod = typeof import('../../electron/engine/index.js');
+type SecurityMod = typeof import('../../electron/main/security.js');
+
+export interface DialogAnswers {
+  openFolder: string | null;
+  openFiles: string[] | null;
+  chooseOutputFolder: string | null;
+}
+
+export interface HostOptions {
+  repoRoot: string;
+  modelsDir: string;
+  userData: string;
+  dialogs: DialogAnswers;
+  sample?: string;
+}
+
+export interface RunningHost {
+  url: string;
+  close(): Promise<void>;
+}
+
+const SHIM = `(() => {
+  'use strict';
+  const listeners = new Map();
+  const es = new EventSource('/events');
+  const wired = new Set();
+  function wire(name) {
+    if (wired.has(name)) return;
+    wired.add(name);
+    es.addEventListener(name, (e) => {
+      const payload = JSON.parse(e.data);
+      for (const l of [...(listeners.get(name) || [])]) l(payload);
+    });
+  }
+  const api = {
+    async invoke(channel, ...args) {
+      try {
+        const r = await fetch('/ipc/' + encodeURIComponent(channel), {
+          method: 'POST',
+          headers: { 'content-type': 'application/json' },
+          body: JSON.stringify({ args }),
+        });
+        return await r.json();
+      } catch (e) {
+        return { ok: false, error: { code: 'internal', message: String(e) } };
+      }
+    },
+    on(name, listener) {
+      wire(name);
+      if (!listeners.has(name)) listeners.set(name, new Set());
+      listeners.get(name).add(listener);
+      return () => listeners.get(name).delete(listener);
+    },
+    pathForFile() { return ''; },
+    mediaBase: '/media/',
+    platform: 'web',
+  };
+  Object.defineProperty(window, 'pastiche', { value: Object.freeze(api), writable: false, configurable: false });
+})();
+`;
+
+async function load<T>(repoRoot: string, rel: string): Promise<T> {
+  const file = path.join(repoRoot, 'dist', rel);
+  if (!fs.existsSync(file)) throw new Error(`${file} missing: run 'npm run build' first`);
+  return (await import(pathToFileURL(file).href)) as T;
+}
+
+export async function startHost(opts: HostOptions): Promise<RunningHost> {
+  const { repoRoot } = opts;
+  const [h, media, rootsMod, settingsMod, thumbsMod, engineMod, security] = await Promise.all([
+    load<HandlersMod>(repoRoot, 'electron/services/handlers.js'),
+    load<MediaMod>(repoRoot, 'electron/services/media.js'),
+    load<RootsMod>(repoRoot, 'electron/services/roots.js'),
+    load<SettingsMod>(repoRoot, 'electron/services/settings.js'),
+    load<ThumbsMod>(repoRoot, 'electron/services/thumbnails.js'),
+    load<EngineMod>(repoRoot, 'electron/engine/index.js'),
+    load<SecurityMod>(repoRoot, 'electron/main/security.js'),
+  ]);
+  const rendererDir = path.join(repoRoot, 'dist', 'renderer');
+  if (!fs.existsSync(path.join(rendererDir, 'index.html'))) throw new Error(`${rendererDir}/index.html missing: run 'npm run build'`);
+
+  const engine = await engineMod.Engine.create({ modelsDir: opts.modelsDir, device: 'cpu', spawner: engineMod.forkSpawner(), threads: 2 });
+  const cacheDir = path.join(opts.userData, 'cache');
+  const roots = new rootsMod.AllowedRoots();
+  const results = new media.ResultStore();
+  const thumbs = new thumbsMod.ThumbnailCache(path.join(cacheDir, 'thumbs'));
+  const styleThumbs = new h.StyleThumbs(path.join(cacheDir, 'styles'), opts.sample ?? path.join(repoRoot, 'build', 'sample-photo.jpg'));
+  const settings = new settingsMod.SettingsStore(path.join(opts.userData, 'settings.json'));
+  const dialogs = { ...opts.dialogs };
+  const clients = new Set<http.ServerResponse>();
+  const opened: string[] = [];
+
+  const emit = <E extends EventName>(event: E, payload: EventContract[E]): void => {
+    const frame = `event: ${event}\ndata: ${JSON.stringify(payload)}\n\n`;
+    for (const c of clients) c.write(frame);
+  };
+
+  const hostHandlers = h.createHandlers({
+    engine,
+    dialogs: {
+      openFolder: async () => dialogs.openFolder,
+      openFiles: async () => dialogs.openFiles,
+      chooseOutputFolder: async () => dialogs.chooseOutputFolder,
+    },
+    roots,
+    settings,
+    results,
+    styleThumbs,
+    emit,
+    openPath: async (p) => {
+      opened.push(p);
+      return '';
+    },
+    appInfo: { version: 'e2e', platform: process.platform, arch: process.arch, modelsDir: opts.modelsDir, tileSize: Math.round(Math.sqrt(engineMod.DEFAULT_TILE_PIXELS)) },
+  });
+  engine.on('crash', (info) => hostHandlers.engineCrashed(info.message, info.retried));
+  engine.on('restart', () => hostHandlers.engineRestarted());
+
+  let origin = '';
+  const send = (res: http.ServerResponse, status: number, type: string, body: string | Buffer, extra: Record<string, string> = {}): void => {
+    res.writeHead(status, { 'content-type': type, 'x-content-type-options': 'nosniff', ...extra });
+    res.end(body);
+  };
+  const readBody = (req: http.IncomingMessage): Promise<string> =>
+    new Promise((resolve, reject) => {
+      let data = '';
+      req.setEncoding('utf8');
+      req.on('data', (c: string) => {
+        data += c;
+        if (data.length > 8_000_000) req.destroy(new Error('body too large'));
+      });
+      req.on('end', () => resolve(data));
+      req.on('error', reject);
+    });
+
+  const server = http.createServer((req, res) => {
+    void (async () => {
+      const url = new URL(req.url ?? '/', origin);
+      const p = url.pathname;
+      try {
+        if (req.method === 'GET' && (p === '/' || p === '/index.html')) {
+          const html = fs.readFileSync(path.join(rendererDir, 'index.html'), 'utf8').replace('<head>', '<head>\n    <script src="/__shim.js"></script>');
+          return send(res, 200, 'text/html; charset=utf-8', html, { 'content-security-policy': security.CSP, 'cache-control': 'no-store' });
+        }
+        if (req.method === 'GET' && p === '/__shim.js') return send(res, 200, 'text/javascript; charset=utf-8', SHIM);
+        if (req.method === 'GET' && p === '/events') {
+          res.writeHead(200, { 'content-type': 'text/event-stream', 'cache-control': 'no-store', connection: 'keep-alive' });
+          res.write(': connected\n\n');
+          clients.add(res);
+          req.on('close', () => clients.delete(res));
+          return;
+        }
+        if (req.method === 'POST' && p.startsWith('/ipc/')) {
+          const channel = decodeURIComponent(p.slice('/ipc/'.length));
+          let args: unknown[] = [];
+          try {
+            const parsed = JSON.parse(await readBody(req)) as { args?: unknown };
+            if (Array.isArray(parsed.args)) args = parsed.args;
+          } catch {
+            return send(res, 400, 'application/json', JSON.stringify({ ok: false, error: { code: 'bad-argument', message: 'Malformed JSON body' } }));
+          }
+          // The Origin header plays the role of Electron's senderFrame.url.
+          const result = await h.dispatch(hostHandlers.handlers, channel, req.headers.origin ?? null, [origin], args);
+          return send(res, 200, 'application/json', JSON.stringify(result));
+        }
+        if (req.method === 'GET' && p.startsWith('/media/')) {
+          const [, , kind = '', ...rest] = p.split('/');
+          const parsed = media.parseMediaRequest(kind, rest.join('/'), url.searchParams);
+          if (!parsed.ok) return send(res, parsed.status, 'text/plain; charset=utf-8', parsed.message);
+          const r = await media.serveMedia(parsed.value, { roots, thumbs, results, styleThumb: (id) => styleThumbs.existing(id) });
+          res.writeHead(r.status, { ...r.headers, 'x-content-type-options': 'nosniff' });
+          return res.end(r.body);
+        }
+        if (req.method === 'POST' && p === '/__test/dialogs') {
+          Object.assign(dialogs, JSON.parse(await readBody(req)) as Partial<DialogAnswers>);
+          return send(res, 200, 'application/json', JSON.stringify(dialogs));
+        }
+        if (req.method === 'GET' && p === '/__test/opened') return send(res, 200, 'application/json', JSON.stringify(opened));
+        if (req.method === 'GET') {
+          const file = media.resolveStatic(rendererDir, p);
+          if (file && fs.existsSync(file) && fs.statSync(file).isFile()) {
+            return send(res, 200, media.mimeOf(file), fs.readFileSync(file), { 'cache-control': 'no-store' });
+          }
+        }
+        send(res, 404, 'text/plain', 'Not found');
+      } catch (e) {
+        send(res, 500, 'text/plain', e instanceof Error ? e.message : String(e));
+      }
+    })();
+  });
+
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  origin = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+
+  return {
+    url: origin,
+    async close() {
+      hostHandlers.abortAll();
+      for (const c of clients) c.end();
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+      server.closeAllConnections();
+      await engine.close();
+    },
+  };
+}

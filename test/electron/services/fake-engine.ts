@@ -1,0 +1,59 @@
+// A stand-in for the engine facade: same EnginePort surface, no onnxruntime.
+import sharp from 'sharp';
+import type { EnginePort } from '../../../electron/services/engine-port.js';
+import type { BatchProgress, BatchReport, StyleInfo } from '../../../electron/common/types.js';
+
+const style = (id: string, model: string, index: number): StyleInfo => ({
+  id,
+  index,
+  model,
+  title: id.toUpperCase(),
+  artist: 'Test',
+  year: '1900',
+  publicDomain: 'yes',
+  source: 'test',
+});
+
+export class FakeEngine implements EnginePort {
+  previews: { input: string; size: number; style: unknown }[] = [];
+  batches: { inputs: string[]; outDir: string }[] = [];
+  batchDelayMs = 5;
+
+  styles(): StyleInfo[] {
+    return [style('ember', 'pack', 0), style('tide', 'pack', 1), style('solo', 'single', 0)];
+  }
+  models() {
+    return [
+      { id: 'pack', sha256: 'abcdef0123456789' },
+      { id: 'single', sha256: '0123456789abcdef' },
+    ];
+  }
+  modelErrors(): unknown[] {
+    return [{ model: 'broken', message: 'checksum mismatch' }];
+  }
+  async preview(input: string, opts: { size: number; style: unknown }, signal?: AbortSignal) {
+    this.previews.push({ input, size: opts.size, style: opts.style });
+    if (signal?.aborted) throw Object.assign(new Error('Cancelled'), { name: 'AbortError' });
+    const data = await sharp({ create: { width: 8, height: 6, channels: 3, background: '#884422' } }).jpeg().toBuffer();
+    return { data, width: 8, height: 6, ms: 12, provider: 'cpu' as const };
+  }
+  async runBatch(inputs: string[], outDir: string, _opts: unknown, onProgress: (p: BatchProgress) => void, signal?: AbortSignal): Promise<BatchReport> {
+    this.batches.push({ inputs, outDir });
+    const files: BatchReport['files'] = [];
+    for (const [i, input] of inputs.entries()) {
+      if (signal?.aborted) return { files, device: 'cpu', cancelled: true };
+      onProgress({ done: i, total: inputs.length, current: input, etaMs: null });
+      await new Promise((r) => setTimeout(r, this.batchDelayMs));
+      files.push({ input, output: `${outDir}/${i}.jpg`, status: 'ok', ms: 1, device: 'cpu' });
+    }
+    onProgress({ done: inputs.length, total: inputs.length, current: null, etaMs: 0 });
+    return { files, device: 'cpu', cancelled: false };
+  }
+  doctor() {
+    return { platform: 'linux', arch: 'x64', cpus: 2, onnxruntime: '1.30.0', models: [{ id: 'pack', ok: true, styles: ['ember', 'tide'] }], probes: [{ name: 'webgpu', ok: false, error: 'no adapter' }], device: null };
+  }
+  deviceReport() {
+    return { requested: 'auto' as const, provider: 'cpu' as const, fallbackReason: 'No supported adapters' };
+  }
+  close(): void {}
+}

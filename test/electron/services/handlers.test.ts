@@ -1,0 +1,241 @@
+import { beforeEach, describe, expect, it } from 'vitest';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import sharp from 'sharp';
+import type { EventContract, EventName } from '../../../electron/common/ipc-contract.js';
+import { call, createHandlers, dispatch, isTrustedSender, normalizeDoctor, StyleThumbs, type HandlerHost } from '../../../electron/services/handlers.js';
+import { ResultStore } from '../../../electron/services/media.js';
+import { AllowedRoots } from '../../../electron/services/roots.js';
+import { SettingsStore } from '../../../electron/services/settings.js';
+import { FakeEngine } from './fake-engine.js';
+
+const APP = 'pastiche://app';
+
+interface Setup {
+  host: HandlerHost;
+  engine: FakeEngine;
+  roots: AllowedRoots;
+  events: { event: EventName; payload: unknown }[];
+  dirs: { photos: string; out: string; outside: string; base: string };
+  opened: string[];
+}
+
+async function setup(): Promise<Setup> {
+  const base = fs.realpathSync(fs.mkdtempSync(path.join(os.tmpdir(), 'pastiche-handlers-')));
+  const photos = path.join(base, 'photos');
+  const out = path.join(base, 'out');
+  const outside = path.join(base, 'outside');
+  for (const d of [photos, path.join(photos, 'sub'), outside]) fs.mkdirSync(d, { recursive: true });
+  const img = sharp({ create: { width: 64, height: 48, channels: 3, background: '#345678' } }).jpeg();
+  await img.clone().toFile(path.join(photos, 'a.jpg'));
+  await img.clone().toFile(path.join(photos, 'sub', 'b.jpg'));
+  await img.clone().toFile(path.join(outside, 'c.jpg'));
+  fs.writeFileSync(path.join(photos, 'notes.txt'), 'not a photo');
+  fs.writeFileSync(path.join(photos, 'broken.jpg'), Buffer.from([0xff, 0xd8, 0xff, 1, 2]));
+  const engine = new FakeEngine();
+  const roots = new AllowedRoots();
+  const events: Setup['events'] = [];
+  const opened: string[] = [];
+  const host = createHandlers({
+    engine,
+    dialogs: {
+      openFolder: async () => photos,
+      openFiles: async () => [path.join(photos, 'a.jpg'), path.join(photos, 'notes.txt')],
+      chooseOutputFolder: async () => out,
+    },
+    roots,
+    settings: new SettingsStore(path.join(base, 'user', 'settings.json')),
+    results: new ResultStore(),
+    styleThumbs: new StyleThumbs(path.join(base, 'cache', 'styles'), path.join(photos, 'a.jpg')),
+    emit: <E extends EventName>(event: E, payload: EventContract[E]) => events.push({ event, payload }),
+    openPath: async (p) => {
+      opened.push(p);
+      return '';
+    },
+    appInfo: { version: '0.0.0', platform: 'linux', arch: 'x64', modelsDir: null, tileSize: 1449 },
+  });
+  return { host, engine, roots, events, dirs: { photos, out, outside, base }, opened };
+}
+
+const req = { style: 'ember', size: 512, strength: 1, preserveColors: false };
+
+describe('sender validation', () => {
+  it('trusts only the app origin', () => {
+    expect(isTrustedSender('pastiche://app/index.html', [APP])).toBe(true);
+    expect(isTrustedSender('pastiche://photo/x', [APP])).toBe(false);
+    expect(isTrustedSender('https://evil.example/', [APP])).toBe(false);
+    expect(isTrustedSender('file:///etc/passwd', [APP])).toBe(false);
+    expect(isTrustedSender('', [APP])).toBe(false);
+    expect(isTrustedSender(null, [APP])).toBe(false);
+    expect(isTrustedSender('not a url', [APP])).toBe(false);
+  });
+
+  it('dispatch refuses bad senders and unknown channels before any handler runs', async () => {
+    const { host } = await setup();
+    expect(await dispatch(host.handlers, 'settings:get', 'https://evil.example/', [APP], [])).toEqual({
+      ok: false,
+      error: { code: 'bad-sender', message: "Refused IPC from untrusted sender 'https://evil.example/'" },
+    });
+    expect(await dispatch(host.handlers, 'settings:get', null, [APP], [])).toMatchObject({ ok: false, error: { code: 'bad-sender' } });
+    expect(await dispatch(host.handlers, 'fs:readFile', `${APP}/index.html`, [APP], [])).toEqual({
+      ok: false,
+      error: { code: 'bad-argument', message: "Unknown channel 'fs:readFile'" },
+    });
+    expect(await dispatch(host.handlers, 'settings:get', `${APP}/index.html`, [APP], [])).toMatchObject({ ok: true });
+  });
+});
+
+describe('argument validation', () => {
+  let s: Setup;
+  beforeEach(async () => {
+    s = await setup();
+    await call(s.host.handlers, 'gallery:openFolder');
+  });
+
+  it('checks arity', async () => {
+    expect(await s.host.handlers['settings:get']('extra')).toEqual({ ok: false, error: { code: 'bad-argument', message: 'Expected 0 arguments but received 1' } });
+    expect(await s.host.handlers['preview:render']()).toEqual({ ok: false, error: { code: 'bad-argument', message: 'Expected 3 arguments but received 0' } });
+  });
+
+  it('refuses non-string, relative, dotdot and outside photo paths', async () => {
+    const h = s.host.handlers;
+    expect(await h['preview:render'](42, req, 't1')).toEqual({ ok: false, error: { code: 'bad-argument', message: 'Expected string for photo but received 42' } });
+    expect(await h['preview:render']('a.jpg', req, 't1')).toMatchObject({ error: { code: 'bad-argument', message: "Expected absolute path for photo but received 'a.jpg'" } });
+    const dotdot = `${s.dirs.photos}/../outside/c.jpg`;
+    expect(await h['preview:render'](dotdot, req, 't1')).toMatchObject({ error: { code: 'bad-argument', message: `Expected photo without '..' segments but received '${dotdot}'` } });
+    expect(await h['preview:render'](path.join(s.dirs.outside, 'c.jpg'), req, 't1')).toMatchObject({ error: { code: 'not-allowed' } });
+  });
+
+  it('validates preview requests precisely', async () => {
+    const h = s.host.handlers;
+    const photo = path.join(s.dirs.photos, 'a.jpg');
+    expect(await h['preview:render'](photo, { ...req, size: 'abc' }, 't1')).toMatchObject({ error: { message: "Expected integer between 64 and 4096 for size but received 'abc'" } });
+    expect(await h['preview:render'](photo, { ...req, strength: 2 }, 't1')).toMatchObject({ error: { message: 'Expected number between 0 and 1 for strength but received 2' } });
+    expect(await h['preview:render'](photo, { ...req, style: 'nope' }, 't1')).toMatchObject({ error: { code: 'not-found', message: "Unknown style 'nope' for style" } });
+    expect(await h['preview:render'](photo, { ...req, style: { ember: 0.5, solo: 0.5 } }, 't1')).toMatchObject({ error: { message: "Style 'solo' cannot be blended: its model has a single style" } });
+    expect(await h['preview:render'](photo, { ...req, extra: 1 }, 't1')).toMatchObject({ error: { message: "Unknown key 'extra' in preview request" } });
+    expect(await h['preview:render'](photo, req, '../t')).toMatchObject({ error: { code: 'bad-argument', message: expect.stringContaining('for ticket') } });
+  });
+
+  it('renders a preview inside the opened folder, with a blend', async () => {
+    const r = await call(s.host.handlers, 'preview:render', path.join(s.dirs.photos, 'sub', 'b.jpg'), { ...req, style: { ember: 0.3, tide: 0.7 } }, 't1');
+    expect(r).toMatchObject({ ok: true, value: { width: 8, height: 6, sourceWidth: 64, sourceHeight: 48, provider: 'cpu' } });
+    expect(s.engine.previews.at(-1)?.style).toEqual({ ember: 0.3, tide: 0.7 });
+  });
+
+  it('reports an undecodable photo as an io error naming the file', async () => {
+    const r = await call(s.host.handlers, 'preview:render', path.join(s.dirs.photos, 'broken.jpg'), req, 't1');
+    expect(r).toMatchObject({ ok: false, error: { code: 'io', message: expect.stringContaining("Cannot read 'broken.jpg'") } });
+  });
+
+  it('refuses ids that are paths', async () => {
+    expect(await s.host.handlers['styles:thumbnail']('../../etc/passwd')).toMatchObject({ ok: false, error: { code: 'bad-argument' } });
+    expect(await s.host.handlers['export:cancel']({})).toMatchObject({ ok: false, error: { code: 'bad-argument', message: expect.stringContaining('for jobId but received {}') } });
+  });
+
+  it('shell:openPath only opens folders the user opened or chose', async () => {
+    expect(await s.host.handlers['shell:openPath']('/etc')).toMatchObject({ ok: false, error: { code: 'not-allowed' } });
+    expect(await s.host.handlers['shell:openPath'](s.dirs.photos)).toEqual({ ok: true, value: null });
+    expect(s.opened).toEqual([s.dirs.photos]);
+  });
+
+  it('gallery:list only rescans opened folders', async () => {
+    expect(await s.host.handlers['gallery:list'](s.dirs.outside)).toMatchObject({ ok: false, error: { code: 'not-allowed' } });
+    const r = await call(s.host.handlers, 'gallery:list', s.dirs.photos);
+    expect(r.ok && r.value.photos.map((p) => p.rel)).toEqual(['a.jpg', 'broken.jpg', 'sub/b.jpg']);
+  });
+});
+
+describe('flows', () => {
+  it('open files ignores non-photos and allows exactly those files', async () => {
+    const s = await setup();
+    const r = await call(s.host.handlers, 'gallery:openFiles');
+    expect(r.ok && r.value?.photos.map((p) => p.name)).toEqual(['a.jpg']);
+    expect(s.roots.resolve(path.join(s.dirs.photos, 'a.jpg'))).not.toBeNull();
+    expect(s.roots.resolve(path.join(s.dirs.photos, 'sub', 'b.jpg'))).toBeNull();
+  });
+
+  it('dropped paths: a folder opens as a gallery; missing paths are refused', async () => {
+    const s = await setup();
+    const r = await call(s.host.handlers, 'gallery:addPaths', [s.dirs.photos]);
+    expect(r.ok && r.value.root).toBe(s.dirs.photos);
+    expect(await s.host.handlers['gallery:addPaths']([path.join(s.dirs.base, 'missing')])).toMatchObject({ ok: false, error: { code: 'not-found' } });
+    expect(await s.host.handlers['gallery:addPaths']('nope')).toMatchObject({ ok: false, error: { message: "Expected array for paths but received 'nope'" } });
+  });
+
+  it('export: refuses an output folder that was not chosen, then runs, reports progress and done', async () => {
+    const s = await setup();
+    await call(s.host.handlers, 'gallery:openFolder');
+    const request = {
+      files: [path.join(s.dirs.photos, 'a.jpg')],
+      folders: [],
+      outDir: s.dirs.outside,
+      recursive: true,
+      skipExisting: false,
+      options: { style: 'tide', size: 'original' as const, strength: 1, preserveColors: false, format: 'jpg' as const, quality: 90, keepMetadata: true, stripGps: true },
+    };
+    expect(await call(s.host.handlers, 'export:start', request)).toMatchObject({ ok: false, error: { code: 'not-allowed' } });
+    const dir = await call(s.host.handlers, 'export:chooseFolder');
+    expect(dir).toEqual({ ok: true, value: s.dirs.out });
+    expect(await call(s.host.handlers, 'export:start', { ...request, outDir: s.dirs.out, options: { ...request.options, size: 20 } })).toMatchObject({
+      ok: false,
+      error: { message: "Expected integer between 64 and 16384 or 'original' for size but received 20" },
+    });
+    const started = await call(s.host.handlers, 'export:start', { ...request, outDir: s.dirs.out, folders: [path.join(s.dirs.photos, 'sub')] });
+    expect(started.ok).toBe(true);
+    const jobId = started.ok ? started.value.jobId : '';
+    await expect.poll(() => s.events.some((e) => e.event === 'export:done')).toBe(true);
+    const done = s.events.find((e) => e.event === 'export:done')!.payload as EventContract['export:done'];
+    expect(done).toMatchObject({ jobId, outDir: s.dirs.out, report: { cancelled: false } });
+    expect(s.engine.batches[0]?.inputs).toEqual([path.join(s.dirs.photos, 'a.jpg'), path.join(s.dirs.photos, 'sub')]);
+    expect(s.events.filter((e) => e.event === 'export:progress').length).toBeGreaterThan(0);
+    expect(s.events.some((e) => e.event === 'engine:status' && (e.payload as { state: string }).state === 'busy')).toBe(true);
+  });
+
+  it('export:cancel aborts the running job', async () => {
+    const s = await setup();
+    s.engine.batchDelayMs = 50;
+    await call(s.host.handlers, 'gallery:openFolder');
+    await call(s.host.handlers, 'export:chooseFolder');
+    const files = Array.from({ length: 5 }, () => path.join(s.dirs.photos, 'a.jpg'));
+    const started = await call(s.host.handlers, 'export:start', {
+      files,
+      folders: [],
+      outDir: s.dirs.out,
+      recursive: false,
+      skipExisting: false,
+      options: { style: 'ember', size: 1280, strength: 0.5, preserveColors: true, format: 'webp', quality: 80, keepMetadata: false, stripGps: true },
+    });
+    const jobId = started.ok ? started.value.jobId : '';
+    expect(await call(s.host.handlers, 'export:cancel', jobId)).toEqual({ ok: true, value: true });
+    await expect.poll(() => s.events.some((e) => e.event === 'export:done')).toBe(true);
+    const done = s.events.find((e) => e.event === 'export:done')!.payload as EventContract['export:done'];
+    expect(done.report.cancelled).toBe(true);
+    expect(await call(s.host.handlers, 'export:cancel', jobId)).toEqual({ ok: true, value: false });
+  });
+
+  it('styles, model errors, thumbnails, doctor and engine status', async () => {
+    const s = await setup();
+    const list = await call(s.host.handlers, 'styles:list');
+    expect(list.ok && list.value.styles.map((x) => [x.id, x.multi])).toEqual([
+      ['ember', true],
+      ['tide', true],
+      ['solo', false],
+    ]);
+    expect(list.ok && list.value.errors).toEqual(['broken: checksum mismatch']);
+    expect(await call(s.host.handlers, 'styles:thumbnail', 'tide')).toEqual({ ok: true, value: 'tide' });
+    expect(fs.existsSync(path.join(s.dirs.base, 'cache', 'styles', 'tide-abcdef012345.jpg'))).toBe(true);
+    expect(await call(s.host.handlers, 'styles:thumbnail', 'nope')).toMatchObject({ ok: false, error: { code: 'not-found' } });
+    const doctor = await call(s.host.handlers, 'app:doctor');
+    expect(doctor.ok && doctor.value.find((c) => c.name === 'Provider webgpu')).toEqual({ name: 'Provider webgpu', ok: false, detail: 'no adapter' });
+    const status = await call(s.host.handlers, 'engine:status');
+    expect(status).toMatchObject({ ok: true, value: { state: 'ready', device: { provider: 'cpu', fallbackReason: 'No supported adapters' } } });
+    s.host.engineCrashed('worker died', true);
+    expect(s.events.find((e) => e.event === 'engine:crash')?.payload).toMatchObject({ message: 'worker died', retried: true });
+  });
+
+  it('normalizeDoctor tolerates odd input', () => {
+    expect(normalizeDoctor(null)).toEqual([{ name: 'engine', ok: false, detail: 'null' }]);
+  });
+});

@@ -1,0 +1,64 @@
+import { describe, expect, it } from 'vitest';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { DEFAULT_SETTINGS, sanitizeSettings, SettingsStore, validateSettingsPatch } from '../../../electron/services/settings.js';
+
+const tmpFile = (): string => path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'pastiche-settings-')), 'settings.json');
+
+describe('settings validation', () => {
+  it('accepts valid patches', () => {
+    expect(validateSettingsPatch({ theme: 'light', exportSize: 'original', quality: 80, compareStyles: ['a-b'] })).toEqual({
+      theme: 'light',
+      exportSize: 'original',
+      quality: 80,
+      compareStyles: ['a-b'],
+    });
+  });
+
+  it.each([
+    [{ previewSize: 'abc' }, "Expected integer between 256 and 4096 for previewSize but received 'abc'"],
+    [{ previewSize: '1080' }, "Expected integer between 256 and 4096 for previewSize but received '1080'"],
+    [{ exportSize: 10 }, "Expected integer between 64 and 16384 or 'original' for exportSize but received 10"],
+    [{ quality: 101 }, 'Expected integer between 1 and 100 for quality but received 101'],
+    [{ strength: 1.5 }, 'Expected number between 0 and 1 for strength but received 1.5'],
+    [{ theme: 'pink' }, "Expected one of system, dark, light for theme but received 'pink'"],
+    [{ keepMetadata: 'yes' }, "Expected boolean for keepMetadata but received 'yes'"],
+    [{ outputDir: 'relative/dir' }, "Expected absolute path for outputDir but received 'relative/dir'"],
+    [{ outputDir: '/a/../b' }, "Expected outputDir without '..' segments but received '/a/../b'"],
+    [{ compareStyles: ['../x'] }, "Expected id (lowercase letters, digits and '-', at most 64) for compareStyles[0] but received '../x'"],
+    [{ bogus: 1 }, "Unknown key 'bogus' in settings"],
+    ['nope', "Expected object for settings but received 'nope'"],
+  ])('refuses %j', (patch, message) => {
+    expect(() => validateSettingsPatch(patch)).toThrow(message);
+  });
+
+  it('sanitize keeps valid keys and defaults the rest', () => {
+    const s = sanitizeSettings({ theme: 'light', quality: 'high', extra: true });
+    expect(s.theme).toBe('light');
+    expect(s.quality).toBe(DEFAULT_SETTINGS.quality);
+    expect(s).not.toHaveProperty('extra');
+    expect(sanitizeSettings('garbage')).toEqual({ ...DEFAULT_SETTINGS, compareStyles: [] });
+  });
+});
+
+describe('SettingsStore', () => {
+  it('starts from defaults when the file is missing or corrupt, persists atomically', () => {
+    const file = tmpFile();
+    fs.writeFileSync(file, '{not json');
+    const store = new SettingsStore(file);
+    expect(store.get()).toEqual({ ...DEFAULT_SETTINGS, compareStyles: [] });
+    store.set({ theme: 'dark', previewSize: 768 });
+    expect(JSON.parse(fs.readFileSync(file, 'utf8'))).toMatchObject({ theme: 'dark', previewSize: 768 });
+    expect(new SettingsStore(file).get().previewSize).toBe(768);
+    expect(fs.readdirSync(path.dirname(file))).toEqual(['settings.json']);
+  });
+
+  it('a refused patch writes nothing', () => {
+    const file = tmpFile();
+    const store = new SettingsStore(file);
+    expect(() => store.set({ quality: 0 })).toThrow('Expected integer between 1 and 100 for quality but received 0');
+    expect(fs.existsSync(file)).toBe(false);
+    expect(store.get().quality).toBe(DEFAULT_SETTINGS.quality);
+  });
+});

@@ -1,0 +1,71 @@
+// A fake window.pastiche for component specs: scripted handlers per channel and
+// an emit() to push main->renderer events.
+import type { ArgsOf, Channel, EventContract, EventName, PasticheApi, Result, ResultOf } from '../../electron/common/ipc-contract';
+
+// jsdom has no ResizeObserver (Svelte's bind:clientWidth uses it); a no-op keeps sizes at 0,
+// which the components treat as "unknown" and fall back to defaults.
+if (!('ResizeObserver' in globalThis)) {
+  class NoopResizeObserver {
+    observe(): void {}
+    unobserve(): void {}
+    disconnect(): void {}
+  }
+  Object.defineProperty(globalThis, 'ResizeObserver', { value: NoopResizeObserver, configurable: true });
+}
+
+export type FakeHandlers = { [C in Channel]?: (...args: ArgsOf<C>) => ResultOf<C> | Promise<ResultOf<C>> | Result<ResultOf<C>> };
+
+export interface FakeBridge {
+  calls: { channel: Channel; args: unknown[] }[];
+  emit<E extends EventName>(event: E, payload: EventContract[E]): void;
+  handlers: FakeHandlers;
+}
+
+function isResult(v: unknown): v is Result<unknown> {
+  return typeof v === 'object' && v !== null && 'ok' in v && typeof (v as { ok: unknown }).ok === 'boolean';
+}
+
+export function installFakeBridge(handlers: FakeHandlers = {}): FakeBridge {
+  const listeners = new Map<EventName, Set<(p: unknown) => void>>();
+  const bridge: FakeBridge = {
+    calls: [],
+    handlers,
+    emit(event, payload) {
+      for (const l of listeners.get(event) ?? []) l(payload);
+    },
+  };
+  const api: PasticheApi = {
+    async invoke(channel, ...args) {
+      bridge.calls.push({ channel, args });
+      const h = bridge.handlers[channel] as ((...a: unknown[]) => unknown) | undefined;
+      if (!h) return { ok: false, error: { code: 'internal', message: `no fake for ${channel}` } } as never;
+      try {
+        const v = await h(...args);
+        return (isResult(v) ? v : { ok: true, value: v }) as never;
+      } catch (e) {
+        return { ok: false, error: { code: 'engine', message: e instanceof Error ? e.message : String(e) } } as never;
+      }
+    },
+    on(event, listener) {
+      const set = listeners.get(event) ?? new Set();
+      set.add(listener as (p: unknown) => void);
+      listeners.set(event, set);
+      return () => set.delete(listener as (p: unknown) => void);
+    },
+    pathForFile: () => '',
+    mediaBase: '/media/',
+    platform: 'test',
+  };
+  Object.defineProperty(window, 'pastiche', { value: api, configurable: true, writable: true });
+  return bridge;
+}
+
+export const STYLES = [
+  { id: 'ember', index: 0, model: 'pack', title: 'Ember', artist: 'A. Painter', year: '1889', publicDomain: 'yes', source: 's', multi: true },
+  { id: 'tide', index: 1, model: 'pack', title: 'Tide', artist: 'B. Painter', year: '1890', publicDomain: 'yes', source: 's', multi: true },
+  { id: 'solo', index: 0, model: 'single', title: 'Solo', artist: 'C. Painter', year: '', publicDomain: 'yes', source: 's', multi: false },
+];
+
+export function photos(n: number): { path: string; name: string; rel: string; bytes: number; mtimeMs: number }[] {
+  return Array.from({ length: n }, (_, i) => ({ path: `/p/img-${i}.jpg`, name: `img-${i}.jpg`, rel: `img-${i}.jpg`, bytes: 1000, mtimeMs: 0 }));
+}
