@@ -221,8 +221,9 @@ const stylize: Command = {
       }
       if (bar) io.stderr.write('\r\x1b[K');
       const files = report.files.map((f: FileResult) => {
-        const o: Pick<FileResult, 'input' | 'output' | 'status' | 'error' | 'ms' | 'device'> = { input: f.input, output: f.output, status: f.status, ms: f.ms, device: f.device };
+        const o: Pick<FileResult, 'input' | 'output' | 'status' | 'error' | 'warnings' | 'ms' | 'device'> = { input: f.input, output: f.output, status: f.status, ms: f.ms, device: f.device };
         if (f.error) o.error = f.error;
+        if (f.warnings?.length) o.warnings = f.warnings;
         return o;
       });
       if (values.json) {

@@ -2,14 +2,14 @@
 // valid photos (animated, CMYK, 16-bit, alpha, EXIF-rotated) come out as upright 8-bit sRGB.
 // Real sharp and onnxruntime in a real worker process; strength 0 makes the output the decoded
 // photo itself, so pixels can be compared exactly.
-import { existsSync, mkdirSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Engine } from '../../../../electron/engine/index.js';
 import { parseExif } from '../../../../electron/engine/exif.js';
 import { FIXTURE_MODELS, WORKER, ensureBuilt, forgedPng, photo, tmpDir, writePhoto } from '../helpers.js';
-import { MB, meanAbsDiff, procMem, solidPng } from './util.js';
+import { MB, meanAbsDiff, procMem, runCli, solidPng } from './util.js';
 
 let engine: Engine;
 let dir: string;
@@ -74,6 +74,7 @@ describe('bad inputs: one clear error per file, the batch goes on', () => {
       expect(r).toMatchObject({ status: 'failed', error: 'Image is 64250x64250 (4128 MP), above the 300 MP limit' });
       expect(readFileSync(bomb).length).toBeLessThan(200);
       if (before && after) {
+        console.log(`64250x64250 header: worker peak RSS ${Math.round(before.hwm / MB)} -> ${Math.round(after.hwm / MB)} MiB`);
         // 64250^2 RGB would be 12 GB; the peak RSS of the worker must not move noticeably.
         expect(after.hwm - before.hwm).toBeLessThan(32 * MB);
       }
@@ -150,6 +151,12 @@ describe('unusual but valid photos', () => {
       const first = frames.subarray(0, 24 * 24 * 3);
       expect(meanAbsDiff(o.data.subarray(0, first.length), first), ext).toBeLessThan(ext === 'gif' ? 20 : 1);
     }
+    // The CLI reports the warning too: on stderr, and in --json.
+    const c = await runCli(['stylize', ...inputs, '--out', path.join(dir, 'anim-cli'), '--json']);
+    expect(c.code, c.stderr).toBe(0);
+    expect(JSON.parse(c.stdout).files.map((f: { warnings?: string[] }) => f.warnings)).toEqual([
+      ['Animated GIF: only the first of 3 frames was stylized'], ['Animated WebP: only the first of 3 frames was stylized'],
+    ]);
   });
 
   it('CMYK JPEG with and without ICC, 16-bit PNG and TIFF, RGBA: 8-bit sRGB outputs with the right colours', async () => {

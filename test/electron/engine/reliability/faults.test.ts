@@ -75,7 +75,7 @@ describe('faults', () => {
       return;
     }
     try {
-      const inputs = [];
+      const inputs: string[] = [];
       for (let i = 0; i < 5; i++) inputs.push(await writePhoto(path.join(dir, 'full-in', `big${i}.png`), 200, 200, i + 1));
       const r = await runCli(['stylize', ...inputs, '--out', small, '--format', 'png']);
       expect(r.code).toBe(1);
