@@ -67,10 +67,12 @@ class Norm(nn.Module):
             mean = ctx.stats_in[0, c0:ctx.offset].view(1, -1, 1, 1)
             std = ctx.stats_in[1, c0:ctx.offset].view(1, -1, 1, 1)
         else:
-            # Computed in fp32: fp16 sums over a 4K image lose precision.
+            # Computed in fp32 (fp16 sums over a 4K image lose precision), as E[x^2] - E[x]^2: two
+            # reductions and one product over the big tensor instead of four passes (docs/performance.md).
             xf = x.float()
             mean = xf.mean(dim=(2, 3), keepdim=True)
-            std = torch.sqrt(((xf - mean) ** 2).mean(dim=(2, 3), keepdim=True) + EPS)
+            var = ((xf * xf).mean(dim=(2, 3), keepdim=True) - mean * mean).clamp(min=0.0)
+            std = torch.sqrt(var + EPS)
             mean, std = mean.to(x.dtype), std.to(x.dtype)
         if ctx.collect:
             ctx.means.append(mean[0].flatten())
@@ -80,9 +82,10 @@ class Norm(nn.Module):
             beta = ctx.style.to(self.beta.dtype) @ self.beta
         else:
             gamma, beta = self.gamma[:1], self.beta[:1]
-        gamma = gamma.to(x.dtype)[:, :, None, None]
-        beta = beta.to(x.dtype)[:, :, None, None]
-        return (x - mean) * (gamma / std) + beta
+        # Folded into one scale and one shift per channel: y = x * a + b touches the big tensor twice.
+        a = gamma.to(x.dtype)[:, :, None, None] / std
+        b = beta.to(x.dtype)[:, :, None, None] - mean * a
+        return x * a + b
 
 
 class ConvLayer(nn.Module):
