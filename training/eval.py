@@ -47,6 +47,9 @@ def evaluate(g: Generator, style_files: List[str], photos: List[torch.Tensor], v
              style_size: int, scales: List[int], sheet_dir: Optional[str], tag: str,
              style_ids: Optional[List[str]] = None) -> List[Dict]:
     targets = style_targets(vgg, style_files, style_size, scales, torch.device("cpu"))
+    names = sorted(set(CONTENT_LAYERS + STYLE_LAYERS))   # LAYERS order, which is also name order here
+    with torch.no_grad():
+        photo_feats = [vgg(x, CONTENT_LAYERS) for x in photos]   # once per photo, not per style
     results = []
     for si, sf in enumerate(style_files):
         onehot = None
@@ -57,9 +60,8 @@ def evaluate(g: Generator, style_files: List[str], photos: List[torch.Tensor], v
         for pi, x in enumerate(photos):
             y = stylize(g, x, onehot)
             with torch.no_grad():
-                fy = vgg(y, sorted(set(CONTENT_LAYERS + STYLE_LAYERS), key=lambda l: l))
-                names = sorted(set(CONTENT_LAYERS + STYLE_LAYERS), key=lambda l: l)
-                fx = vgg(x, CONTENT_LAYERS)
+                fy = vgg(y, names)
+                fx = photo_feats[pi]
                 cd.append(float(np.mean([relative_feature_error(fy[names.index(l)], fx[i]).item()
                                          for i, l in enumerate(CONTENT_LAYERS)])))
                 errs = []

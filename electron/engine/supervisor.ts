@@ -2,6 +2,7 @@
 // job(s) in flight once, reports crashes, cancels. Everything is message-based, so the caller's
 // thread (CLI, Electron main) never blocks on inference.
 import { fork } from 'node:child_process';
+import { createInterface } from 'node:readline';
 import { rm } from 'node:fs/promises';
 import { EventEmitter } from 'node:events';
 import { PasticheError, deserializeError } from '../common/errors.js';
@@ -23,10 +24,11 @@ export function forkSpawner(opts: { env?: NodeJS.ProcessEnv; execArgv?: string[]
   return (workerPath) => {
     const child = fork(workerPath, [], {
       serialization: 'advanced',
-      stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+      stdio: ['ignore', 'inherit', 'pipe', 'ipc'],
       env: opts.env ?? process.env,
       execArgv: opts.execArgv ?? [],
     });
+    forwardWorkerStderr(child.stderr, process.env['PASTICHE_VERBOSE'] === '1');
     return {
       get pid() {
         return child.pid;
@@ -43,6 +45,25 @@ export function forkSpawner(opts: { env?: NodeJS.ProcessEnv; execArgv?: string[]
       },
     };
   };
+}
+
+/**
+ * Dawn (onnxruntime's WebGPU) prints a two-line warning when a machine has no Vulkan loader, on
+ * every GPU probe. It is expected on CPU-only machines and already reported by `doctor` and the
+ * fallback reason, so it is dropped from the terminal; everything else the worker writes passes.
+ */
+export function isKnownWorkerNoise(line: string, previousWasNoise: boolean): boolean {
+  if (/Couldn't load Vulkan|No supported adapters|Failed to get a WebGPU adapter/.test(line)) return true;
+  return previousWasNoise && /^\s+at operator\(\) \(.*dawn/.test(line);
+}
+
+function forwardWorkerStderr(stream: NodeJS.ReadableStream | null, verbose: boolean): void {
+  if (!stream) return;
+  let lastNoise = false;
+  createInterface({ input: stream }).on('line', (line) => {
+    lastNoise = isKnownWorkerNoise(line, lastNoise);
+    if (verbose || !lastNoise) process.stderr.write(`${line}\n`);
+  });
 }
 
 export interface CrashEvent {

@@ -62,3 +62,13 @@ describe('supervisor', () => {
     }
   });
 });
+
+describe('worker stderr filter', () => {
+  it('drops only Dawn\'s missing-Vulkan warning and its location line', async () => {
+    const { isKnownWorkerNoise } = await import('../../../electron/engine/supervisor.js');
+    expect(isKnownWorkerNoise("Warning: Couldn't load Vulkan: libvulkan.so.1: cannot open shared object file", false)).toBe(true);
+    expect(isKnownWorkerNoise('    at operator() (/build/Release/_deps/dawn-src/src/dawn/native/vulkan/BackendVk.cpp:368)', true)).toBe(true);
+    expect(isKnownWorkerNoise('    at operator() (/build/Release/_deps/dawn-src/x.cpp:1)', false)).toBe(false);
+    expect(isKnownWorkerNoise('Error: something real happened', false)).toBe(false);
+  });
+});
