@@ -22,6 +22,8 @@ export default defineConfig({
           name: 'renderer',
           environment: 'jsdom',
           include: ['renderer/src/**/*.spec.ts', 'test/renderer/**/*.test.ts'],
+          // jsdom shims (ResizeObserver) for every component spec.
+          setupFiles: ['test/renderer/setup.ts'],
         },
       },
     ],

@@ -187,7 +187,10 @@ export type MenuCommand =
 export interface IpcContract {
   'gallery:openFolder': { args: []; result: GalleryFolder | null };
   'gallery:openFiles': { args: []; result: GalleryFolder | null };
-  /** Paths dropped on the window (files and/or folders). */
+  /**
+   * Paths dropped on the window (files and/or folders). Only paths the preload saw in a real
+   * drop on this window shortly before are accepted (see PreloadContract); others are 'not-allowed'.
+   */
   'gallery:addPaths': { args: [paths: string[]]; result: GalleryFolder };
   /** Rescan a folder opened earlier. */
   'gallery:list': { args: [root: string]; result: GalleryFolder };
@@ -216,6 +219,18 @@ export interface EventContract {
   'engine:crash': EngineCrash;
   'menu:command': MenuCommand;
 }
+
+/**
+ * Preload -> main messages (ipcRenderer.send) that never pass through the page: the page's
+ * bridge only reaches CHANNELS, and main still checks the sender frame.
+ */
+export interface PreloadContract {
+  /** Paths of a real (isTrusted) drop on the document, resolved with webUtils.getPathForFile. */
+  'preload:dropped': [paths: string[]];
+}
+
+export type PreloadChannel = keyof PreloadContract;
+export const PRELOAD_DROPPED = 'preload:dropped' as const satisfies PreloadChannel;
 
 export type Channel = keyof IpcContract;
 export type EventName = keyof EventContract;
@@ -267,7 +282,10 @@ export type MediaKind = 'photo' | 'thumb' | 'result' | 'style';
 export interface PasticheApi {
   invoke<C extends Channel>(channel: C, ...args: ArgsOf<C>): Promise<Result<ResultOf<C>>>;
   on<E extends EventName>(event: E, listener: (payload: EventContract[E]) => void): () => void;
-  /** Absolute path of a dropped File (Electron's webUtils); '' where unknown. */
+  /**
+   * Absolute path of a dropped File (Electron's webUtils); '' where unknown. Main accepts it in
+   * gallery:addPaths only if the preload reported the same path from a real drop.
+   */
   pathForFile(file: File): string;
   /** Prefix of media URLs: 'pastiche://' in the app, '/media/' in the test host. */
   mediaBase: string;

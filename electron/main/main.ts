@@ -6,10 +6,12 @@ import type { WebContents } from 'electron';
 import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { CHANNELS } from '../common/ipc-contract.js';
-import type { EventContract, EventName, MenuCommand } from '../common/ipc-contract.js';
+import { CHANNELS, PRELOAD_DROPPED } from '../common/ipc-contract.js';
+import type { EventContract, EventName, MenuCommand, PreloadContract } from '../common/ipc-contract.js';
+import type { DeviceChoice } from '../common/types.js';
 import { DEFAULT_TILE_PIXELS, Engine } from '../engine/index.js';
-import { createHandlers, dispatch, StyleThumbs } from '../services/handlers.js';
+import { DroppedPaths } from '../services/drops.js';
+import { createHandlers, dispatch, isTrustedSender, StyleThumbs } from '../services/handlers.js';
 import type { HandlerHost } from '../services/handlers.js';
 import { mimeOf, parseMediaRequest, resolveStatic, ResultStore, serveMedia } from '../services/media.js';
 import { AllowedRoots } from '../services/roots.js';
@@ -33,7 +35,6 @@ if (process.env['PASTICHE_USER_DATA']) app.setPath('userData', process.env['PAST
 
 let mainWindow: BrowserWindow | null = null;
 let host: HandlerHost | null = null;
-let engine: Engine | null = null;
 
 function emit<E extends EventName>(event: E, payload: EventContract[E]): void {
   if (mainWindow && !mainWindow.isDestroyed()) mainWindow.webContents.send(event, payload);
@@ -118,13 +119,27 @@ async function start(): Promise<void> {
   const resources = app.isPackaged ? process.resourcesPath : path.join(appRoot, 'build');
   const modelsDir = process.env['PASTICHE_MODELS_DIR'] ?? (app.isPackaged ? path.join(process.resourcesPath, 'models') : path.join(appRoot, 'models'));
 
-  engine = await Engine.create({ modelsDir, device: settings.get().device, spawner: utilitySpawner });
+  // One engine at a time; the handlers replace it (without a restart) when the device setting changes.
+  const createEngine = async (device: DeviceChoice): Promise<Engine> => {
+    const e = await Engine.create({ modelsDir, device, spawner: utilitySpawner });
+    e.on('crash', (info) => {
+      if (host?.engine() === e) host.engineCrashed(info.message, info.retried);
+    });
+    e.on('restart', () => {
+      if (host?.engine() === e) host.engineRestarted();
+    });
+    return e;
+  };
+  const engine = await createEngine(settings.get().device);
+  const drops = new DroppedPaths();
   const roots = new AllowedRoots();
   const results = new ResultStore();
   const thumbs = new ThumbnailCache(path.join(cacheDir, 'thumbs'));
   const styleThumbs = new StyleThumbs(path.join(cacheDir, 'styles'), path.join(resources, 'sample-photo.jpg'));
   host = createHandlers({
     engine,
+    createEngine,
+    drops,
     dialogs: {
       async openFolder(defaultPath) {
         const r = await dialog.showOpenDialog(mainWindow!, { title: 'Open a folder of photos', properties: ['openDirectory'], ...(defaultPath ? { defaultPath } : {}) });
@@ -156,8 +171,6 @@ async function start(): Promise<void> {
     openPath: (p) => shell.openPath(p),
     appInfo: { version: app.getVersion(), platform: process.platform, arch: process.arch, modelsDir, tileSize: Math.round(Math.sqrt(DEFAULT_TILE_PIXELS)) },
   });
-  engine.on('crash', (info) => host?.engineCrashed(info.message, info.retried));
-  engine.on('restart', () => host?.engineRestarted());
 
   registerProtocol(path.join(appRoot, 'dist', 'renderer'), {
     roots,
@@ -166,13 +179,25 @@ async function start(): Promise<void> {
     styleThumb: (id) => styleThumbs.existing(id),
   });
 
-  const handlers = host.handlers;
+  const h = host;
   for (const channel of CHANNELS) {
     ipcMain.handle(channel, (event, ...args: unknown[]) =>
       // The frame, not just the WebContents: a subframe of another origin must not reach IPC.
-      dispatch(handlers, channel, event.senderFrame?.url ?? null, [APP_ORIGIN], args),
+      // Handlers are per sender (webContents) for the drop bookkeeping.
+      dispatch(h.forSender(event.sender.id), channel, event.senderFrame?.url ?? null, [APP_ORIGIN], args),
     );
   }
+  // The preload's report of a real drop (never reachable from the page: its bridge only invokes CHANNELS).
+  ipcMain.on(PRELOAD_DROPPED, (event, ...args: unknown[]) => {
+    const frame = event.senderFrame;
+    if (!frame || frame !== event.sender.mainFrame || !isTrustedSender(frame.url, [APP_ORIGIN])) return;
+    const [paths] = args as Partial<PreloadContract[typeof PRELOAD_DROPPED]>;
+    drops.record(event.sender.id, paths);
+  });
+  app.on('web-contents-created', (_e, contents) => {
+    const id = contents.id;
+    contents.once('destroyed', () => h.forgetSender(id));
+  });
 
   const send = (cmd: MenuCommand): void => emit('menu:command', cmd);
   Menu.setApplicationMenu(Menu.buildFromTemplate(menuTemplate(process.platform, isDev, send)));
@@ -196,7 +221,7 @@ if (!app.requestSingleInstanceLock()) {
     if (process.platform !== 'darwin') app.quit();
   });
   app.on('will-quit', () => {
-    void engine?.close();
+    void host?.close();
   });
   start().catch((e: unknown) => {
     dialog.showErrorBox('Pastiche could not start', e instanceof Error ? (e.stack ?? e.message) : String(e));

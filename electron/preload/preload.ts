@@ -4,8 +4,8 @@
 
 import { contextBridge, ipcRenderer, webUtils } from 'electron';
 import type { IpcRendererEvent } from 'electron';
-import { isChannel, isEventName } from '../common/ipc-contract.js';
-import type { ArgsOf, Channel, EventContract, EventName, PasticheApi, Result, ResultOf } from '../common/ipc-contract.js';
+import { isChannel, isEventName, PRELOAD_DROPPED } from '../common/ipc-contract.js';
+import type { ArgsOf, Channel, EventContract, EventName, PasticheApi, PreloadContract, Result, ResultOf } from '../common/ipc-contract.js';
 
 function invoke<C extends Channel>(channel: C, ...args: ArgsOf<C>): Promise<Result<ResultOf<C>>> {
   if (!isChannel(channel)) {
@@ -39,3 +39,27 @@ const api: PasticheApi = {
 };
 
 contextBridge.exposeInMainWorld('pastiche', api);
+
+function pathOf(file: File): string {
+  try {
+    return webUtils.getPathForFile(file);
+  } catch {
+    return '';
+  }
+}
+
+// Real drops only: this listener lives in the isolated world, on the document itself, in the
+// capture phase (before the page's handlers). It reports the dropped paths to main, which then
+// accepts exactly these in gallery:addPaths. A page cannot fake this: a synthetic event is not
+// trusted, and a File built in JS has no path.
+document.addEventListener(
+  'drop',
+  (e) => {
+    if (!e.isTrusted || !e.dataTransfer) return;
+    const paths = Array.from(e.dataTransfer.files, pathOf).filter((p) => p.length > 0);
+    if (paths.length === 0) return;
+    const message: PreloadContract[typeof PRELOAD_DROPPED] = [paths];
+    ipcRenderer.send(PRELOAD_DROPPED, ...message);
+  },
+  { capture: true },
+);

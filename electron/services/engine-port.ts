@@ -33,5 +33,7 @@ export interface EnginePort {
   ): Promise<BatchReport>;
   doctor(): Promise<unknown> | unknown;
   deviceReport(): DeviceReport | null | Promise<DeviceReport | null>;
+  /** Start the worker and load the model (shows which provider the device choice got). */
+  warmup?(): Promise<unknown>;
   close(): Promise<void> | void;
 }

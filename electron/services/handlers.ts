@@ -25,7 +25,8 @@ import type {
   StyleView,
 } from '../common/ipc-contract.js';
 import { isChannel } from '../common/ipc-contract.js';
-import type { StylizeOptions } from '../common/types.js';
+import type { DeviceChoice, StylizeOptions } from '../common/types.js';
+import { takeDropped, type DroppedPaths } from './drops.js';
 import type { EnginePort, PreviewOutput } from './engine-port.js';
 import { listFiles, scanFolder, isPhotoName } from './gallery.js';
 import { sniffMime, type ResultStore } from './media.js';
@@ -56,6 +57,16 @@ export interface Dialogs {
 
 export interface HandlerDeps {
   engine: EnginePort;
+  /**
+   * Makes an engine for a device choice. When given, changing the `device` setting replaces the
+   * engine without a restart (the new one is created first; the old one is closed once its
+   * in-flight previews settle; during an export the switch waits for the export to finish).
+   */
+  createEngine?(device: DeviceChoice): Promise<EnginePort>;
+  /** Paths the preload saw dropped, per window; `gallery:addPaths` accepts only those. */
+  drops: DroppedPaths;
+  /** How long `gallery:addPaths` waits for the preload's drop report (separate IPC pipe). */
+  dropGraceMs?: number;
   dialogs: Dialogs;
   roots: AllowedRoots;
   settings: SettingsStore;
@@ -301,7 +312,18 @@ function errorLine(e: unknown): string {
 }
 
 export interface HandlerHost {
+  /** Handlers for the default sender (0): the e2e host's single page, tests. */
   handlers: Handlers;
+  /** Handlers bound to one sender (Electron: webContents id), for per-window drop bookkeeping. */
+  forSender(sender: number): Handlers;
+  /** Forget a sender's state (window closed). */
+  forgetSender(sender: number): void;
+  /** The engine in use now (it changes when the device setting changes). */
+  engine(): EnginePort;
+  /** Resolves once any device switch in progress has finished (tests). */
+  settled(): Promise<void>;
+  /** Abort everything, then close the current engine. */
+  close(): Promise<void>;
   /** Forward engine crash/restart notices to the renderer. */
   engineCrashed(message: string, retried: boolean): void;
   engineRestarted(): void;
@@ -310,10 +332,38 @@ export interface HandlerHost {
 }
 
 export function createHandlers(deps: HandlerDeps): HandlerHost {
-  const { engine, roots, settings, results, emit } = deps;
+  const { roots, settings, results, emit, drops } = deps;
+  let engine: EnginePort = deps.engine;
   const previews = new Map<string, AbortController>();
   const exports = new Map<string, AbortController>();
   let status: EngineStatus = { state: 'ready', device: null, message: null };
+
+  // Engine calls in flight (previews, style thumbnails): an old engine is closed only after these settle.
+  const inflight = new Set<Promise<unknown>>();
+  const track = <T>(p: Promise<T>): Promise<T> => {
+    inflight.add(p);
+    void p.then(
+      () => inflight.delete(p),
+      () => inflight.delete(p),
+    );
+    return p;
+  };
+  // Device switching: a chain, so two quick changes apply in order; the last choice wins.
+  let switching: Promise<void> = Promise.resolve();
+  let pendingDevice: DeviceChoice | null = null;
+  /** The engine to start new work on: waits for a switch in progress. */
+  const current = async (): Promise<EnginePort> => {
+    await switching;
+    return engine;
+  };
+  // What StyleThumbs renders with: always the current engine; its calls are tracked like previews.
+  const thumbEngine: EnginePort = new Proxy({} as EnginePort, {
+    get: (_t, prop) => {
+      if (prop === 'preview') return (...a: Parameters<EnginePort['preview']>) => current().then((e) => track(e.preview(...a)));
+      const v = (engine as unknown as Record<string | symbol, unknown>)[prop];
+      return typeof v === 'function' ? (v as (...x: unknown[]) => unknown).bind(engine) : v;
+    },
+  });
 
   const setStatus = (patch: Partial<EngineStatus>): void => {
     status = { ...status, ...patch };
@@ -336,6 +386,48 @@ export function createHandlers(deps: HandlerDeps): HandlerHost {
     }
   };
 
+  const swapEngine = async (): Promise<void> => {
+    const device = pendingDevice;
+    pendingDevice = null;
+    if (device === null || !deps.createEngine) return;
+    const label = device === 'auto' ? 'automatic device choice' : device.toUpperCase();
+    setStatus({ state: 'starting', device: null, message: `Switching to ${label}…` });
+    let next: EnginePort;
+    try {
+      next = await deps.createEngine(device);
+    } catch (e) {
+      setStatus({ state: 'error', message: `Could not switch to ${label}: ${e instanceof Error ? e.message : String(e)}` });
+      return;
+    }
+    const old = engine;
+    engine = next;
+    // New work goes to the new engine from here; let the old one finish what it has, then close it.
+    await Promise.allSettled([...inflight]);
+    try {
+      await old.close();
+    } catch {
+      // closing a worker that already died is not the user's problem
+    }
+    try {
+      // Start the worker now so the status bar shows the provider it actually got (GPU or CPU fallback).
+      await next.warmup?.();
+    } catch (e) {
+      // e.g. 'gpu' where no GPU provider works: say so now rather than on the first preview.
+      setStatus({ state: 'error', device: null, message: `${label}: ${e instanceof Error ? e.message : String(e)}` });
+      return;
+    }
+    setStatus({ state: exports.size > 0 ? 'busy' : 'ready', device: null, message: null });
+    await refreshDevice();
+  };
+
+  /** Apply a new device choice now, or after the running export. */
+  const applyDevice = (device: DeviceChoice): void => {
+    if (!deps.createEngine) return;
+    pendingDevice = device;
+    if (exports.size === 0) switching = switching.then(swapEngine);
+    else setStatus({ message: 'The new device applies when the export finishes' });
+  };
+
   const openFolder = async (dir: string): Promise<GalleryFolder> => {
     const real = roots.add(dir, 'dir');
     const s = settings.get();
@@ -344,20 +436,19 @@ export function createHandlers(deps: HandlerDeps): HandlerHost {
     return folder;
   };
 
-  const handlers: Handlers = {
-    'gallery:openFolder': handler<'gallery:openFolder'>(0, async () => {
-      const dir = await deps.dialogs.openFolder(settings.get().lastFolder ?? undefined);
-      return dir ? openFolder(dir) : null;
-    }),
-    'gallery:openFiles': handler<'gallery:openFiles'>(0, async () => {
-      const files = await deps.dialogs.openFiles(settings.get().lastFolder ?? undefined);
-      if (!files || files.length === 0) return null;
-      return listFiles(files.filter((f) => isPhotoName(path.basename(f))).map((f) => roots.add(f, 'file')));
-    }),
-    'gallery:addPaths': handler<'gallery:addPaths'>(1, async (raw) => {
-      // Dropped paths: the user's drag is the consent, as with the dialog.
+  const addPaths = (sender: number): Handler<'gallery:addPaths'> =>
+    handler<'gallery:addPaths'>(1, async (raw) => {
+      // Dropped paths: the user's drag is the consent, as with the dialog. The page only names
+      // them; the preload reported what was really dropped, and only those are accepted.
       const paths = array(raw, 10_000, 'paths').map((p, i) => absPath(p, `paths[${i}]`));
       if (paths.length === 0) fail('Expected at least one dropped path');
+      const { missing } = await takeDropped(drops, sender, paths, deps.dropGraceMs);
+      if (missing.length > 0) {
+        throw new ArgError(
+          `Refusing ${describe(missing[0])}${missing.length > 1 ? ` and ${missing.length - 1} more` : ''}: not dropped on this window; drop it again or use Open`,
+          'not-allowed',
+        );
+      }
       const stats = paths.map((p) => {
         try {
           return { p, st: fs.statSync(p) };
@@ -377,7 +468,19 @@ export function createHandlers(deps: HandlerDeps): HandlerHost {
         }
       }
       return listFiles(files);
+    });
+
+  const handlers: Handlers = {
+    'gallery:openFolder': handler<'gallery:openFolder'>(0, async () => {
+      const dir = await deps.dialogs.openFolder(settings.get().lastFolder ?? undefined);
+      return dir ? openFolder(dir) : null;
     }),
+    'gallery:openFiles': handler<'gallery:openFiles'>(0, async () => {
+      const files = await deps.dialogs.openFiles(settings.get().lastFolder ?? undefined);
+      if (!files || files.length === 0) return null;
+      return listFiles(files.filter((f) => isPhotoName(path.basename(f))).map((f) => roots.add(f, 'file')));
+    }),
+    'gallery:addPaths': addPaths(0),
     'gallery:list': handler<'gallery:list'>(1, async (raw) => {
       const root = allowedPath(roots, raw, 'root');
       if (!roots.containsDir(root)) throw new ArgError(`'${root}' is not a folder you opened`, 'not-allowed');
@@ -393,7 +496,7 @@ export function createHandlers(deps: HandlerDeps): HandlerHost {
       const info = knownStyles().get(styleId);
       if (!info) throw new ArgError(`Unknown style '${styleId}' for styleId`, 'not-found');
       const sha = engine.models?.().find((m) => m.id === info.model)?.sha256 ?? 'v0';
-      await deps.styleThumbs.render(engine, styleId, sha.slice(0, 12));
+      await deps.styleThumbs.render(thumbEngine, styleId, sha.slice(0, 12));
       return styleId;
     }),
     'preview:render': handler<'preview:render'>(3, async (rawPhoto, rawReq, rawTicket) => {
@@ -413,7 +516,7 @@ export function createHandlers(deps: HandlerDeps): HandlerHost {
         const swap = (meta.orientation ?? 1) >= 5;
         const sourceWidth = (swap ? meta.height : meta.width) ?? 0;
         const sourceHeight = (swap ? meta.width : meta.height) ?? 0;
-        const out = await engine.preview(photo, { ...PREVIEW_ENCODING, ...req }, ac.signal);
+        const out = await track((await current()).preview(photo, { ...PREVIEW_ENCODING, ...req }, ac.signal));
         if (ac.signal.aborted) throw Object.assign(new Error('Cancelled'), { name: 'AbortError' });
         const { data, mime } = await encodedPreview(out);
         const rid = crypto.randomUUID();
@@ -446,8 +549,9 @@ export function createHandlers(deps: HandlerDeps): HandlerHost {
       setStatus({ state: 'busy' });
       const inputs = [...req.files, ...req.folders];
       const opts = { ...req.options, recursive: req.recursive, skipExisting: req.skipExisting };
-      void engine
-        .runBatch(inputs, req.outDir, opts, (p) => emit('export:progress', { jobId, ...p }), ac.signal)
+      // A device switch in progress finishes first (its new engine runs the batch).
+      void current()
+        .then((e) => e.runBatch(inputs, req.outDir, opts, (p) => emit('export:progress', { jobId, ...p }), ac.signal))
         .then(
           (report) => emit('export:done', { jobId, outDir: req.outDir, report }),
           (e: unknown) => {
@@ -468,6 +572,8 @@ export function createHandlers(deps: HandlerDeps): HandlerHost {
           exports.delete(jobId);
           setStatus({ state: 'ready' });
           void refreshDevice();
+          // A device change made during the export applies now.
+          if (pendingDevice !== null) switching = switching.then(swapEngine);
         });
       return { jobId };
     }),
@@ -477,9 +583,15 @@ export function createHandlers(deps: HandlerDeps): HandlerHost {
       return ac !== undefined;
     }),
     'settings:get': handler<'settings:get'>(0, () => settings.get()),
-    'settings:set': handler<'settings:set'>(1, (raw) => settings.set(raw)),
+    'settings:set': handler<'settings:set'>(1, (raw) => {
+      const before = settings.get().device;
+      const next = settings.set(raw);
+      // The device applies without a restart: a new engine replaces the old one (in the background).
+      if (next.device !== before) applyDevice(next.device);
+      return next;
+    }),
     'app:info': handler<'app:info'>(0, () => ({ ...deps.appInfo, cpus: os.cpus().length, totalMemBytes: os.totalmem() })),
-    'app:doctor': handler<'app:doctor'>(0, async () => normalizeDoctor(await engine.doctor())),
+    'app:doctor': handler<'app:doctor'>(0, async () => normalizeDoctor(await (await current()).doctor())),
     'engine:status': handler<'engine:status'>(0, async () => {
       await refreshDevice();
       return status;
@@ -493,8 +605,38 @@ export function createHandlers(deps: HandlerDeps): HandlerHost {
     }),
   };
 
+  const perSender = new Map<number, Handlers>();
   return {
     handlers,
+    forSender(sender) {
+      if (sender === 0) return handlers;
+      let h = perSender.get(sender);
+      if (!h) {
+        h = { ...handlers, 'gallery:addPaths': addPaths(sender) };
+        perSender.set(sender, h);
+      }
+      return h;
+    },
+    forgetSender(sender) {
+      perSender.delete(sender);
+      drops.forget(sender);
+    },
+    engine: () => engine,
+    settled: async () => {
+      // A switch queued while awaiting one is chained onto `switching`; wait until none is left.
+      let seen: Promise<void> | null = null;
+      while (seen !== switching) {
+        seen = switching;
+        await seen;
+      }
+    },
+    async close() {
+      for (const ac of previews.values()) ac.abort();
+      for (const ac of exports.values()) ac.abort();
+      pendingDevice = null;
+      await switching;
+      await engine.close();
+    },
     engineCrashed(message, retried) {
       emit('engine:crash', { message, retried, at: Date.now() });
       setStatus({ state: 'restarting', message });

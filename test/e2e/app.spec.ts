@@ -1,5 +1,6 @@
 // The renderer in Debian Chromium against the e2e host (same contract, same
-// handlers, real engine on the fixture models).
+// handlers, real engine on the real built-in pack unless PASTICHE_MODELS_DIR says otherwise,
+// real Kodak photos where ../shared is present).
 
 import { expect, test, type Page } from '@playwright/test';
 import fs from 'node:fs';
@@ -12,6 +13,16 @@ const BIG = process.env['E2E_BIG'] ?? '';
 const MANY = process.env['E2E_MANY'] ?? '';
 const OUT = process.env['E2E_OUT'] ?? '';
 const SHOTS = path.join(process.cwd(), 'test-results', 'screenshots');
+/** Photos in the test folder (recursively), the corrupt one included. */
+const COUNT = Number(process.env['E2E_PHOTO_COUNT'] ?? '7');
+/** Real photos (Kodak) in the test folder; empty without ../shared. */
+const REAL = JSON.parse(process.env['E2E_REAL'] ?? '[]') as string[];
+const STYLES = JSON.parse(process.env['E2E_STYLES'] ?? '[]') as string[];
+const MODELS = JSON.parse(process.env['E2E_MODELS'] ?? '[]') as string[];
+/** The photo shown in screenshots: a real one where available. */
+const SHOWCASE = REAL.includes('kodim23.jpg') ? /kodim23\.jpg/ : REAL[0] ? new RegExp(REAL[0].replace('.', '\\.')) : /01-lake/;
+/** A second real photo for the light-theme shot (a portrait where possible). */
+const SHOWCASE_2 = REAL.includes('kodim19.jpg') ? /kodim19\.jpg/ : /03-portrait/;
 
 async function setDialogs(page: Page, answers: Record<string, unknown>): Promise<void> {
   const r = await page.request.post(`${URL_}/__test/dialogs`, { data: answers });
@@ -32,8 +43,16 @@ function watch(page: Page): { problems: string[] } {
   return { problems };
 }
 
+/** settings:set as the page would send it (the Origin header is what the host checks). */
+async function setSettings(page: Page, patch: Record<string, unknown>): Promise<void> {
+  const r = await page.request.post(`${URL_}/ipc/settings:set`, { data: { args: [patch] }, headers: { origin: URL_ } });
+  expect(await r.json()).toMatchObject({ ok: true });
+}
+
 async function openGallery(page: Page, folder = PHOTOS): Promise<void> {
   await setDialogs(page, { openFolder: folder, chooseOutputFolder: OUT });
+  // The smallest preview preset, unless a test picks another in the UI: keeps the real model quick.
+  await setSettings(page, { previewSize: 768 });
   await page.goto(URL_);
   await expect(page.locator('[data-style]').first()).toBeVisible();
   await page.getByTestId('open-folder').click();
@@ -42,13 +61,14 @@ async function openGallery(page: Page, folder = PHOTOS): Promise<void> {
 
 test.beforeAll(() => {
   expect(URL_, 'global setup must start the host').not.toBe('');
+  expect(STYLES.length, 'global setup must list the styles').toBeGreaterThan(1);
 });
 
 test('opens a folder: virtualized grid with thumbnails, hostile names rendered as text', async ({ page }) => {
   const w = watch(page);
   await openGallery(page);
   const cells = page.getByTestId('gallery-grid').getByRole('option');
-  await expect(cells).toHaveCount(7);
+  await expect(cells).toHaveCount(COUNT);
   // The file name shows literally; had it been parsed as HTML, onerror would have called alert().
   await expect(page.getByText(HOSTILE_NAME, { exact: true })).toHaveCount(2); // gallery cell + preview title
   await expect(page.locator('.cell .name').first()).toHaveText(HOSTILE_NAME);
@@ -57,9 +77,15 @@ test('opens a folder: virtualized grid with thumbnails, hostile names rendered a
   await expect(page.getByTestId('thumb-error')).toHaveCount(1);
   await expect
     .poll(() => page.locator('.cell img').evaluateAll((imgs) => imgs.filter((i) => (i as HTMLImageElement).naturalWidth > 0).length))
-    .toBe(6);
-  // Style thumbnails were rendered by the models from the bundled sample photo.
-  await expect.poll(() => page.locator('.style .thumb img').count(), { timeout: 30_000 }).toBe(3);
+    .toBe(COUNT - 1);
+  // Style thumbnails were rendered by the models from the bundled sample photo (and decode).
+  await expect.poll(() => page.locator('.style .thumb img').count(), { timeout: 60_000 }).toBe(STYLES.length);
+  await expect
+    .poll(() => page.locator('.style .thumb img').evaluateAll((imgs) => imgs.filter((i) => (i as HTMLImageElement).naturalWidth > 0).length))
+    .toBe(STYLES.length);
+  // The screenshot shows a real photo in the preview.
+  await page.getByRole('option', { name: SHOWCASE }).click();
+  await expect(page.getByTestId('preview-phase')).toContainText('CPU', { timeout: 30_000 });
   await page.screenshot({ path: path.join(SHOTS, 'gallery.png') });
   expect(w.problems).toEqual([]);
 });
@@ -92,18 +118,21 @@ test('keyboard selection: arrows, shift-range, ctrl+A', async ({ page }) => {
   await page.keyboard.press('Shift+ArrowRight');
   await expect(page.locator('.cell.selected')).toHaveCount(2);
   await page.keyboard.press('Control+a');
-  await expect(page.locator('.cell.selected')).toHaveCount(7);
-  await expect(page.getByText('7 selected')).toBeVisible();
+  await expect(page.getByText(`${COUNT} selected`)).toBeVisible();
+  // Every cell in the DOM (the grid is virtualized) shows as selected.
+  const inDom = await page.locator('.cell').count();
+  await expect(page.locator('.cell.selected')).toHaveCount(inDom);
 });
 
 test('preview: pick a style, refine, drag and key the compare slider', async ({ page }) => {
   const w = watch(page);
   await openGallery(page);
   await page.getByRole('option', { name: /01-lake/ }).click();
-  await page.locator('[data-style="fixture-tide"]').click();
-  await expect(page.locator('[data-style="fixture-tide"]')).toHaveAttribute('aria-checked', 'true');
+  await page.locator(`[data-style="${STYLES[1]}"]`).click();
+  await expect(page.locator(`[data-style="${STYLES[1]}"]`)).toHaveAttribute('aria-checked', 'true');
+  // Fast preview first (512), then the refined one at the preview size picked here (1080).
+  await page.getByLabel('Preview size').selectOption('1080');
   const phase = page.getByTestId('preview-phase');
-  // Fast preview first, then the refined one at the preview size (1080).
   await expect(phase).toContainText('1080×720', { timeout: 30_000 });
   await expect(phase).toContainText('CPU');
   const handle = page.getByTestId('compare-handle');
@@ -133,6 +162,12 @@ test('preview: pick a style, refine, drag and key the compare slider', async ({ 
   await expect(page.getByTestId('estimate')).toContainText('MP');
   await expect(page.getByTestId('estimate')).toContainText('memory');
   await expect(page.getByTestId('provider')).toContainText('CPU');
+  // The screenshot: a real photo, the slider in the middle.
+  await page.getByRole('option', { name: SHOWCASE }).click();
+  await expect(phase).toContainText('CPU', { timeout: 30_000 });
+  await handle.focus();
+  await page.keyboard.press('Home');
+  for (let i = 0; i < 5; i++) await page.keyboard.press('PageUp');
   await page.screenshot({ path: path.join(SHOTS, 'preview-compare.png') });
   // 100% zoom and back.
   await page.getByRole('button', { name: '100%' }).click();
@@ -153,18 +188,23 @@ test('a corrupt photo shows an error in the preview and a toast', async ({ page 
 test('side by side: renders one tile per style, progressively; click picks for export', async ({ page }) => {
   const w = watch(page);
   await openGallery(page);
-  await page.getByRole('option', { name: /01-lake/ }).click();
+  await page.getByRole('option', { name: SHOWCASE }).click();
   await page.getByRole('tab', { name: 'Side by side' }).click();
   const tiles = page.getByTestId('sbs-tile');
-  await expect(tiles).toHaveCount(3);
-  await expect(page.locator('[data-testid="sbs-tile"][data-ready="true"]')).toHaveCount(3, { timeout: 40_000 });
+  const n = Math.min(4, STYLES.length);
+  await expect(tiles).toHaveCount(n);
+  await expect(page.locator('[data-testid="sbs-tile"][data-ready="true"]')).toHaveCount(n, { timeout: 40_000 });
   await tiles.nth(2).click();
   await expect(tiles.nth(2)).toHaveAttribute('aria-pressed', 'true');
   await expect(tiles.nth(2)).toContainText('For export');
   await page.screenshot({ path: path.join(SHOTS, 'side-by-side.png') });
   // Removing a style from the comparison removes its tile.
-  await page.getByRole('group', { name: 'Styles to compare' }).getByRole('button').first().click();
-  await expect(tiles).toHaveCount(2);
+  const chips = page.getByRole('group', { name: 'Styles to compare' }).getByRole('button');
+  await chips.first().click();
+  await expect(tiles).toHaveCount(n - 1);
+  // And adding it back restores it (the choice persists in the settings for the next tests).
+  await chips.first().click();
+  await expect(tiles).toHaveCount(n);
   expect(w.problems).toEqual([]);
 });
 
@@ -181,14 +221,24 @@ test('batch export of selected photos reports failures with reasons', async ({ p
   await expect(dlg.getByTestId('outdir')).toContainText(path.basename(OUT));
   await dlg.getByLabel('Format').selectOption('webp');
   await dlg.getByRole('button', { name: 'Export', exact: true }).click();
+  // Progress with an ETA once the first photos are done (real model, real timings).
+  const progress = dlg.getByTestId('export-progress');
+  await expect(progress).toBeVisible();
+  await expect(progress.locator('.progress-line')).toContainText(/left$/, { timeout: 60_000 });
+  await page.screenshot({ path: path.join(SHOTS, 'batch-dialog.png') });
   const report = dlg.getByTestId('export-report');
-  await expect(report).toBeVisible({ timeout: 90_000 });
-  await expect(report).toContainText('6 exported');
+  await expect(report).toBeVisible({ timeout: 120_000 });
+  await expect(report).toContainText(`${COUNT - 1} exported`);
   await expect(report).toContainText('1 failed');
-  await expect(report.locator('.failures li')).toContainText('04-corrupt.jpg');
+  // Failures are listed with their reasons.
+  const failure = report.locator('.failures li');
+  await expect(failure).toHaveCount(1);
+  await expect(failure.locator('.file')).toHaveText('04-corrupt.jpg');
+  await expect(failure.locator('.reason')).not.toBeEmpty();
+  await expect(failure.locator('.reason')).not.toHaveText('Unknown error');
   await page.screenshot({ path: path.join(SHOTS, 'batch-report.png') });
   const written = fs.readdirSync(OUT, { recursive: true }).map(String);
-  expect(written.filter((f) => f.endsWith('.webp')).length).toBeGreaterThanOrEqual(6);
+  expect(written.filter((f) => f.endsWith('.webp')).length).toBeGreaterThanOrEqual(COUNT - 1);
   await dlg.getByRole('button', { name: 'Open output folder' }).click();
   await expect.poll(async () => (await (await page.request.get(`${URL_}/__test/opened`)).json()) as string[]).toContain(fs.realpathSync(OUT));
   await page.keyboard.press('Escape');
@@ -206,7 +256,6 @@ test('batch export of a whole folder can be cancelled', async ({ page }) => {
   await dlg.getByRole('button', { name: 'Export', exact: true }).click();
   await expect(dlg.getByTestId('export-progress')).toBeVisible();
   await expect(dlg.getByRole('progressbar')).toBeVisible();
-  await page.screenshot({ path: path.join(SHOTS, 'batch-dialog.png') });
   await dlg.getByRole('button', { name: 'Cancel export' }).click();
   const report = dlg.getByTestId('export-report');
   await expect(report).toContainText('Cancelled', { timeout: 30_000 });
@@ -215,17 +264,17 @@ test('batch export of a whole folder can be cancelled', async ({ page }) => {
 
 test('IPC from the page refuses bad arguments with precise messages', async ({ page }) => {
   await openGallery(page);
-  const results = await page.evaluate(async () => {
+  const results = await page.evaluate(async (styles) => {
     const p = window.pastiche;
     return [
       await p.invoke('gallery:list', '/etc/../etc'),
-      await p.invoke('preview:render', '/etc/passwd', { style: 'fixture-tide', size: 512, strength: 1, preserveColors: false }, 'x1'),
+      await p.invoke('preview:render', '/etc/passwd', { style: styles[0]!, size: 512, strength: 1, preserveColors: false }, 'x1'),
       // Deliberately wrong types, as a compromised page could send.
       await (p.invoke as (c: string, ...a: unknown[]) => Promise<unknown>)('settings:set', { previewSize: 'abc' }),
       await (p.invoke as (c: string, ...a: unknown[]) => Promise<unknown>)('styles:thumbnail', '../x'),
       await (p.invoke as (c: string, ...a: unknown[]) => Promise<unknown>)('nope:channel'),
     ];
-  });
+  }, STYLES);
   expect(results[0]).toMatchObject({ ok: false, error: { code: 'bad-argument', message: expect.stringContaining("'..'") } });
   expect(results[1]).toMatchObject({ ok: false, error: { code: 'not-allowed' } });
   expect(results[2]).toMatchObject({ ok: false, error: { code: 'bad-argument', message: "Expected integer between 256 and 4096 for previewSize but received 'abc'" } });
@@ -243,20 +292,66 @@ test('light theme toggle and screenshot', async ({ page }) => {
   await openGallery(page);
   await page.getByRole('button', { name: /Switch to light theme/ }).click();
   await expect(page.locator('html')).toHaveAttribute('data-theme', 'light');
-  await page.getByRole('option', { name: /03-portrait/ }).click();
+  await page.getByRole('option', { name: SHOWCASE_2 }).click();
   await expect(page.getByTestId('preview-phase')).toContainText('CPU', { timeout: 30_000 });
   await page.screenshot({ path: path.join(SHOTS, 'light-theme.png') });
   await page.getByRole('button', { name: /Switch to dark theme/ }).click();
   await expect(page.locator('html')).toHaveAttribute('data-theme', 'dark');
 });
 
-test('diagnostics lists the engine checks from the real engine', async ({ page }) => {
+test('dropped paths: only what the (simulated) preload saw dropped opens', async ({ page }) => {
+  const w = watch(page);
+  // A folder no test has opened yet.
+  const dropped = fs.mkdtempSync(path.join(process.env['E2E_BASE'] ?? '', 'dropped-'));
+  for (const f of ['01-lake.jpg', '02-city.png']) fs.copyFileSync(path.join(PHOTOS, f), path.join(dropped, f));
+  await setDialogs(page, { openFolder: PHOTOS, chooseOutputFolder: OUT });
+  await page.goto(URL_);
+  await expect(page.locator('[data-style]').first()).toBeVisible();
+  // A compromised page naming a folder nobody dropped gets nothing (and no new allowed root).
+  const refused = await page.evaluate((dir) => window.pastiche.invoke('gallery:addPaths', [dir]), dropped);
+  expect(refused).toMatchObject({ ok: false, error: { code: 'not-allowed', message: expect.stringContaining('not dropped on this window') } });
+  const media = await page.request.get(`${URL_}/media/photo/${encodeURIComponent(path.join(dropped, '01-lake.jpg'))}`);
+  expect(media.status()).toBe(403);
+  // A "real" drop: the host records it as the preload would, then the page's drop handler runs.
+  const r = await page.request.post(`${URL_}/__test/drop`, { data: { paths: [dropped] } });
+  expect(await r.json()).toEqual({ recorded: 1 });
+  await page.evaluate((dir) => {
+    (window as unknown as { __e2eDropPaths: Record<string, string> }).__e2eDropPaths = { dropped: dir };
+    const dt = new DataTransfer();
+    dt.items.add(new File([], 'dropped'));
+    document.querySelector('.shell')!.dispatchEvent(new DragEvent('drop', { dataTransfer: dt, bubbles: true, cancelable: true }));
+  }, dropped);
+  await expect(page.getByTestId('gallery-grid').getByRole('option')).toHaveCount(2);
+  await expect(page.locator('.left-head .folder')).toHaveText(path.basename(dropped));
+  expect((await page.request.get(`${URL_}/media/photo/${encodeURIComponent(path.join(dropped, '01-lake.jpg'))}`)).status()).toBe(200);
+  // Used once: the same call again is refused.
+  const again = await page.evaluate((dir) => window.pastiche.invoke('gallery:addPaths', [dir]), dropped);
+  expect(again).toMatchObject({ ok: false, error: { code: 'not-allowed' } });
+  expect(w.problems).toEqual([]);
+});
+
+test('diagnostics: engine checks from the real engine; the device applies without restart', async ({ page }) => {
   await page.goto(URL_);
   await page.getByRole('button', { name: 'Diagnostics' }).click();
   const dlg = page.getByTestId('diagnostics-dialog');
   await expect(dlg).toBeVisible();
   await expect(dlg.getByText('Provider cpu')).toBeVisible({ timeout: 30_000 });
-  await expect(dlg.getByText(/Model fixture-pack/)).toBeVisible();
+  for (const m of MODELS) await expect(dlg.getByText(`Model ${m}`, { exact: true })).toBeVisible();
+  const device = dlg.getByLabel('Inference device');
+  const state = dlg.getByTestId('engine-state');
+  await expect(device).toHaveValue('cpu');
+  // Automatic: a new engine starts right away; without a GPU it says it fell back to the CPU.
+  await device.selectOption('auto');
+  await expect(state).toContainText(/^Running on [A-Z]+/, { timeout: 30_000 });
+  await expect(dlg.getByText('Provider cpu')).toBeVisible({ timeout: 30_000 });
+  // Back to CPU only: replaced again, no fallback.
+  await device.selectOption('cpu');
+  await expect(state).toHaveText('Running on CPU', { timeout: 30_000 });
+  await expect(page.getByTestId('provider')).not.toContainText('requested');
   await page.keyboard.press('Escape');
   await expect(dlg).toBeHidden();
+  // The new engine renders previews.
+  await setDialogs(page, { openFolder: PHOTOS, chooseOutputFolder: OUT });
+  await page.getByTestId('open-folder').click();
+  await expect(page.getByTestId('preview-phase')).toContainText('CPU', { timeout: 30_000 });
 });

@@ -1,6 +1,7 @@
-// Test photos, generated with sharp: a few "photos" with structure (gradients,
-// shapes), a subfolder, a corrupt file, a hostile file name, and a folder of
-// large photos for cancelling a batch.
+// Test photos: a few generated with sharp (gradients, shapes), real photos from the
+// Kodak set where ../shared/data/eval/kodak exists beside the repo (converted to JPEG,
+// no metadata), a subfolder, a corrupt file, a hostile file name, a folder of large
+// photos for cancelling a batch, and 5,000 small ones for the virtualized grid.
 
 import fs from 'node:fs';
 import path from 'node:path';
@@ -32,15 +33,35 @@ async function photo(file: string, w: number, h: number, hue: number, seed: numb
   else await img.jpeg({ quality: 88 }).toFile(file);
 }
 
+/** Kodak photos copied into the test folder when available (varied: faces, colour, detail, portrait). */
+export const KODAK_PICKS = ['kodim03', 'kodim05', 'kodim07', 'kodim14', 'kodim19', 'kodim23'] as const;
+
 export interface TestPhotos {
   root: string;
   many: string;
   big: string;
   out: string;
   corrupt: string;
+  /** Photos (files with a photo extension) under root, recursively, the corrupt one included. */
+  count: number;
+  /** File names of the real (Kodak) photos in root; empty where ../shared is absent. */
+  real: string[];
 }
 
-export async function makeTestPhotos(base: string): Promise<TestPhotos> {
+/** Copy a few Kodak PNGs into `dir` as JPEGs (sharp writes no EXIF unless asked). */
+async function copyKodak(kodakDir: string, dir: string): Promise<string[]> {
+  const names: string[] = [];
+  for (const id of KODAK_PICKS) {
+    const src = path.join(kodakDir, `${id}.png`);
+    if (!fs.existsSync(src)) continue;
+    const name = `${id}.jpg`;
+    await sharp(src).jpeg({ quality: 90 }).toFile(path.join(dir, name));
+    names.push(name);
+  }
+  return names;
+}
+
+export async function makeTestPhotos(base: string, kodakDir?: string | null): Promise<TestPhotos> {
   const root = path.join(base, 'photos');
   const big = path.join(base, 'big');
   const out = path.join(base, 'out');
@@ -61,5 +82,6 @@ export async function makeTestPhotos(base: string): Promise<TestPhotos> {
   const seed = path.join(many, 'photo-00001.jpg');
   await photo(seed, 240, 160, 300, 9);
   for (let i = 2; i <= 5000; i++) fs.copyFileSync(seed, path.join(many, `photo-${String(i).padStart(5, '0')}.jpg`));
-  return { root, many, big, out, corrupt };
+  const real = kodakDir && fs.existsSync(kodakDir) ? await copyKodak(kodakDir, root) : [];
+  return { root, many, big, out, corrupt, count: 7 + real.length, real };
 }

@@ -12,11 +12,27 @@ import { startHost } from './host.js';
 
 const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
 
+// The real built-in pack by default (what users get); PASTICHE_MODELS_DIR overrides it.
+// The tiny fixture pack stays for the engine's unit tests.
 function modelsDir(): string {
-  const candidates = [process.env['PASTICHE_MODELS_DIR'], path.join(repoRoot, 'test', 'fixtures', 'models'), path.join(repoRoot, 'models')];
-  for (const c of candidates) if (c && fs.existsSync(path.join(c, 'manifest.json'))) return c;
-  throw new Error('No models: set PASTICHE_MODELS_DIR or add test/fixtures/models/manifest.json');
+  const override = process.env['PASTICHE_MODELS_DIR'];
+  if (override) {
+    if (!fs.existsSync(path.join(override, 'manifest.json'))) throw new Error(`PASTICHE_MODELS_DIR=${override} has no manifest.json`);
+    return override;
+  }
+  const candidates = [path.join(repoRoot, 'models'), path.join(repoRoot, 'test', 'fixtures', 'models')];
+  for (const c of candidates) if (fs.existsSync(path.join(c, 'manifest.json'))) return c;
+  throw new Error('No models: set PASTICHE_MODELS_DIR or add models/manifest.json');
 }
+
+/** Style ids and model ids of a manifest, in manifest order (the app lists them in this order). */
+function manifestInfo(dir: string): { styles: string[]; models: string[] } {
+  const m = JSON.parse(fs.readFileSync(path.join(dir, 'manifest.json'), 'utf8')) as { models: { id: string; styles: { id: string }[] }[] };
+  return { styles: m.models.flatMap((x) => x.styles.map((st) => st.id)), models: m.models.map((x) => x.id) };
+}
+
+// Real photos, where the shared evaluation data sits beside the repo (here and in CI).
+const KODAK = path.resolve(repoRoot, '..', 'shared', 'data', 'eval', 'kodak');
 
 export default async function globalSetup(): Promise<() => Promise<void>> {
   const need = ['dist/renderer/index.html', 'dist/electron/services/handlers.js', 'dist/electron/worker/inference-worker.js', 'dist/electron/preload/preload.cjs'];
@@ -24,12 +40,20 @@ export default async function globalSetup(): Promise<() => Promise<void>> {
     execSync('npm run build', { cwd: repoRoot, stdio: 'inherit' });
   }
   const base = fs.mkdtempSync(path.join(os.tmpdir(), 'pastiche-e2e-'));
-  const photos = await makeTestPhotos(base);
+  const photos = await makeTestPhotos(base, fs.existsSync(KODAK) ? KODAK : null);
+  if (photos.real.length === 0) console.log(`[e2e] ${KODAK} not found: synthetic photos only`);
   fs.mkdirSync(path.join(repoRoot, 'test-results', 'screenshots'), { recursive: true });
+  const models = modelsDir();
+  const info = manifestInfo(models);
+  // Start on the CPU (deterministic on every machine) with the smallest preview preset: tests
+  // that care about the refined size pick it in the UI.
+  const userData = path.join(base, 'user-data');
+  fs.mkdirSync(userData, { recursive: true });
+  fs.writeFileSync(path.join(userData, 'settings.json'), JSON.stringify({ device: 'cpu', previewSize: 768 }));
   const host = await startHost({
     repoRoot,
-    modelsDir: modelsDir(),
-    userData: path.join(base, 'user-data'),
+    modelsDir: models,
+    userData,
     dialogs: { openFolder: photos.root, openFiles: null, chooseOutputFolder: photos.out },
   });
   process.env['E2E_URL'] = host.url;
@@ -38,6 +62,10 @@ export default async function globalSetup(): Promise<() => Promise<void>> {
   process.env['E2E_MANY'] = photos.many;
   process.env['E2E_OUT'] = photos.out;
   process.env['E2E_BASE'] = base;
+  process.env['E2E_PHOTO_COUNT'] = String(photos.count);
+  process.env['E2E_REAL'] = JSON.stringify(photos.real);
+  process.env['E2E_STYLES'] = JSON.stringify(info.styles);
+  process.env['E2E_MODELS'] = JSON.stringify(info.models);
   return async () => {
     await host.close();
     fs.rmSync(base, { recursive: true, force: true });

@@ -3,7 +3,9 @@
 // engine (child_process worker) as the Electron main process. The page gets
 // `window.pastiche` from an injected shim: invoke = POST /ipc/<channel>, events =
 // Server-Sent Events. "Dialogs" return preconfigured folders, changeable per test
-// through POST /__test/dialogs.
+// through POST /__test/dialogs. Drops: in Electron the preload reports a real drop's paths to
+// main (PRELOAD_DROPPED); here POST /__test/drop plays the preload's part, and the shim's
+// pathForFile maps a File's name to a path the test registered (window.__e2eDropPaths).
 //
 // Loads the compiled services from dist/ (the engine's worker must be compiled anyway).
 
@@ -17,6 +19,7 @@ import type { EventContract, EventName } from '../../electron/common/ipc-contrac
 type HandlersMod = typeof import('../../electron/services/handlers.js');
 type MediaMod = typeof import('../../electron/services/media.js');
 type RootsMod = typeof import('../../electron/services/roots.js');
+type DropsMod = typeof import('../../electron/services/drops.js');
 type SettingsMod = typeof import('../../electron/services/settings.js');
 type ThumbsMod = typeof import('../../electron/services/thumbnails.js');
 type EngineMod = typeof import('../../electron/engine/index.js');
@@ -73,7 +76,11 @@ const SHIM = `(() => {
       listeners.get(name).add(listener);
       return () => listeners.get(name).delete(listener);
     },
-    pathForFile() { return ''; },
+    // Stands in for webUtils.getPathForFile: a File has a path only if the test registered one.
+    pathForFile(file) {
+      const map = window.__e2eDropPaths || {};
+      return Object.prototype.hasOwnProperty.call(map, file.name) ? map[file.name] : '';
+    },
     mediaBase: '/media/',
     platform: 'web',
   };
@@ -89,10 +96,11 @@ async function load<T>(repoRoot: string, rel: string): Promise<T> {
 
 export async function startHost(opts: HostOptions): Promise<RunningHost> {
   const { repoRoot } = opts;
-  const [h, media, rootsMod, settingsMod, thumbsMod, engineMod, security] = await Promise.all([
+  const [h, media, rootsMod, dropsMod, settingsMod, thumbsMod, engineMod, security] = await Promise.all([
     load<HandlersMod>(repoRoot, 'electron/services/handlers.js'),
     load<MediaMod>(repoRoot, 'electron/services/media.js'),
     load<RootsMod>(repoRoot, 'electron/services/roots.js'),
+    load<DropsMod>(repoRoot, 'electron/services/drops.js'),
     load<SettingsMod>(repoRoot, 'electron/services/settings.js'),
     load<ThumbsMod>(repoRoot, 'electron/services/thumbnails.js'),
     load<EngineMod>(repoRoot, 'electron/engine/index.js'),
@@ -101,13 +109,26 @@ export async function startHost(opts: HostOptions): Promise<RunningHost> {
   const rendererDir = path.join(repoRoot, 'dist', 'renderer');
   if (!fs.existsSync(path.join(rendererDir, 'index.html'))) throw new Error(`${rendererDir}/index.html missing: run 'npm run build'`);
 
-  const engine = await engineMod.Engine.create({ modelsDir: opts.modelsDir, device: 'cpu', spawner: engineMod.forkSpawner(), threads: 2 });
+  const settings = new settingsMod.SettingsStore(path.join(opts.userData, 'settings.json'));
+  // Engines are made per device choice (Diagnostics switches without a restart), as in main.
+  let hostHandlers: ReturnType<HandlersMod['createHandlers']> | null = null;
+  const createEngine = async (device: 'auto' | 'cpu' | 'gpu'): Promise<InstanceType<EngineMod['Engine']>> => {
+    const e = await engineMod.Engine.create({ modelsDir: opts.modelsDir, device, spawner: engineMod.forkSpawner(), threads: 2 });
+    e.on('crash', (info) => {
+      if (hostHandlers?.engine() === e) hostHandlers.engineCrashed(info.message, info.retried);
+    });
+    e.on('restart', () => {
+      if (hostHandlers?.engine() === e) hostHandlers.engineRestarted();
+    });
+    return e;
+  };
+  const engine = await createEngine(settings.get().device);
+  const drops = new dropsMod.DroppedPaths();
   const cacheDir = path.join(opts.userData, 'cache');
   const roots = new rootsMod.AllowedRoots();
   const results = new media.ResultStore();
   const thumbs = new thumbsMod.ThumbnailCache(path.join(cacheDir, 'thumbs'));
   const styleThumbs = new h.StyleThumbs(path.join(cacheDir, 'styles'), opts.sample ?? path.join(repoRoot, 'build', 'sample-photo.jpg'));
-  const settings = new settingsMod.SettingsStore(path.join(opts.userData, 'settings.json'));
   const dialogs = { ...opts.dialogs };
   const clients = new Set<http.ServerResponse>();
   const opened: string[] = [];
@@ -117,8 +138,10 @@ export async function startHost(opts: HostOptions): Promise<RunningHost> {
     for (const c of clients) c.write(frame);
   };
 
-  const hostHandlers = h.createHandlers({
+  hostHandlers = h.createHandlers({
     engine,
+    createEngine,
+    drops,
     dialogs: {
       openFolder: async () => dialogs.openFolder,
       openFiles: async () => dialogs.openFiles,
@@ -135,8 +158,7 @@ export async function startHost(opts: HostOptions): Promise<RunningHost> {
     },
     appInfo: { version: 'e2e', platform: process.platform, arch: process.arch, modelsDir: opts.modelsDir, tileSize: Math.round(Math.sqrt(engineMod.DEFAULT_TILE_PIXELS)) },
   });
-  engine.on('crash', (info) => hostHandlers.engineCrashed(info.message, info.retried));
-  engine.on('restart', () => hostHandlers.engineRestarted());
+  const handlers = hostHandlers;
 
   let origin = '';
   const send = (res: http.ServerResponse, status: number, type: string, body: string | Buffer, extra: Record<string, string> = {}): void => {
@@ -182,7 +204,7 @@ export async function startHost(opts: HostOptions): Promise<RunningHost> {
             return send(res, 400, 'application/json', JSON.stringify({ ok: false, error: { code: 'bad-argument', message: 'Malformed JSON body' } }));
           }
           // The Origin header plays the role of Electron's senderFrame.url.
-          const result = await h.dispatch(hostHandlers.handlers, channel, req.headers.origin ?? null, [origin], args);
+          const result = await h.dispatch(handlers.handlers, channel, req.headers.origin ?? null, [origin], args);
           return send(res, 200, 'application/json', JSON.stringify(result));
         }
         if (req.method === 'GET' && p.startsWith('/media/')) {
@@ -196,6 +218,11 @@ export async function startHost(opts: HostOptions): Promise<RunningHost> {
         if (req.method === 'POST' && p === '/__test/dialogs') {
           Object.assign(dialogs, JSON.parse(await readBody(req)) as Partial<DialogAnswers>);
           return send(res, 200, 'application/json', JSON.stringify(dialogs));
+        }
+        if (req.method === 'POST' && p === '/__test/drop') {
+          // What the preload does in Electron: report the paths of a real drop (sender 0: the one page).
+          const body = JSON.parse(await readBody(req)) as { paths?: unknown };
+          return send(res, 200, 'application/json', JSON.stringify({ recorded: drops.record(0, body.paths) }));
         }
         if (req.method === 'GET' && p === '/__test/opened') return send(res, 200, 'application/json', JSON.stringify(opened));
         if (req.method === 'GET') {
@@ -217,11 +244,11 @@ export async function startHost(opts: HostOptions): Promise<RunningHost> {
   return {
     url: origin,
     async close() {
-      hostHandlers.abortAll();
+      handlers.abortAll();
       for (const c of clients) c.end();
       await new Promise<void>((resolve) => server.close(() => resolve()));
       server.closeAllConnections();
-      await engine.close();
+      await handlers.close();
     },
   };
 }

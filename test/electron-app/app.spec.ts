@@ -32,7 +32,7 @@ test.describe('Electron app', () => {
 
   test.beforeAll(async () => {
     userData = fs.mkdtempSync(path.join(os.tmpdir(), 'pastiche-electron-'));
-    const models = process.env['PASTICHE_MODELS_DIR'] ?? path.join(root, 'test', 'fixtures', 'models');
+    const models = process.env['PASTICHE_MODELS_DIR'] ?? path.join(root, 'models');
     app = await electron.launch({
       executablePath: binary!,
       args: [root, ...(process.platform === 'linux' ? ['--no-sandbox', '--disable-gpu'] : [])],
@@ -82,11 +82,21 @@ test.describe('Electron app', () => {
   test('IPC refuses bad arguments with precise messages', async () => {
     const r = await page.evaluate(async () => {
       const invoke = window.pastiche.invoke as (c: string, ...a: unknown[]) => Promise<unknown>;
-      return [await invoke('settings:set', { previewSize: 'abc' }), await invoke('gallery:list', '/etc/../etc'), await invoke('preview:render', '/etc/passwd', {}, 't')];
+      return [
+        await invoke('settings:set', { previewSize: 'abc' }),
+        await invoke('gallery:list', '/etc/../etc'),
+        await invoke('preview:render', '/etc/passwd', {}, 't'),
+        // Not dropped on this window (the preload reports real drops only): refused.
+        await invoke('gallery:addPaths', ['/etc']),
+        // The preload's internal channel is not reachable through the bridge.
+        await invoke('preload:dropped', ['/etc']),
+      ];
     });
     expect(r[0]).toMatchObject({ ok: false, error: { code: 'bad-argument', message: "Expected integer between 256 and 4096 for previewSize but received 'abc'" } });
     expect(r[1]).toMatchObject({ ok: false, error: { code: 'bad-argument' } });
     expect(r[2]).toMatchObject({ ok: false, error: { code: 'not-allowed' } });
+    expect(r[3]).toMatchObject({ ok: false, error: { code: 'not-allowed', message: expect.stringContaining('not dropped on this window') } });
+    expect(r[4]).toMatchObject({ ok: false, error: { code: 'bad-argument', message: "Unknown channel 'preload:dropped'" } });
   });
 
   test('the protocol refuses paths outside opened folders', async () => {

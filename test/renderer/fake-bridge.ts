@@ -2,17 +2,6 @@
 // an emit() to push main->renderer events.
 import type { ArgsOf, Channel, EventContract, EventName, PasticheApi, Result, ResultOf } from '../../electron/common/ipc-contract';
 
-// jsdom has no ResizeObserver (Svelte's bind:clientWidth uses it); a no-op keeps sizes at 0,
-// which the components treat as "unknown" and fall back to defaults.
-if (!('ResizeObserver' in globalThis)) {
-  class NoopResizeObserver {
-    observe(): void {}
-    unobserve(): void {}
-    disconnect(): void {}
-  }
-  Object.defineProperty(globalThis, 'ResizeObserver', { value: NoopResizeObserver, configurable: true });
-}
-
 export type FakeHandlers = { [C in Channel]?: (...args: ArgsOf<C>) => ResultOf<C> | Promise<ResultOf<C>> | Result<ResultOf<C>> };
 
 export interface FakeBridge {

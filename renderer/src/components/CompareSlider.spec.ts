@@ -1,7 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { fireEvent, render, screen } from '@testing-library/svelte';
 import CompareSlider from './CompareSlider.svelte';
-import '../../../test/renderer/fake-bridge'; // jsdom shims (ResizeObserver)
 
 describe('CompareSlider', () => {
   it('is a keyboard-operable slider', async () => {

@@ -31,6 +31,18 @@ describe('PreviewPane', () => {
     expect(ui.msPerMp).not.toBeNull();
   });
 
+  it('never shows the result of the previous photo next to a newly selected one', async () => {
+    const { ui } = setup();
+    render(PreviewPane, { ui });
+    await waitFor(() => expect(screen.getByTestId('preview-phase').textContent).toContain('1080×810'), { timeout: 3000 });
+    ui.click(1, { range: false, toggle: false });
+    // Right away: the old result is gone and the phase says it is rendering (not the old 'done' line).
+    await waitFor(() => expect(screen.queryByAltText('Stylized')).toBeNull());
+    expect(screen.getByTestId('preview-phase').textContent).toContain('Rendering');
+    await waitFor(() => expect(screen.getByTestId('preview-phase').textContent).toContain('1080×810'), { timeout: 3000 });
+    expect((screen.getByAltText('Original') as HTMLImageElement).getAttribute('src')).toBe(`/media/photo/${encodeURIComponent('/p/img-1.jpg')}`);
+  });
+
   it('shows a failure inline and as a toast', async () => {
     const { ui } = setup(true);
     render(PreviewPane, { ui });

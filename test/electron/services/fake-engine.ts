@@ -18,6 +18,15 @@ export class FakeEngine implements EnginePort {
   previews: { input: string; size: number; style: unknown }[] = [];
   batches: { inputs: string[]; outDir: string }[] = [];
   batchDelayMs = 5;
+  /** Delay of each preview (device-switch tests: a preview in flight while the engine is replaced). */
+  previewDelayMs = 0;
+  closed = false;
+  warmups = 0;
+  readonly device: 'auto' | 'cpu' | 'gpu';
+
+  constructor(device: 'auto' | 'cpu' | 'gpu' = 'auto') {
+    this.device = device;
+  }
 
   styles(): StyleInfo[] {
     return [style('ember', 'pack', 0), style('tide', 'pack', 1), style('solo', 'single', 0)];
@@ -33,7 +42,10 @@ export class FakeEngine implements EnginePort {
   }
   async preview(input: string, opts: { size: number; style: unknown }, signal?: AbortSignal) {
     this.previews.push({ input, size: opts.size, style: opts.style });
+    if (this.closed) throw new Error('engine closed');
+    if (this.previewDelayMs > 0) await new Promise((r) => setTimeout(r, this.previewDelayMs));
     if (signal?.aborted) throw Object.assign(new Error('Cancelled'), { name: 'AbortError' });
+    if (this.closed) throw new Error('engine closed while previewing');
     const data = await sharp({ create: { width: 8, height: 6, channels: 3, background: '#884422' } }).jpeg().toBuffer();
     return { data, width: 8, height: 6, ms: 12, provider: 'cpu' as const };
   }
@@ -53,7 +65,13 @@ export class FakeEngine implements EnginePort {
     return { platform: 'linux', arch: 'x64', cpus: 2, onnxruntime: '1.30.0', models: [{ id: 'pack', ok: true, styles: ['ember', 'tide'] }], probes: [{ name: 'webgpu', ok: false, error: 'no adapter' }], device: null };
   }
   deviceReport() {
-    return { requested: 'auto' as const, provider: 'cpu' as const, fallbackReason: 'No supported adapters' };
+    if (this.device === 'cpu') return { requested: 'cpu' as const, provider: 'cpu' as const };
+    return { requested: this.device, provider: 'cpu' as const, fallbackReason: 'No supported adapters' };
   }
-  close(): void {}
+  async warmup(): Promise<void> {
+    this.warmups++;
+  }
+  close(): void {
+    this.closed = true;
+  }
 }

@@ -5,6 +5,7 @@ import path from 'node:path';
 import sharp from 'sharp';
 import type { EventContract, EventName } from '../../../electron/common/ipc-contract.js';
 import { call, createHandlers, dispatch, isTrustedSender, normalizeDoctor, StyleThumbs, type HandlerHost } from '../../../electron/services/handlers.js';
+import { DroppedPaths } from '../../../electron/services/drops.js';
 import { ResultStore } from '../../../electron/services/media.js';
 import { AllowedRoots } from '../../../electron/services/roots.js';
 import { SettingsStore } from '../../../electron/services/settings.js';
@@ -15,6 +16,9 @@ const APP = 'pastiche://app';
 interface Setup {
   host: HandlerHost;
   engine: FakeEngine;
+  drops: DroppedPaths;
+  /** Engines made by createEngine (device switches), in order. */
+  created: FakeEngine[];
   roots: AllowedRoots;
   events: { event: EventName; payload: unknown }[];
   dirs: { photos: string; out: string; outside: string; base: string };
@@ -34,11 +38,20 @@ async function setup(): Promise<Setup> {
   fs.writeFileSync(path.join(photos, 'notes.txt'), 'not a photo');
   fs.writeFileSync(path.join(photos, 'broken.jpg'), Buffer.from([0xff, 0xd8, 0xff, 1, 2]));
   const engine = new FakeEngine();
+  const drops = new DroppedPaths();
+  const created: FakeEngine[] = [];
   const roots = new AllowedRoots();
   const events: Setup['events'] = [];
   const opened: string[] = [];
   const host = createHandlers({
     engine,
+    createEngine: async (device) => {
+      const e = new FakeEngine(device);
+      created.push(e);
+      return e;
+    },
+    drops,
+    dropGraceMs: 60,
     dialogs: {
       openFolder: async () => photos,
       openFiles: async () => [path.join(photos, 'a.jpg'), path.join(photos, 'notes.txt')],
@@ -55,7 +68,7 @@ async function setup(): Promise<Setup> {
     },
     appInfo: { version: '0.0.0', platform: 'linux', arch: 'x64', modelsDir: null, tileSize: 1449 },
   });
-  return { host, engine, roots, events, dirs: { photos, out, outside, base }, opened };
+  return { host, engine, drops, created, roots, events, dirs: { photos, out, outside, base }, opened };
 }
 
 const req = { style: 'ember', size: 512, strength: 1, preserveColors: false };
@@ -158,10 +171,39 @@ describe('flows', () => {
 
   it('dropped paths: a folder opens as a gallery; missing paths are refused', async () => {
     const s = await setup();
+    s.drops.record(0, [s.dirs.photos]);
     const r = await call(s.host.handlers, 'gallery:addPaths', [s.dirs.photos]);
     expect(r.ok && r.value.root).toBe(s.dirs.photos);
-    expect(await s.host.handlers['gallery:addPaths']([path.join(s.dirs.base, 'missing')])).toMatchObject({ ok: false, error: { code: 'not-found' } });
+    const missing = path.join(s.dirs.base, 'missing');
+    s.drops.record(0, [missing]);
+    expect(await s.host.handlers['gallery:addPaths']([missing])).toMatchObject({ ok: false, error: { code: 'not-found' } });
     expect(await s.host.handlers['gallery:addPaths']('nope')).toMatchObject({ ok: false, error: { message: "Expected array for paths but received 'nope'" } });
+  });
+
+  it('dropped paths: only what the preload saw dropped on that window is accepted, once', async () => {
+    const s = await setup();
+    // The page names a folder nobody dropped: refused, and it does not become an allowed root.
+    const r1 = await s.host.handlers['gallery:addPaths']([s.dirs.outside]);
+    expect(r1).toMatchObject({ ok: false, error: { code: 'not-allowed', message: expect.stringContaining('not dropped on this window') } });
+    expect(s.roots.resolve(path.join(s.dirs.outside, 'c.jpg'))).toBeNull();
+    // Dropped on another window (sender 7) does not count for sender 0, and vice versa.
+    s.drops.record(7, [s.dirs.outside]);
+    expect(await s.host.handlers['gallery:addPaths']([s.dirs.outside])).toMatchObject({ ok: false, error: { code: 'not-allowed' } });
+    // A mix of dropped and not-dropped paths is refused as a whole (nothing consumed).
+    const mixed = await s.host.forSender(7)['gallery:addPaths']([s.dirs.outside, s.dirs.photos]);
+    expect(mixed).toMatchObject({ ok: false, error: { code: 'not-allowed', message: expect.stringContaining(s.dirs.photos) } });
+    // The real drop on window 7 works there, once.
+    const ok = await call(s.host.forSender(7), 'gallery:addPaths', [s.dirs.outside]);
+    expect(ok.ok && ok.value.root).toBe(s.dirs.outside);
+    expect(s.roots.resolve(path.join(s.dirs.outside, 'c.jpg'))).not.toBeNull();
+    expect(await s.host.forSender(7)['gallery:addPaths']([s.dirs.outside])).toMatchObject({ ok: false, error: { code: 'not-allowed' } });
+    // The preload's report may arrive just after the page's call (separate IPC pipes): it waits briefly.
+    setTimeout(() => s.drops.record(0, [s.dirs.photos]), 20);
+    expect(await call(s.host.handlers, 'gallery:addPaths', [s.dirs.photos])).toMatchObject({ ok: true });
+    // A closed window's drops are forgotten.
+    s.drops.record(9, [s.dirs.photos]);
+    s.host.forgetSender(9);
+    expect(s.drops.size(9)).toBe(0);
   });
 
   it('export: refuses an output folder that was not chosen, then runs, reports progress and done', async () => {
@@ -233,6 +275,96 @@ describe('flows', () => {
     expect(status).toMatchObject({ ok: true, value: { state: 'ready', device: { provider: 'cpu', fallbackReason: 'No supported adapters' } } });
     s.host.engineCrashed('worker died', true);
     expect(s.events.find((e) => e.event === 'engine:crash')?.payload).toMatchObject({ message: 'worker died', retried: true });
+  });
+
+  it('device choice applies without restart: new engine created, old one closed, status emitted', async () => {
+    const s = await setup();
+    // Same device: nothing to do.
+    await call(s.host.handlers, 'settings:set', { device: 'auto' });
+    await s.host.settled();
+    expect(s.created).toHaveLength(0);
+    // A preview in flight on the old engine finishes there before the old engine closes.
+    await call(s.host.handlers, 'gallery:openFolder');
+    s.engine.previewDelayMs = 80;
+    const inFlight = call(s.host.handlers, 'preview:render', path.join(s.dirs.photos, 'a.jpg'), req, 'p1');
+    await new Promise((r) => setTimeout(r, 10));
+    const set = await call(s.host.handlers, 'settings:set', { device: 'cpu' });
+    expect(set).toMatchObject({ ok: true, value: { device: 'cpu' } });
+    await s.host.settled();
+    expect(await inFlight).toMatchObject({ ok: true });
+    expect(s.created.map((e) => e.device)).toEqual(['cpu']);
+    expect(s.engine.closed).toBe(true);
+    expect(s.host.engine()).toBe(s.created[0]);
+    expect(s.created[0]!.warmups).toBe(1);
+    const states = s.events.filter((e) => e.event === 'engine:status').map((e) => e.payload as EventContract['engine:status']);
+    expect(states.map((x) => x.state)).toEqual(expect.arrayContaining(['starting', 'ready']));
+    expect(states.find((x) => x.state === 'starting')?.message).toBe('Switching to CPU…');
+    expect(states.at(-1)).toMatchObject({ state: 'ready', device: { requested: 'cpu', provider: 'cpu' }, message: null });
+    // New work goes to the new engine.
+    const r = await call(s.host.handlers, 'preview:render', path.join(s.dirs.photos, 'a.jpg'), req, 'p2');
+    expect(r.ok).toBe(true);
+    expect(s.created[0]!.previews).toHaveLength(1);
+    // Two quick changes: both apply in order, the last one wins.
+    await call(s.host.handlers, 'settings:set', { device: 'gpu' });
+    await call(s.host.handlers, 'settings:set', { device: 'auto' });
+    await s.host.settled();
+    expect(s.created.map((e) => e.device)).toEqual(['cpu', 'gpu', 'auto']);
+    expect(s.created.slice(0, 2).every((e) => e.closed)).toBe(true);
+    expect(s.host.engine()).toBe(s.created[2]);
+    expect(await call(s.host.handlers, 'engine:status')).toMatchObject({ ok: true, value: { state: 'ready', device: { requested: 'auto' } } });
+    await s.host.close();
+    expect(s.created[2]!.closed).toBe(true);
+  });
+
+  it('device choice during an export applies when the export finishes', async () => {
+    const s = await setup();
+    s.engine.batchDelayMs = 40;
+    await call(s.host.handlers, 'gallery:openFolder');
+    await call(s.host.handlers, 'export:chooseFolder');
+    const started = await call(s.host.handlers, 'export:start', {
+      files: [path.join(s.dirs.photos, 'a.jpg'), path.join(s.dirs.photos, 'a.jpg')],
+      folders: [],
+      outDir: s.dirs.out,
+      recursive: false,
+      skipExisting: false,
+      options: { style: 'ember', size: 1280, strength: 1, preserveColors: false, format: 'jpg', quality: 90, keepMetadata: false, stripGps: true },
+    });
+    expect(started.ok).toBe(true);
+    await call(s.host.handlers, 'settings:set', { device: 'gpu' });
+    expect(s.created).toHaveLength(0);
+    expect(s.engine.closed).toBe(false);
+    await expect.poll(() => s.events.some((e) => e.event === 'export:done')).toBe(true);
+    const done = s.events.find((e) => e.event === 'export:done')!.payload as EventContract['export:done'];
+    expect(done.report.cancelled).toBe(false);
+    await expect.poll(() => s.created.length).toBe(1);
+    await s.host.settled();
+    expect(s.created[0]!.device).toBe('gpu');
+    expect(s.engine.closed).toBe(true);
+  });
+
+  it('a failing engine creation keeps the old engine and reports the error', async () => {
+    const s = await setup();
+    const events: { event: EventName; payload: unknown }[] = [];
+    const host = createHandlers({
+      engine: s.engine,
+      createEngine: async () => {
+        throw new Error('no such provider');
+      },
+      drops: new DroppedPaths(),
+      dialogs: { openFolder: async () => null, openFiles: async () => null, chooseOutputFolder: async () => null },
+      roots: new AllowedRoots(),
+      settings: new SettingsStore(path.join(s.dirs.base, 'user2', 'settings.json')),
+      results: new ResultStore(),
+      styleThumbs: new StyleThumbs(path.join(s.dirs.base, 'cache2'), path.join(s.dirs.photos, 'a.jpg')),
+      emit: <E extends EventName>(event: E, payload: EventContract[E]) => events.push({ event, payload }),
+      openPath: async () => '',
+      appInfo: { version: '0.0.0', platform: 'linux', arch: 'x64', modelsDir: null, tileSize: 1449 },
+    });
+    await call(host.handlers, 'settings:set', { device: 'gpu' });
+    await host.settled();
+    expect(host.engine()).toBe(s.engine);
+    expect(s.engine.closed).toBe(false);
+    expect(events.at(-1)).toMatchObject({ event: 'engine:status', payload: { state: 'error', message: 'Could not switch to GPU: no such provider' } });
   });
 
   it('normalizeDoctor tolerates odd input', () => {
