@@ -13,6 +13,7 @@ import type {
   SizeChoice,
   StyleBlend,
   StyleInfo,
+  StylizeOptions,
 } from './types.js';
 
 export type ErrorCode =
@@ -83,16 +84,8 @@ export interface PreviewResult {
   provider: ProviderName;
 }
 
-export interface ExportOptions {
-  style: string | StyleBlend;
-  size: SizeChoice;
-  strength: number;
-  preserveColors: boolean;
-  format: OutputFormat;
-  quality: number;
-  keepMetadata: boolean;
-  stripGps: boolean;
-}
+/** Export settings are exactly the engine's per-file options. */
+export type ExportOptions = StylizeOptions;
 
 export interface ExportRequest {
   /** Photos to export (absolute paths already opened in the gallery). */
