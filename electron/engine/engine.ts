@@ -335,12 +335,15 @@ export class Engine extends EventEmitter<EngineEvents> {
     const report: EngineBatchReport = { files: [], device: null, cancelled: false };
     const t0 = performance.now();
     let done = 0;
-    let workMs = 0;
     let worked = 0;
+    // The ETA uses the pace after the first stylized file: that one pays for session start-up,
+    // and skipped files (--skip-existing) take no time, so neither should set the rate.
+    let firstWorkedAt: number | null = null;
     let stopped: string | null = null;
     const progress = (current: string | null): void => {
       const remaining = total - done;
-      const avg = worked > 0 ? (performance.now() - t0) / done : null;
+      const now = performance.now();
+      const avg = worked >= 2 && firstWorkedAt !== null ? (now - firstWorkedAt) / (worked - 1) : worked === 1 ? now - t0 : null;
       const p: BatchProgress = { done, total, current, etaMs: avg === null ? null : Math.round(avg * remaining) };
       onProgress?.(p);
       this.emit('progress', p);
@@ -365,8 +368,8 @@ export class Engine extends EventEmitter<EngineEvents> {
             const r = await this.runJob(f.input, f.output, o, opts, signal);
             results[i] = this.toFileResult(f.input, f.output, start, r, null);
             report.device = r.provider;
-            workMs += r.ms;
             worked++;
+            if (worked === 1) firstWorkedAt = performance.now();
           } catch (e) {
             const err = serializeError(e);
             if (err.code === 'CANCELLED') {
@@ -382,7 +385,6 @@ export class Engine extends EventEmitter<EngineEvents> {
       }
     };
     await Promise.all(Array.from({ length: Math.min(this.concurrency, Math.max(1, total)) }, () => worker()));
-    void workMs;
 
     report.cancelled = Boolean(signal?.aborted || opts.stopSignal?.aborted) && !stopped;
     for (let i = 0; i < total; i++) {
