@@ -150,3 +150,19 @@ describe('batch runs', () => {
     expect(readdirSync(out2)).toEqual([]);
   });
 });
+
+describe('batch progress', () => {
+  it('has no ETA before a file is stylized, then a finite one, and 0 at the end', async () => {
+    const d = tmpDir();
+    for (const n of ['a.jpg', 'b.jpg', 'c.jpg', 'd.jpg']) await writePhoto(path.join(d, 'in', n), 48, 48);
+    const out = path.join(d, 'out');
+    mkdirSync(out);
+    const seen: { done: number; etaMs: number | null }[] = [];
+    await engine.runBatch([path.join(d, 'in')], out, { format: 'jpg' }, (p) => seen.push({ done: p.done, etaMs: p.etaMs }));
+    expect(seen[0]).toEqual({ done: 0, etaMs: null });
+    const afterFirst = seen.filter((p) => p.done >= 1 && p.done < 4);
+    expect(afterFirst.length).toBeGreaterThan(0);
+    for (const p of afterFirst) expect(Number.isFinite(p.etaMs) && (p.etaMs ?? -1) >= 0).toBe(true);
+    expect(seen.at(-1)).toEqual({ done: 4, etaMs: 0 });
+  });
+});
