@@ -96,7 +96,7 @@ export type PreviewOutput = PreviewResult;
 
 // Default tiling threshold: a 4K (8.3 MP) photo goes through 2 MP tiles, which keeps the CPU
 // peak well under 3 GB with the Johnson generator (activations ~ 600 B/px at full res).
-export const DEFAULT_TILE_PIXELS = 2_100_000;
+export const DEFAULT_TILE_PIXELS = 1_800_000;
 export const DEFAULT_STATS_EDGE = 1024;
 
 /** Crash notice in the shape the app services consume ({message, retried}) plus the details. */

@@ -366,6 +366,9 @@ async function handle(msg: Extract<WorkerRequest, { type: 'job' }>): Promise<voi
   } finally {
     tokens.delete(msg.id);
     jobFinished();
+    // A cancelled job is usually a large photo the user gave up on: return its arena now rather
+    // than after the idle period.
+    if (token.cancelled && activeJobs === 0) void releaseIdleSessions();
   }
 }
 

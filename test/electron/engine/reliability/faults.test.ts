@@ -120,6 +120,9 @@ describe('faults', () => {
       expect((await engine.stylizeFile(small, { outDir: out }, {})).status).toBe('ok');
       const pid = engine.workerPid;
       const idle = procMem(pid);
+      // The worker releases its sessions' arenas on cancel (several hundred MiB for a tile); what
+      // stays is the JS heap and the allocator's cache, which the next job reuses.
+      const RELEASED_MARGIN = 256 * MB;
       const ac = new AbortController();
       const job = engine.runBatch([big], out, { format: 'png' }, undefined, ac.signal);
       // Let it decode and get into the tiled inference.
@@ -142,11 +145,11 @@ describe('faults', () => {
       let after: ReturnType<typeof procMem> = null;
       for (let t = 0; t < 40; t++) {
         after = engine.workerPid === pid ? procMem(pid) : null;
-        if (!after || !idle || after.rss < idle.rss + 100 * MB) break;
+        if (!after || !idle || after.rss < idle.rss + RELEASED_MARGIN) break;
         await sleep(100);
       }
       console.log(`cancel: after ${engine.workerPid === pid ? `same worker, RSS ${Math.round((after?.rss ?? 0) / MB)} MiB` : 'worker restarted'}`);
-      if (engine.workerPid === pid && after && idle) expect(after.rss).toBeLessThan(idle.rss + 100 * MB);
+      if (engine.workerPid === pid && after && idle) expect(after.rss).toBeLessThan(idle.rss + RELEASED_MARGIN);
       // And the engine still works.
       expect((await engine.stylizeFile(small, { outputPath: path.join(out, 'after.jpg') }, {})).status).toBe('ok');
     } finally {
