@@ -87,7 +87,9 @@ export async function stylizePixels(
   });
   const wx = grid.cols.map((_, i) => axisWeights(grid.cols, i));
   const wy = grid.rows.map((_, i) => axisWeights(grid.rows, i));
-  const acc = new TileAccumulator(width, height);
+  // Float accumulation only for one tile row at a time (see TileAccumulator).
+  const bandRows = Math.max(...grid.rows.map((r) => r.length));
+  const acc = new TileAccumulator(width, height, io.range, bandRows);
   let done = 0;
   for (const t of grid.tiles) {
     checkCancelled(cancel);
@@ -102,7 +104,7 @@ export async function stylizePixels(
     progress?.('infer', ++done / grid.tiles.length);
   }
   const tr = span('to-rgb');
-  const out = acc.toRgb(io.range);
+  const out = acc.toRgb();
   tr.end({ tiles: grid.tiles.length });
   return { rgb: out, tiles: grid.tiles.length, warnings };
 }

@@ -84,17 +84,39 @@ export function tensorToRgb(t: Float32Array, pw: number, ph: number, w: number, 
 }
 
 /** Weighted accumulation of tile outputs: the blender of tiled inference. */
+/**
+ * Weighted blend of overlapping tiles into 8-bit RGB. Only a band of rows is kept in float
+ * (sum + weight, 16 bytes a pixel): tiles arrive row by row, and once a tile row starts at y every
+ * image row above y is final and is written out as bytes. With `bandRows` = the tallest tile row,
+ * a 300 MP photo needs its 3-byte output plus one band instead of 16 bytes a pixel.
+ */
 export class TileAccumulator {
-  readonly sum: Float32Array;
-  readonly weight: Float32Array;
+  private readonly sum: Float32Array;
+  private readonly weight: Float32Array;
+  private readonly out: Buffer;
+  private readonly lo: number;
+  private readonly scale: number;
+  /** Image row held in band row 0; rows above it are already in `out`. */
+  private top = 0;
 
-  constructor(readonly width: number, readonly height: number) {
-    this.sum = new Float32Array(width * height * 3);
-    this.weight = new Float32Array(width * height);
+  constructor(
+    readonly width: number,
+    readonly height: number,
+    range: readonly [number, number] = [0, 255],
+    private readonly bandRows: number = height,
+  ) {
+    this.sum = new Float32Array(width * bandRows * 3);
+    this.weight = new Float32Array(width * bandRows);
+    this.out = Buffer.allocUnsafe(width * height * 3);
+    this.lo = range[0];
+    this.scale = 255 / (range[1] - range[0]);
   }
 
   /** Adds the (w, h) top-left crop of a planar [3, ph, pw] tile at (x0, y0), weights wx * wy. */
   add(t: Float32Array, pw: number, ph: number, x0: number, y0: number, w: number, h: number, wx: Float32Array, wy: Float32Array): void {
+    if (y0 < this.top) throw new Error(`tile at row ${y0} arrived after rows up to ${this.top} were written`);
+    this.flushTo(y0);
+    if (y0 + h - this.top > this.bandRows) throw new Error(`tile rows ${y0}-${y0 + h} do not fit the ${this.bandRows}-row band`);
     const plane = pw * ph;
     const r = t.subarray(0, plane);
     const g = t.subarray(plane, 2 * plane);
@@ -106,7 +128,7 @@ export class TileAccumulator {
       const fy = wy[y]!;
       if (fy === 0) continue;
       const s0 = y * pw;
-      const p0 = (y0 + y) * W + x0;
+      const p0 = (y0 - this.top + y) * W + x0;
       for (let x = 0; x < w; x++) {
         const f = fy * wx[x]!;
         if (f === 0) continue;
@@ -121,21 +143,34 @@ export class TileAccumulator {
     }
   }
 
-  toRgb(range: readonly [number, number] = [0, 255]): Buffer {
-    const n = this.width * this.height;
-    const out = Buffer.allocUnsafe(n * 3);
-    const scale = 255 / (range[1] - range[0]);
-    const lo = range[0];
+  /** All rows blended: the interleaved 8-bit RGB image. */
+  toRgb(): Buffer {
+    this.flushTo(this.height);
+    return this.out;
+  }
+
+  /** Writes image rows [top, y) as bytes and slides the band down so row y is band row 0. */
+  private flushTo(y: number): void {
+    const rows = Math.min(y, this.height) - this.top;
+    if (rows <= 0) return;
+    const W = this.width;
     const sum = this.sum;
     const weight = this.weight;
-    for (let p = 0, d = 0; p < n; p++, d += 3) {
-      const w = weight[p]!;
-      if (!(w > 0)) throw new Error(`tiling left pixel ${p % this.width},${Math.floor(p / this.width)} uncovered`);
-      out[d] = toByte(sum[d]! / w, lo, scale);
-      out[d + 1] = toByte(sum[d + 1]! / w, lo, scale);
-      out[d + 2] = toByte(sum[d + 2]! / w, lo, scale);
+    const out = this.out;
+    const n = rows * W;
+    for (let p = 0, d = 0, o = this.top * W * 3; p < n; p++, d += 3, o += 3) {
+      const wt = weight[p]!;
+      if (!(wt > 0)) throw new Error(`tiling left pixel ${p % W},${this.top + Math.floor(p / W)} uncovered`);
+      out[o] = toByte(sum[d]! / wt, this.lo, this.scale);
+      out[o + 1] = toByte(sum[d + 1]! / wt, this.lo, this.scale);
+      out[o + 2] = toByte(sum[d + 2]! / wt, this.lo, this.scale);
     }
-    return out;
+    // Keep the band rows below y (the overlap with the next tile row), clear the rest.
+    sum.copyWithin(0, n * 3);
+    weight.copyWithin(0, n);
+    sum.fill(0, sum.length - n * 3);
+    weight.fill(0, weight.length - n);
+    this.top += rows;
   }
 }
 

@@ -54,6 +54,25 @@ describe('tiling math', () => {
     expect(acc.toRgb().every((v) => v === 77)).toBe(true);
   });
 
+  it('banded accumulation (one tile row of floats) equals whole-frame accumulation', () => {
+    const W = 301, H = 397;
+    const g = planTiles(W, H, { tileSize: 96, overlap: 16, multipleOf: 4 });
+    expect(g.rows.length).toBeGreaterThan(3);
+    const bandRows = Math.max(...g.rows.map((r) => r.length));
+    const whole = new TileAccumulator(W, H);
+    const banded = new TileAccumulator(W, H, [0, 255], bandRows);
+    let seed = 1;
+    const rnd = (): number => ((seed = (seed * 16807) % 2147483647) / 2147483647) * 255;
+    for (const t of g.tiles) {
+      const pw = Math.ceil(t.width / 4) * 4, ph = Math.ceil(t.height / 4) * 4;
+      const tile = Float32Array.from({ length: 3 * pw * ph }, rnd);
+      const wx = axisWeights(g.cols, t.col), wy = axisWeights(g.rows, t.row);
+      whole.add(tile, pw, ph, t.x, t.y, t.width, t.height, wx, wy);
+      banded.add(tile, pw, ph, t.x, t.y, t.width, t.height, wx, wy);
+    }
+    expect(banded.toRgb().equals(whole.toRgb())).toBe(true);
+  });
+
   it('fitLongEdge never upscales unless allowed', () => {
     expect(fitLongEdge(4000, 3000, 1000)).toEqual({ width: 1000, height: 750 });
     expect(fitLongEdge(800, 600, 1000)).toEqual({ width: 800, height: 600 });
