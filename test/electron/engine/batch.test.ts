@@ -1,10 +1,9 @@
-import { chmodSync, existsSync, mkdirSync, readdirSync, statSync, writeFileSync, readFileSync } from 'node:fs';
-import { execFileSync } from 'node:child_process';
+import { existsSync, mkdirSync, readdirSync, statSync, writeFileSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { planBatch } from '../../../electron/engine/batch.js';
 import { Engine } from '../../../electron/engine/index.js';
-import { FIXTURE_MODELS, WORKER, ensureBuilt, tmpDir, writePhoto } from './helpers.js';
+import { FIXTURE_MODELS, WORKER, ensureBuilt, makeReadOnlyDir, mountTmpfs, tmpDir, writePhoto } from './helpers.js';
 
 let engine: Engine;
 beforeAll(async () => {
@@ -80,23 +79,12 @@ describe('batch runs', () => {
     const input = await writePhoto(path.join(d, 'a.jpg'));
     await expect(engine.runBatch([input], path.join(d, 'nope'), {})).rejects.toMatchObject({ code: 'OUTPUT', message: `Output folder does not exist: ${path.join(d, 'nope')}` });
     const ro = path.join(d, 'ro');
-    mkdirSync(ro);
-    let mounted = false;
-    if (process.getuid?.() === 0) {
-      // root ignores permission bits: use a real read-only mount when we can.
-      try {
-        execFileSync('mount', ['-t', 'tmpfs', '-o', 'ro,size=1m', 'tmpfs', ro], { stdio: 'ignore' });
-        mounted = true;
-      } catch {
-        return;
-      }
-    } else {
-      chmodSync(ro, 0o555);
-    }
+    const undo = makeReadOnlyDir(ro);
+    if (!undo) return;
     try {
       await expect(engine.runBatch([input], ro, {})).rejects.toMatchObject({ code: 'OUTPUT', message: expect.stringMatching(/^Cannot write to output folder .*: (it is on a read-only file system|it is not writable)$/) });
     } finally {
-      if (mounted) execFileSync('umount', [ro]);
+      undo();
     }
   });
 
@@ -104,12 +92,8 @@ describe('batch runs', () => {
     if (process.getuid?.() !== 0) return;
     const d = tmpDir();
     const small = path.join(d, 'small');
-    mkdirSync(small);
-    try {
-      execFileSync('mount', ['-t', 'tmpfs', '-o', 'size=64k', 'tmpfs', small], { stdio: 'ignore' });
-    } catch {
-      return;
-    }
+    const unmount = mountTmpfs(small, 'size=64k');
+    if (!unmount) return;
     try {
       const inputs = [];
       for (let i = 0; i < 4; i++) inputs.push(await writePhoto(path.join(d, `big${i}.png`), 200, 200, i + 1));
@@ -120,7 +104,7 @@ describe('batch runs', () => {
         expect(n).not.toMatch(/pastiche-tmp/);
       }
     } finally {
-      execFileSync('umount', [small]);
+      unmount();
     }
   });
 

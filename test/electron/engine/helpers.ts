@@ -1,7 +1,7 @@
 // Shared test helpers: a compiled dist/ (the worker runs as a real child process), temp
 // folders, and photos generated with sharp at test time (no binary fixtures committed).
 import { execFileSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readdirSync, rmSync, statSync, writeFileSync, existsSync } from 'node:fs';
+import { chmodSync, mkdirSync, mkdtempSync, readdirSync, rmSync, statSync, writeFileSync, existsSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -110,4 +110,28 @@ export function forgedPng(width: number, height: number): Buffer {
   ihdr[8] = 8;
   ihdr[9] = 2;
   return Buffer.concat([Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]), chunk('IHDR', ihdr), chunk('IDAT', Buffer.alloc(16)), chunk('IEND', Buffer.alloc(0))]);
+}
+
+/**
+ * A folder that cannot be written: a read-only tmpfs as root (root ignores permission bits),
+ * else mode 0555. Returns the undo function, or null where root cannot mount (test skips).
+ */
+export function makeReadOnlyDir(dir: string): (() => void) | null {
+  mkdirSync(dir, { recursive: true });
+  if (process.getuid?.() !== 0) {
+    chmodSync(dir, 0o555);
+    return () => chmodSync(dir, 0o755);
+  }
+  return mountTmpfs(dir, 'ro,size=1m');
+}
+
+/** Mounts a tmpfs (e.g. 'size=64k' for disk-full tests); the unmount function, or null if it cannot. */
+export function mountTmpfs(dir: string, options: string): (() => void) | null {
+  mkdirSync(dir, { recursive: true });
+  try {
+    execFileSync('mount', ['-t', 'tmpfs', '-o', options, 'tmpfs', dir], { stdio: 'ignore' });
+  } catch {
+    return null;
+  }
+  return () => execFileSync('umount', [dir]);
 }

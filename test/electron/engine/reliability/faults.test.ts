@@ -7,7 +7,7 @@ import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { Engine } from '../../../../electron/engine/index.js';
-import { FIXTURE_MODELS, WORKER, ensureBuilt, tmpDir, writePhoto } from '../helpers.js';
+import { FIXTURE_MODELS, WORKER, ensureBuilt, mountTmpfs, tmpDir, writePhoto } from '../helpers.js';
 import { MB, alive, childPids, decodesFully, procMem, runCli, solidPng, startCli } from './util.js';
 
 let dir: string;
@@ -68,12 +68,8 @@ describe('faults', () => {
   it('disk full (64 KiB tmpfs) through the CLI: exit 1, clear message, no truncated or temp file', async () => {
     if (process.getuid?.() !== 0) return;
     const small = path.join(dir, 'full');
-    mkdirSync(small);
-    try {
-      execFileSync('mount', ['-t', 'tmpfs', '-o', 'size=64k', 'tmpfs', small], { stdio: 'ignore' });
-    } catch {
-      return;
-    }
+    const unmount = mountTmpfs(small, 'size=64k');
+    if (!unmount) return;
     try {
       const inputs: string[] = [];
       for (let i = 0; i < 5; i++) inputs.push(await writePhoto(path.join(dir, 'full-in', `big${i}.png`), 200, 200, i + 1));
@@ -86,7 +82,7 @@ describe('faults', () => {
         expect(await decodesFully(path.join(small, n)), n).toBe(true);
       }
     } finally {
-      execFileSync('umount', [small]);
+      unmount();
     }
   });
 

@@ -1,11 +1,10 @@
 // Issue #6, names and paths: Unicode (CJK, emoji, NFC vs NFD), spaces, leading '-', very long
 // names and paths, case/extension collisions in one batch, output == input, the CLI '--'.
-import { chmodSync, existsSync, mkdirSync, readFileSync, readdirSync, statSync } from 'node:fs';
-import { execFileSync } from 'node:child_process';
+import { existsSync, mkdirSync, readFileSync, readdirSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Engine } from '../../../../electron/engine/index.js';
-import { FIXTURE_MODELS, WORKER, ensureBuilt, tmpDir, writePhoto } from '../helpers.js';
+import { FIXTURE_MODELS, WORKER, ensureBuilt, makeReadOnlyDir, tmpDir, writePhoto } from '../helpers.js';
 import { decodesFully, runCli } from './util.js';
 
 let engine: Engine;
@@ -104,18 +103,8 @@ describe('names and paths', () => {
   it('read-only output folder: refused before starting (engine and CLI)', async () => {
     const input = await writePhoto(path.join(dir, 'ro-in', 'a.jpg'));
     const ro = path.join(dir, 'ro');
-    mkdirSync(ro);
-    let mounted = false;
-    if (process.getuid?.() === 0) {
-      try {
-        execFileSync('mount', ['-t', 'tmpfs', '-o', 'ro,size=1m', 'tmpfs', ro], { stdio: 'ignore' });
-        mounted = true;
-      } catch {
-        return;
-      }
-    } else {
-      chmodSync(ro, 0o555);
-    }
+    const undo = makeReadOnlyDir(ro);
+    if (!undo) return;
     try {
       const mtime = statSync(input).mtimeMs;
       await expect(engine.runBatch([input], ro, {})).rejects.toMatchObject({ code: 'OUTPUT', message: expect.stringMatching(/^Cannot write to output folder .*: (it is on a read-only file system|it is not writable)$/) });
@@ -126,7 +115,7 @@ describe('names and paths', () => {
       expect(readdirSync(ro)).toEqual([]);
       expect(statSync(input).mtimeMs).toBe(mtime);
     } finally {
-      if (mounted) execFileSync('umount', [ro]);
+      undo();
     }
   });
 
