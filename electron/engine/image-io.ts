@@ -67,13 +67,36 @@ function cleanSharpMessage(e: unknown): string {
   return msg.split('\n').map((l) => l.trim()).filter(Boolean)[0] ?? msg;
 }
 
-function decodeError(format: SniffedFormat, e: unknown): PasticheError {
+/** JPEG and PNG files end with a marker (EOI, IEND); without it the file was cut off. */
+async function lacksEndMarker(file: string, format: SniffedFormat): Promise<boolean> {
+  if (format !== 'jpeg' && format !== 'png') return false;
+  try {
+    const fh = await open(file, 'r');
+    try {
+      const { size } = await fh.stat();
+      const n = Math.min(size, 64);
+      const tail = Buffer.alloc(n);
+      await fh.read(tail, 0, n, size - n);
+      // Some writers pad after the marker; look for it anywhere in the last 64 bytes.
+      return format === 'jpeg' ? tail.lastIndexOf(Buffer.from([0xff, 0xd9])) < 0 : tail.lastIndexOf(Buffer.from('IEND', 'latin1')) < 0;
+    } finally {
+      await fh.close();
+    }
+  } catch {
+    return false;
+  }
+}
+
+async function decodeError(file: string, format: SniffedFormat, e: unknown): Promise<PasticheError> {
   if (format === 'heic') {
     return new PasticheError('UNSUPPORTED_FORMAT', "HEIC is not supported by this build's decoder; convert the photo to JPEG first");
   }
   const msg = cleanSharpMessage(e);
   if (/pixel limit/i.test(msg)) return new PasticheError('TOO_LARGE', `Image is too large to process: ${msg}`);
-  const truncated = /premature end|truncated|unexpected end|not enough data|read error|end of (file|stream)/i.test(msg);
+  // libvips keeps its error text per thread; with decodes in parallel it can come back as
+  // 'Unknown error', so the file's own end marker decides too.
+  const truncated = /premature end|truncated|unexpected end|not enough data|read error|end of (file|stream)/i.test(msg)
+    || (await lacksEndMarker(file, format));
   return new PasticheError('DECODE', truncated ? `${format.toUpperCase()} file is truncated or damaged (${msg})` : `Cannot decode ${format.toUpperCase()} image: ${msg}`);
 }
 
@@ -95,7 +118,7 @@ export async function probeImage(file: string, maxPixels = DEFAULT_MAX_PIXELS): 
   try {
     md = await sharp(file, { limitInputPixels: false }).metadata();
   } catch (e) {
-    throw decodeError(s.format, e);
+    throw await decodeError(file, s.format, e);
   }
   const width = md.width ?? 0;
   const height = md.height ?? 0;
@@ -159,7 +182,7 @@ export async function decodeImage(file: string, opts: DecodeOptions): Promise<De
     return { rgb, alpha, width: info.width, height: info.height, sourceWidth: probe.width, sourceHeight: probe.height, format: probe.format, meta: probe.meta, warnings };
   } catch (e) {
     if (e instanceof PasticheError) throw e;
-    throw decodeError(probe.format, e);
+    throw await decodeError(file, probe.format, e);
   }
 }
 

@@ -39,6 +39,22 @@ describe('sniffing and bad files', () => {
     await expect(decode(t)).rejects.toMatchObject({ code: 'DECODE', message: expect.stringMatching(/JPEG file is truncated or damaged/) });
   });
 
+  it('says truncated from the missing end marker even when libvips says only "Unknown error"', async () => {
+    // Decodes in parallel can lose libvips' per-thread error text; eight at once reproduced it.
+    const f = await writePhoto(path.join(dir, 'full-par.jpg'), 400, 300);
+    const buf = (await import('node:fs')).readFileSync(f);
+    const files = Array.from({ length: 8 }, (_, i) => {
+      const t = path.join(dir, `cut-${i}.jpg`);
+      writeFileSync(t, buf.subarray(0, Math.floor((buf.length * (i + 2)) / 11)));
+      return t;
+    });
+    const results = await Promise.allSettled(files.map((t) => decode(t)));
+    for (const r of results) {
+      expect(r.status).toBe('rejected');
+      expect((r as PromiseRejectedResult).reason).toMatchObject({ code: 'DECODE', message: expect.stringMatching(/^JPEG file is truncated or damaged/) });
+    }
+  });
+
   it('refuses a forged 64250x64250 PNG from its header, before decoding', async () => {
     const f = path.join(dir, 'bomb.png');
     writeFileSync(f, forgedPng(64250, 64250));
