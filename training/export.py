@@ -1,5 +1,8 @@
 """Export a trained generator to ONNX (opset 17, dynamic H and W).
 
+The exported graph is the exact inference rewrite of training/fast_graph.py (same numbers, faster
+operations); `--plain` exports the training formulation as it is.
+
 Two graphs per model (see docs/architecture.md):
 - full:  input [, style] -> output, stats      (stats: [2, K] mean/std of every IN layer)
 - tiles: input [, style], stats -> output      (normalizes with the given whole-image stats)
@@ -17,6 +20,7 @@ from typing import Dict, Optional
 import torch
 import torch.nn as nn
 
+from .fast_graph import FastGenerator, training_state_dict
 from .model import Generator, GeneratorConfig
 
 OPSET = 17
@@ -51,6 +55,31 @@ def load_checkpoint(path: str, map_location="cpu") -> Generator:
     return g.eval()
 
 
+def load_onnx(path: str) -> Generator:
+    """A Generator with the weights of an exported fp32 graph (its initializers keep the module names),
+    so a shipped model can be re-exported without its training checkpoint."""
+    import onnx
+    from onnx import numpy_helper
+
+    m = onnx.load(path)
+    named = {i.name: torch.from_numpy(numpy_helper.to_array(i).copy())
+             for i in m.graph.initializer if i.name.startswith("g.")}
+    if any(k.startswith("g.g.") for k in named):   # a rewritten graph: undo the rewrite exactly
+        sd = training_state_dict(named)
+    else:
+        sd = {k[2:]: v for k, v in named.items()}
+    if not sd:
+        raise ValueError(f"Expected a Pastiche fp32 graph with named weights in {path} but found none")
+    blocks = {k.split(".")[1] for k in sd if k.startswith("res.")}
+    n_styles = sd["down.0.norm.gamma"].shape[0] if "down.0.norm.gamma" in sd else 1
+    norm = "batch" if "down.0.norm.bn.weight" in sd else ("cond_instance" if n_styles > 1 else "instance")
+    cfg = GeneratorConfig(width=sd["down.0.conv.conv.weight"].shape[0], res_blocks=len(blocks), norm=norm,
+                          n_styles=n_styles)
+    g = Generator(cfg)
+    g.load_state_dict(sd, strict=True)
+    return g.eval()
+
+
 def _export(module: nn.Module, args, path: str, input_names, output_names, dynamic_axes):
     kwargs = dict(opset_version=OPSET, input_names=input_names, output_names=output_names,
                   dynamic_axes=dynamic_axes, do_constant_folding=True)
@@ -71,10 +100,14 @@ def file_ref(path: str) -> Dict:
     return {"file": os.path.basename(path), "sha256": sha256(path), "bytes": os.path.getsize(path)}
 
 
-def export_model(g: Generator, out_dir: str, name: str, half: bool = False, device: str = "cpu") -> Dict[str, Dict]:
+def export_model(g: Generator, out_dir: str, name: str, half: bool = False, device: str = "cpu",
+                 rewrite: bool = True) -> Dict[str, Dict]:
     """Writes <name>.onnx and <name>-tiles.onnx (or -fp16 variants). Returns file refs."""
     os.makedirs(out_dir, exist_ok=True)
-    g = g.to(device).eval()
+    g = g.float().eval()
+    if rewrite:
+        g = FastGenerator(g).eval()   # weights are rewritten in fp32, then cast
+    g = g.to(device)
     if half:
         g = g.half()
     multi = g.cfg.norm == "cond_instance"
@@ -111,11 +144,13 @@ def main(argv=None):
     p.add_argument("--out", required=True)
     p.add_argument("--name", required=True)
     p.add_argument("--fp16", action="store_true", help="also export fp16 variants (needs a CUDA device)")
+    p.add_argument("--plain", action="store_true", help="export the training formulation, not the rewrite")
     a = p.parse_args(argv)
     g = load_checkpoint(a.checkpoint)
-    refs = {"fp32": export_model(g, a.out, a.name)}
+    refs = {"fp32": export_model(g, a.out, a.name, rewrite=not a.plain)}
     if a.fp16:
-        refs["fp16"] = export_model(load_checkpoint(a.checkpoint), a.out, a.name, half=True, device="cuda")
+        refs["fp16"] = export_model(load_checkpoint(a.checkpoint), a.out, a.name, half=True, device="cuda",
+                                    rewrite=not a.plain)
     print(json.dumps(refs, indent=1))
 
 

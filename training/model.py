@@ -70,8 +70,10 @@ class Norm(nn.Module):
             # Computed in fp32 (fp16 sums over a 4K image lose precision), as E[x^2] - E[x]^2: two
             # reductions and one product over the big tensor instead of four passes (docs/performance.md).
             xf = x.float()
+            # pow(2), not x * x: ONNX Runtime's CPU graph then squares the plain-layout copy that
+            # ReduceMean reads anyway, instead of reordering a second full-size blocked tensor.
             mean = xf.mean(dim=(2, 3), keepdim=True)
-            var = ((xf * xf).mean(dim=(2, 3), keepdim=True) - mean * mean).clamp(min=0.0)
+            var = (xf.pow(2).mean(dim=(2, 3), keepdim=True) - mean * mean).clamp(min=0.0)
             std = torch.sqrt(var + EPS)
             mean, std = mean.to(x.dtype), std.to(x.dtype)
         if ctx.collect:

@@ -32,7 +32,8 @@ def ort_run(model_path: str, feeds: Dict[str, np.ndarray]) -> np.ndarray:
 
 
 def check(g: Generator, model_path: str, sizes: Sequence[Tuple[int, int]] = ((64, 96), (132, 200)),
-          style_index: int = 0, seed: int = 0) -> List[Dict]:
+          style_index: int = 0, seed: int = 0, tiles: bool = False) -> List[Dict]:
+    """tiles: model_path is a tiles graph; it is fed the whole-image statistics PyTorch computed."""
     torch.manual_seed(seed)
     g = g.eval()
     out = []
@@ -45,7 +46,10 @@ def check(g: Generator, model_path: str, sizes: Sequence[Tuple[int, int]] = ((64
             style[0, style_index] = 1
             feeds["style"] = style.numpy()
         with torch.no_grad():
-            ref = g.forward_with_stats(x, style)[0].clamp(0, 255).numpy()
+            ref_t, stats = g.forward_with_stats(x, style)
+            ref = ref_t.clamp(0, 255).numpy()
+        if tiles:
+            feeds["stats"] = stats.numpy()
         y = ort_run(model_path, feeds)
         out.append({"size": f"{w}x{h}", "max_abs_diff": float(np.abs(y - ref).max()),
                     "mean_abs_diff": float(np.abs(y - ref).mean())})
