@@ -295,6 +295,7 @@ const BENCH_OPTIONS = {
   batch: { type: 'string' },
   'no-reference': { type: 'boolean' },
   'no-e2e': { type: 'boolean' },
+  'tile-pixels': { type: 'string' },
 } as const satisfies ParseArgsConfig['options'];
 
 function intFlag(name: string, v: string | undefined, min: number, max: number): number | undefined {
@@ -322,6 +323,7 @@ const bench: Command = {
     '      --no-reference        skip the reference generator (bench/models/reference-w32)',
     '      --no-e2e              inference only (no decode/encode/write runs)',
     '      --threads N           ORT intra-op threads (default: all cores)',
+    '      --tile-pixels N       tile above N pixels (default: the engine\'s budget)',
     '      --json                print the results JSON on stdout',
   ].join('\n'),
   async run(argv, io) {
@@ -341,6 +343,7 @@ const bench: Command = {
       warmups: intFlag('warmups', values.warmups, 0, 100) ?? 1,
       reference: !values['no-reference'], endToEnd: !values['no-e2e'],
       batch: intFlag('batch', values.batch, 0, 10_000) ?? 0,
+      tilePixels: intFlag('tile-pixels', values['tile-pixels'], 65_536, 300_000_000),
       log: values.json ? () => undefined : (line) => write(io.stderr, line),
     };
     if (values['models-dir']) opts.modelsDir = values['models-dir'];

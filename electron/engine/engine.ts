@@ -94,9 +94,10 @@ export interface DoctorReport extends DoctorResult {
 
 export type PreviewOutput = PreviewResult;
 
-// Default tiling threshold: a 4K (8.3 MP) photo goes through 2 MP tiles, which keeps the CPU
-// peak well under 3 GB with the Johnson generator (activations ~ 600 B/px at full res).
-export const DEFAULT_TILE_PIXELS = 1_800_000;
+// Default tiling threshold: 1080p and 1920x1200 run in one pass; a 4K (8.3 MP) photo goes through
+// 6 tiles of ~1.5 MP. A single pass of the built-in pack peaks at ~0.28 GiB + 0.41 GiB per MP on the
+// CPU, so tiles of at most 3 MP keep 4K well under 3 GB (docs/performance.md).
+export const DEFAULT_TILE_PIXELS = 3_000_000;
 export const DEFAULT_STATS_EDGE = 1024;
 
 /** Crash notice in the shape the app services consume ({message, retried}) plus the details. */

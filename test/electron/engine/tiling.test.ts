@@ -34,6 +34,22 @@ describe('tiling math', () => {
     }
   });
 
+  it('tiles shrink to fit the axis: overlaps stay near the receptive field, not the budget', () => {
+    // 4K at the default 3 MP budget (tile edge 1732): 3 x 2 tiles of 1324 x 1112, not 1732 x 1732.
+    expect(planAxis(3840, 1732, 58, 4).map((s) => s.length)).toEqual([1324, 1324, 1324]);
+    expect(planAxis(2160, 1732, 58, 4).map((s) => s.length)).toEqual([1112, 1112]);
+    for (const length of [1733, 2160, 3840, 5774, 8660]) {
+      for (const tile of [1340, 1732, 2048]) {
+        const spans = planAxis(length, tile, 58, 4);
+        for (let i = 1; i < spans.length; i++) {
+          const overlap = spans[i - 1]!.start + spans[i - 1]!.length - spans[i]!.start;
+          expect(overlap).toBeGreaterThanOrEqual(58);
+          expect(overlap).toBeLessThanOrEqual(60 + 3 * 4);
+        }
+      }
+    }
+  });
+
   it('ramps are linear and skip a dead margin at tile edges', () => {
     expect(rampIn(0, 0, 40)).toBe(0);
     expect(rampIn(9, 0, 40)).toBe(0);
