@@ -26,7 +26,7 @@ interface BuilderConfig {
 }
 
 async function loadConfig(): Promise<BuilderConfig> {
-  const yaml = (await import('js-yaml')) as unknown as { load(s: string): unknown };
+  const yaml = await import('js-yaml');
   return yaml.load(fs.readFileSync(path.join(root, 'build', 'electron-builder.yml'), 'utf8')) as BuilderConfig;
 }
 

@@ -112,7 +112,7 @@ export async function startHost(opts: HostOptions): Promise<RunningHost> {
   const settings = new settingsMod.SettingsStore(path.join(opts.userData, 'settings.json'));
   // Engines are made per device choice (Diagnostics switches without a restart), as in main.
   let hostHandlers: ReturnType<HandlersMod['createHandlers']> | null = null;
-  const createEngine = async (device: 'auto' | 'cpu' | 'gpu'): Promise<InstanceType<EngineMod['Engine']>> => {
+  const createEngine = async (device: 'auto' | 'cpu' | 'gpu'): ReturnType<EngineMod['Engine']['create']> => {
     const e = await engineMod.Engine.create({ modelsDir: opts.modelsDir, device, spawner: engineMod.forkSpawner(), threads: 2 });
     e.on('crash', (info) => {
       if (hostHandlers?.engine() === e) hostHandlers.engineCrashed(info.message, info.retried);

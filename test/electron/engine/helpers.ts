@@ -5,7 +5,7 @@ import { chmodSync, mkdirSync, mkdtempSync, readdirSync, rmSync, statSync, write
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import sharp from 'sharp';
+import sharp, { type Sharp } from 'sharp';
 
 export const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../..');
 export const FIXTURE_MODELS = path.join(ROOT, 'test/fixtures/models');
@@ -59,7 +59,7 @@ export function tmpDir(prefix = 'pastiche-test-'): string {
 }
 
 /** A smooth-ish test photo with structure (gradients + noise), RGB. */
-export async function photo(width: number, height: number, seed = 1): Promise<sharp.Sharp> {
+export async function photo(width: number, height: number, seed = 1): Promise<Sharp> {
   const raw = Buffer.alloc(width * height * 3);
   let s = seed * 9301 + 49297;
   for (let y = 0; y < height; y++) {

@@ -88,7 +88,7 @@ describe('faults', () => {
 
   it('input deleted mid-batch: that file fails with "File not found", the rest complete', async () => {
     const src = path.join(dir, 'del-in');
-    const inputs = [];
+    const inputs: string[] = [];
     for (let i = 0; i < 6; i++) inputs.push(await writePhoto(path.join(src, `d${i}.jpg`), 96, 64, i + 1));
     const out = path.join(dir, 'del-out');
     mkdirSync(out);
