@@ -58,7 +58,7 @@ describe('estimate', () => {
     const e = estimate(4000, 3000, 'original', 500, 1449);
     expect(e.megapixels).toBe(12);
     expect(e.ms).toBe(6000);
-    expect(e.memBytes).toBe(12e6 * 3 + 12e6 * 24 + 1449 * 1449 * 600);
+    expect(e.memBytes).toBe(12e6 * 3 + 12e6 * 24 + 1449 * 1449 * 440);
     expect(estimate(4000, 3000, 'original', null, 1449).ms).toBeNull();
     expect(formatMs(450)).toBe('450 ms');
     expect(formatMs(6000)).toBe('6.0 s');

@@ -15,6 +15,8 @@ export function megapixels(w: number, h: number): number {
   return (w * h) / 1e6;
 }
 
+export const ACTIVATION_BYTES_PER_PIXEL = 440;
+
 export interface Estimate {
   width: number;
   height: number;
@@ -26,14 +28,15 @@ export interface Estimate {
 /**
  * ms: measured ms/MP x MP (null until a preview was timed).
  * memory: decoded photo (RGB8) + float32 accumulation of the output (x2 for blending)
- * + one tile's activations (~600 bytes per tile pixel for the Johnson-style generator).
+ * + one tile's activations: the built-in pack's CPU peak grows by 0.41 GiB per megapixel
+ * (~440 bytes per pixel, pastiche bench, docs/performance.md).
  */
 export function estimate(sourceW: number, sourceH: number, size: SizeChoice, msPerMp: number | null, tileSize: number): Estimate {
   const { width, height } = scaledSize(sourceW, sourceH, size);
   const mp = megapixels(width, height);
   const px = width * height;
   const tilePx = Math.min(px, tileSize * tileSize);
-  const memBytes = px * 3 + px * 3 * 4 * 2 + tilePx * 600;
+  const memBytes = px * 3 + px * 3 * 4 * 2 + tilePx * ACTIVATION_BYTES_PER_PIXEL;
   return { width, height, megapixels: mp, ms: msPerMp === null ? null : msPerMp * mp, memBytes };
 }
 
