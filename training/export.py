@@ -3,9 +3,11 @@
 The exported graph is the exact inference rewrite of training/fast_graph.py (same numbers, faster
 operations); `--plain` exports the training formulation as it is.
 
-Two graphs per model (see docs/architecture.md):
-- full:  input [, style] -> output, stats      (stats: [2, K] mean/std of every IN layer)
-- tiles: input [, style], stats -> output      (normalizes with the given whole-image stats)
+Graphs per model (see docs/architecture.md):
+- full:   input [, style] -> output, stats      (stats: [2, K] mean/std of every IN layer)
+- tiles:  input [, style], stats -> output      (normalizes with the given whole-image stats)
+- single: input [, style] -> output             (fp32, IN models: fused InstanceNormalization for
+          photos done in one pass, which need no statistics)
 fp16 variants keep fp32 inputs/outputs (casts inside) so callers feed the same tensors.
 """
 from __future__ import annotations
@@ -46,6 +48,15 @@ class TilesGraph(nn.Module):
         x = input.half() if self.half else input
         s = stats.half() if self.half else stats
         return self.g.forward_tiles(x, s, style).float().clamp(0, 255)
+
+
+class SingleGraph(nn.Module):
+    def __init__(self, g: Generator):
+        super().__init__()
+        self.g = g
+
+    def forward(self, input: torch.Tensor, style: Optional[torch.Tensor] = None):
+        return self.g.forward_single(input, style).clamp(0, 255)
 
 
 def load_checkpoint(path: str, map_location="cpu") -> Generator:
@@ -128,6 +139,11 @@ def export_model(g: Generator, out_dir: str, name: str, half: bool = False, devi
                 ["input", "stats", "style"] if multi else ["input", "stats"], ["output"],
                 {"input": hw, "output": hw})
         refs["tiles"] = file_ref(tiles_path)
+        if not half and g.cfg.norm != "batch":
+            single_path = os.path.join(out_dir, f"{name}-single.onnx")
+            _export(SingleGraph(g), (x, style) if multi else (x,), single_path,
+                    ["input", "style"] if multi else ["input"], ["output"], {"input": hw, "output": hw})
+            refs["single"] = file_ref(single_path)
     return refs
 
 

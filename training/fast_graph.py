@@ -109,6 +109,7 @@ class FastGenerator(nn.Module):
 
     forward_with_stats = Generator.forward_with_stats
     forward_tiles = Generator.forward_tiles
+    forward_single = Generator.forward_single
 
 
 def training_state_dict(rewritten: Dict[str, torch.Tensor]) -> Dict[str, torch.Tensor]:

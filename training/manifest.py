@@ -21,7 +21,7 @@ def model_entry(model_id: str, g: Generator, refs: Dict[str, Dict], styles: List
              **refs["fp32"]["full"],
              "io": io_spec(g),
              "receptiveField": g.receptive_field(),
-             "variants": {"tiles": refs["fp32"]["tiles"]},
+             "variants": {k: refs["fp32"][k] for k in ("tiles", "single") if k in refs["fp32"]},
              "styles": [dict(s, index=i) for i, s in enumerate(styles)]}
     if "fp16" in refs:
         entry["variants"]["fp16"] = refs["fp16"]["full"]

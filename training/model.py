@@ -35,8 +35,9 @@ class NormContext:
     """Per-forward state shared by all norm layers: style weights and statistics in/out."""
 
     def __init__(self, style: Optional[torch.Tensor] = None, stats_in: Optional[torch.Tensor] = None,
-                 collect: bool = False):
+                 collect: bool = False, fused: bool = False):
         self.style = style          # [B, S] style weights (cond_instance)
+        self.fused = fused          # one InstanceNormalization op (export of the single-pass graph)
         self.stats_in = stats_in    # [2, K] mean/std rows to use instead of computing them
         self.offset = 0             # column cursor into stats_in
         self.collect = collect
@@ -61,6 +62,13 @@ class Norm(nn.Module):
     def forward(self, x: torch.Tensor, ctx: NormContext) -> torch.Tensor:
         if self.mode == "batch":
             return self.bn(x)
+        if ctx.fused and ctx.stats_in is None and not ctx.collect and x.shape[0] == 1:
+            # The same numbers as below from ONNX's fused InstanceNormalization (exported by
+            # F.instance_norm): no statistics out, ~5% faster on the CPU (docs/performance.md).
+            style = ctx.style if (self.mode == "cond_instance" and ctx.style is not None) else None
+            gamma = (style.to(self.gamma.dtype) @ self.gamma)[0] if style is not None else self.gamma[0]
+            beta = (style.to(self.beta.dtype) @ self.beta)[0] if style is not None else self.beta[0]
+            return F.instance_norm(x, weight=gamma.to(x.dtype), bias=beta.to(x.dtype), eps=EPS)
         if ctx.stats_in is not None:
             c0 = ctx.offset
             ctx.offset += self.channels
@@ -174,6 +182,9 @@ class Generator(nn.Module):
 
     def forward_tiles(self, x: torch.Tensor, stats: torch.Tensor, style: Optional[torch.Tensor] = None):
         return self.forward(x, NormContext(style=style, stats_in=stats))
+
+    def forward_single(self, x: torch.Tensor, style: Optional[torch.Tensor] = None):
+        return self.forward(x, NormContext(style=style, fused=True))
 
 
 def count_params(model: nn.Module) -> int:

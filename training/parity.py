@@ -33,6 +33,7 @@ def ort_run(model_path: str, feeds: Dict[str, np.ndarray]) -> np.ndarray:
 
 def check(g: Generator, model_path: str, sizes: Sequence[Tuple[int, int]] = ((64, 96), (132, 200)),
           style_index: int = 0, seed: int = 0, tiles: bool = False) -> List[Dict]:
+    # model_path may be any of the graphs: full, single (no stats), or tiles (fed the stats).
     """tiles: model_path is a tiles graph; it is fed the whole-image statistics PyTorch computed."""
     torch.manual_seed(seed)
     g = g.eval()

@@ -40,20 +40,25 @@ def main(argv=None):
         refs = export_model(g, tmp, name)
         parity = check(g, os.path.join(tmp, refs["full"]["file"]), sizes=PARITY_SIZES)
         tiles = check(g, os.path.join(tmp, refs["tiles"]["file"]), sizes=PARITY_SIZES[:1], tiles=True)
-        worst = max(r["max_abs_diff"] for r in parity + tiles)
+        single = check(g, os.path.join(tmp, refs["single"]["file"]), sizes=PARITY_SIZES) if "single" in refs else []
+        worst = max(r["max_abs_diff"] for r in parity + tiles + single)
         if worst > MAX_DIFF:
             raise SystemExit(f"Rewritten graph differs from the trained model by {worst} (limit {MAX_DIFF})")
         for ref in refs.values():   # only after the check passed: no half-replaced pack
             shutil.copyfile(os.path.join(tmp, ref["file"]), os.path.join(a.models, ref["file"]))
     entry.update(refs["full"])
     entry["variants"]["tiles"] = refs["tiles"]
+    if "single" in refs:
+        entry["variants"]["single"] = refs["single"]
+        entry["quality"]["parity_single_graph_vs_torch_fp32"] = single
     entry["graph"] = {"rewrite": "training/fast_graph.py: sub-pixel upsampling convs, stride-2 output conv "
                                  "(exact); norm variance from pow(2) on the plain-layout copy",
+                      "single_variant": "fused InstanceNormalization (no stats output), for photos run in one pass",
                       "fp16_variants": "training formulation (re-export needs a CUDA device)"}
     entry["quality"]["parity_onnxruntime_node_vs_torch_fp32"] = parity
     entry["quality"]["parity_tiles_graph_vs_torch_fp32"] = tiles
     write_manifest(man_path, man["models"])
-    print(json.dumps({"files": refs, "parity": parity, "tiles": tiles}, indent=1))
+    print(json.dumps({"files": refs, "parity": parity, "tiles": tiles, "single": single}, indent=1))
 
 
 if __name__ == "__main__":

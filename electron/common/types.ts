@@ -51,8 +51,11 @@ export interface ModelInfo extends ModelFileRef {
   io: ModelIo;
   /** Pixels of context each output pixel depends on (tiling halo). */
   receptiveField: number;
-  /** Variant files: 'tiles' takes external stats; 'fp16' and 'fp16-tiles' for GPU providers. */
-  variants: Partial<Record<'tiles' | 'fp16' | 'fp16-tiles', ModelFileRef>>;
+  /**
+   * Variant files: 'tiles' takes external stats; 'single' is the same function without the stats
+   * output (faster, for photos run in one pass); 'fp16' and 'fp16-tiles' for GPU providers.
+   */
+  variants: Partial<Record<'tiles' | 'single' | 'fp16' | 'fp16-tiles', ModelFileRef>>;
   styles: Omit<StyleInfo, 'model'>[];
   training?: Record<string, unknown>;
   quality?: Record<string, unknown>;

@@ -162,7 +162,7 @@ async function referenceSpec(dir: string): Promise<ModelSpec | null> {
     layout: 'NCHW', channels: 'RGB', range: [0, 255], multipleOf: 4,
   };
   return {
-    id: r.id, path: path.join(dir, r.file), tilesPath: r.tiles ? path.join(dir, r.tiles.file) : null,
+    id: r.id, path: path.join(dir, r.file), tilesPath: r.tiles ? path.join(dir, r.tiles.file) : null, singlePath: null,
     fp16Path: null, fp16TilesPath: null, io, receptiveField: r.receptiveField, weights: null,
   };
 }
@@ -223,7 +223,7 @@ export async function runBench(o: BenchOptions): Promise<BenchReport> {
     models.push({
       kind: 'builtin',
       spec: {
-        id: m.info.id, path: m.path, tilesPath: m.variantPaths.tiles ?? null, fp16Path: m.variantPaths.fp16 ?? null,
+        id: m.info.id, path: m.path, tilesPath: m.variantPaths.tiles ?? null, singlePath: m.variantPaths.single ?? null, fp16Path: m.variantPaths.fp16 ?? null,
         fp16TilesPath: m.variantPaths['fp16-tiles'] ?? null, io: m.info.io, receptiveField: m.info.receptiveField, weights: r.weights,
       },
     });

@@ -216,6 +216,7 @@ export class Engine extends EventEmitter<EngineEvents> {
       id: m.info.id,
       path: m.path,
       tilesPath: m.variantPaths.tiles ?? null,
+      singlePath: m.variantPaths.single ?? null,
       fp16Path: m.variantPaths.fp16 ?? null,
       fp16TilesPath: m.variantPaths['fp16-tiles'] ?? null,
       io: m.info.io,

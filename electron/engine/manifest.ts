@@ -111,7 +111,7 @@ export function validateModelEntry(v: unknown, where: string): ModelInfo {
   need(isObj(variantsIn), `${w}.variants`, 'an object', variantsIn);
   const variants: ModelInfo['variants'] = {};
   for (const [k, vv] of Object.entries(variantsIn as Obj)) {
-    need(k === 'tiles' || k === 'fp16' || k === 'fp16-tiles', `${w}.variants`, "keys among 'tiles', 'fp16', 'fp16-tiles'", k);
+    need(k === 'tiles' || k === 'single' || k === 'fp16' || k === 'fp16-tiles', `${w}.variants`, "keys among 'tiles', 'single', 'fp16', 'fp16-tiles'", k);
     variants[k as keyof ModelInfo['variants']] = checkFileRef(vv, `${w}.variants.${k}`);
   }
   need(Array.isArray(o['styles']) && (o['styles'] as unknown[]).length > 0, `${w}.styles`, 'a non-empty array', o['styles']);

@@ -24,6 +24,8 @@ export interface ModelRunner {
   full(input: Float32Array, h: number, w: number): Promise<{ output: Float32Array; stats: Float32Array | null }>;
   /** 'tiles' variant taking whole-image stats; null when the model has none. */
   tile: ((input: Float32Array, h: number, w: number, stats: Float32Array) => Promise<Float32Array>) | null;
+  /** Output only, for a photo run in one pass: may use a faster graph without the stats output. */
+  single?(input: Float32Array, h: number, w: number): Promise<Float32Array>;
 }
 
 export interface CancelToken {
@@ -59,7 +61,7 @@ export async function stylizePixels(
     const tt = span('to-tensor');
     const input = rgbToTensor(rgb, width, height, 0, 0, pw, ph, io.range);
     tt.end({ w: pw, h: ph });
-    const { output } = await timed('infer', () => runner.full(input, ph, pw), { w: pw, h: ph });
+    const output = await timed('infer', () => (runner.single ? runner.single(input, ph, pw) : runner.full(input, ph, pw).then((r) => r.output)), { w: pw, h: ph });
     progress?.('infer', 1);
     const tr = span('to-rgb');
     const out = tensorToRgb(output, pw, ph, width, height, io.range);

@@ -9,6 +9,8 @@ export interface ModelSpec {
   id: string;
   path: string;
   tilesPath: string | null;
+  /** Same function as path without the stats output: used for photos run in one pass. */
+  singlePath: string | null;
   fp16Path: string | null;
   fp16TilesPath: string | null;
   io: ModelIo;

@@ -155,6 +155,8 @@ function exclusive<T>(fn: () => Promise<T>): Promise<T> {
   return run;
 }
 
+type SessionKind = 'full' | 'tiles' | 'single';
+
 class OrtRunner implements ModelRunner {
   provider: ProviderName = 'cpu';
   fallbackReason: string | undefined;
@@ -177,7 +179,7 @@ class OrtRunner implements ModelRunner {
   }
 
   /** Session for the current provider, walking down the chain on failure. */
-  async session(kind: 'full' | 'tiles'): Promise<ort.InferenceSession> {
+  async session(kind: SessionKind): Promise<ort.InferenceSession> {
     for (;;) {
       const p = this.chain.find((x) => x === 'cpu' || !failedProviders.has(x));
       if (!p) {
@@ -189,8 +191,10 @@ class OrtRunner implements ModelRunner {
         this.fallbackReason = this.chain.filter((x) => failedProviders.has(x)).map((x) => `${x}: ${failedProviders.get(x) ?? ''}`).join('; ');
       }
       const m = this.model;
-      const fp32 = kind === 'full' ? m.path : (m.tilesPath as string);
-      const fp16 = kind === 'full' ? m.fp16Path : m.fp16TilesPath;
+      // 'single' falls back to the full graph (its stats output is then just not read); on a GPU
+      // the fp16 full graph is preferred over the fp32 single one.
+      const fp32 = kind === 'full' ? m.path : kind === 'single' ? (m.singlePath ?? m.path) : (m.tilesPath as string);
+      const fp16 = kind === 'tiles' ? m.fp16TilesPath : m.fp16Path;
       try {
         let s: ort.InferenceSession | null = null;
         if (p !== 'cpu' && fp16) {
@@ -213,7 +217,11 @@ class OrtRunner implements ModelRunner {
     return r;
   }
 
-  private async run(kind: 'full' | 'tiles', input: Float32Array, h: number, w: number, stats: Float32Array | null): Promise<{ output: Float32Array; stats: Float32Array | null }> {
+  async single(input: Float32Array, h: number, w: number): Promise<Float32Array> {
+    return (await this.run('single', input, h, w, null)).output;
+  }
+
+  private async run(kind: SessionKind, input: Float32Array, h: number, w: number, stats: Float32Array | null): Promise<{ output: Float32Array; stats: Float32Array | null }> {
     const io = this.model.io;
     return exclusive(async () => {
       for (;;) {

@@ -35,7 +35,9 @@ def test_rewrite_matches_the_trained_generator_with_and_without_given_stats(stri
         y0, s0 = g.forward_with_stats(x, style)
         y1, s1 = f.forward_with_stats(x, style)
         y2 = f.forward_tiles(x, s0, style)
+        y3 = f.forward_single(x, style)
     assert torch.allclose(s0, s1, atol=1e-5)
+    assert (y0 - y3).abs().max() < 1e-3
     assert (y0 - y1).abs().max() < 1e-3
     assert (y0 - y2).abs().max() < 1e-3
     # the border rows and columns are where a wrong padding would show
@@ -49,6 +51,7 @@ def test_rewrite_holds_for_single_style_and_batch_norm_models(norm):
     x = torch.rand(2, 3, 40, 44) * 255
     with torch.no_grad():
         assert (g(x) - FastGenerator(g)(x)).abs().max() < 1e-3
+        assert (g(x)[:1] - FastGenerator(g).forward_single(x[:1])).abs().max() < 1e-3
 
 
 def test_rewritten_weights_invert_exactly():
@@ -74,6 +77,8 @@ def test_regraph_rewrites_a_shipped_model_in_place_and_records_parity(tmp_path):
     assert man["sha256"] != entry["sha256"] and "graph" in man
     assert all(r["max_abs_diff"] < 1e-2 for r in man["quality"]["parity_onnxruntime_node_vs_torch_fp32"])
     assert all(r["max_abs_diff"] < 1e-2 for r in man["quality"]["parity_tiles_graph_vs_torch_fp32"])
+    assert all(r["max_abs_diff"] < 1e-2 for r in man["quality"]["parity_single_graph_vs_torch_fp32"])
+    assert (models / man["variants"]["single"]["file"]).is_file()
     after = load_onnx(str(models / "m.onnx")).state_dict()   # reads the rewritten graph back
     assert all(torch.allclose(before[k], after[k], atol=1e-5) for k in before)
     with pytest.raises(SystemExit, match="Expected a model id"):

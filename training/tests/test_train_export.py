@@ -36,9 +36,11 @@ def test_a_few_training_steps_checkpoint_resume_and_export(tmp_path):
     assert s2["steps"] == 5 and s2["images"] == 10
     g = load_checkpoint(os.path.join(out, "model.pt"))
     refs = export_model(g, str(tmp_path / "onnx"), "m")
-    assert set(refs) == {"full", "tiles"}
+    assert set(refs) == {"full", "tiles", "single"}
     # onnxruntime-node (what the app runs) against PyTorch, at two sizes
     for r in check(g, str(tmp_path / "onnx" / refs["full"]["file"]), sizes=((48, 64), (100, 132))):
         assert r["max_abs_diff"] < 1e-2, r
     for r in check(g, str(tmp_path / "onnx" / refs["tiles"]["file"]), sizes=((48, 64),), tiles=True):
+        assert r["max_abs_diff"] < 1e-2, r
+    for r in check(g, str(tmp_path / "onnx" / refs["single"]["file"]), sizes=((48, 64), (100, 132))):
         assert r["max_abs_diff"] < 1e-2, r
