@@ -47,11 +47,13 @@ const CHILD_TIMEOUT_S = Number(env.ORT_GPU_CHILD_TIMEOUT_S ?? 60);
 
 const MODELS = {
   pack16: { full: 'models/pastiche-pack16.onnx', tiles: 'models/pastiche-pack16-tiles.onnx', styles: 16 },
+  // The CPU's single-pass graph (fused InstanceNormalization, no stats output), for comparison.
+  'pack16-single': { full: 'models/pastiche-pack16-single.onnx', tiles: 'models/pastiche-pack16-tiles.onnx', styles: 16 },
   'pack16-fp16': { full: 'models/pastiche-pack16-fp16.onnx', tiles: 'models/pastiche-pack16-fp16-tiles.onnx', styles: 16 },
   reference: { full: 'bench/models/reference-w32.onnx', tiles: 'bench/models/reference-w32-tiles.onnx', styles: 0 },
 };
 const SIZES = { '1080p': [1920, 1080], '4k': [3840, 2160] };
-const TILE_PIXELS = 2_100_000, STATS_EDGE = 1024, RECEPTIVE_FIELD = 58, MULTIPLE_OF = 4;
+const TILE_PIXELS = 3_000_000, STATS_EDGE = 1024, RECEPTIVE_FIELD = 58, MULTIPLE_OF = 4;
 
 function loadOrt() {
   const require = createRequire(import.meta.url);
@@ -106,11 +108,12 @@ function downscale(src, W, H, w, h) {
 function planAxis(length, tileSize, overlap, m) {
   const t = Math.floor(tileSize / m) * m, o = Math.ceil(overlap / m) * m;
   if (length <= t) return [{ start: 0, length }];
-  const lastStart = Math.floor((length - t) / m) * m, step = t - o - m;
-  const n = Math.max(2, Math.ceil(lastStart / step) + 1), spans = [];
+  const n = Math.max(2, Math.ceil((Math.floor((length - t) / m) * m) / (t - o - m)) + 1), spans = [];
+  const fit = Math.min(t, Math.max(2 * o + 2 * m, Math.ceil(Math.ceil((length + (n - 1) * (o + m)) / n) / m) * m));
+  const lastStart = Math.floor((length - fit) / m) * m;
   for (let i = 0; i < n; i++) {
     const start = i === n - 1 ? lastStart : Math.floor((i * lastStart) / (n - 1) / m) * m;
-    spans.push({ start, length: i === n - 1 ? length - start : t });
+    spans.push({ start, length: i === n - 1 ? length - start : fit });
   }
   return spans;
 }
@@ -228,7 +231,7 @@ function plan() {
   const add = (id, o) => c.push({ id, ...base, ...o });
   add('cpu-pack16-1080p', { provider: 'cpu', model: 'pack16', size: '1080p', runs: Math.min(RUNS, 2), warmups: Math.min(WARMUPS, 1) });
   // The app's options (electron/worker/inference-worker.ts): executionProviders ['webgpu'], graphOptimizationLevel 'all'.
-  for (const model of ['pack16', 'pack16-fp16', 'reference']) add(`webgpu-${model}-1080p`, { model, size: '1080p' });
+  for (const model of ['pack16', 'pack16-fp16', 'reference', 'pack16-single']) add(`webgpu-${model}-1080p`, { model, size: '1080p' });
   if (!QUICK) {
     for (const model of ['pack16', 'pack16-fp16', 'reference']) {
       add(`webgpu-${model}-4k-single`, { model, size: '4k' });

@@ -81,6 +81,17 @@ json.dump(r, open(sys.argv[1] + "/torch.json", "w"), indent=1)
 ' "$OUT"
 echo "torch exit $?"
 
+step "fp16 variants of the exported-graph rewrite (needs CUDA; commit them from \$OUT/fp16 next session)"
+timeout "${FP16_TIMEOUT_S:-60}" python3 -c '
+import json, sys
+from training.export import export_model, load_onnx
+try:
+    refs = export_model(load_onnx("models/pastiche-pack16.onnx"), sys.argv[1] + "/fp16", "pastiche-pack16", half=True, device="cuda")
+    print(json.dumps(refs))
+except Exception as e:
+    print("fp16 export failed:", repr(e))
+' "$OUT"
+
 step "merge -> $OUT/gpu-bench.json"
 python3 - "$OUT" "$T0" <<'PY'
 import json, os, sys, time
@@ -98,7 +109,7 @@ if os.path.exists(vi):
 # Side by side: app model (width 16) and reference (width 32), ms.
 side = {}
 for r in rep["torch_cuda"].get("runs", []) if isinstance(rep["torch_cuda"], dict) else []:
-    side[f"torch w{r['width']} {r['dtype']} {r['size']}"] = r["median_ms"]
+    side[f"torch w{r['width']}{'' if r.get('graph', 'trained') == 'trained' else ' fast'} {r['dtype']} {r['size']}"] = r["median_ms"]
 o = rep["ort_webgpu"]
 if isinstance(o, dict):
     for k, v in (o.get("summary") or {}).items():
