@@ -1,0 +1,46 @@
+import os
+
+import pytest
+import torch
+
+from training import distill
+from training.model import Generator, GeneratorConfig, NormContext
+
+SHARED = os.path.join(os.path.dirname(__file__), "..", "..", "..", "shared", "data")
+
+
+def test_student_keeps_the_chosen_blocks_and_dropping_none_is_the_teacher():
+    torch.manual_seed(0)
+    t = Generator(GeneratorConfig(width=4, res_blocks=4, norm="cond_instance", n_styles=3)).eval()
+    s = distill.student_from(t, (0, 2))
+    assert s.cfg.res_blocks == 2
+    assert torch.equal(s.res[1].a.conv.conv.weight, t.res[2].a.conv.conv.weight)
+    x, st = torch.rand(1, 3, 32, 32) * 255, torch.tensor([[0.0, 1.0, 0.0]])
+    with torch.no_grad():
+        assert torch.equal(distill.student_from(t, (0, 1, 2, 3))(x, NormContext(style=st)), t(x, NormContext(style=st)))
+
+
+def test_pick_blocks_prefers_dropping_a_block_that_does_nothing():
+    torch.manual_seed(0)
+    t = Generator(GeneratorConfig(width=4, res_blocks=3, norm="cond_instance", n_styles=2)).eval()
+    with torch.no_grad():   # block 1 adds exactly zero: dropping it is free
+        t.res[1].b.norm.gamma.zero_()
+        t.res[1].b.norm.beta.zero_()
+    keep, l1 = distill.pick_blocks(t, 2, torch.rand(2, 3, 32, 32) * 255, torch.eye(2))
+    assert keep == (0, 2) and l1 < 1e-4
+
+
+def test_random_styles_are_one_hot_or_two_style_blends():
+    import random
+    st = distill.random_styles(200, 5, random.Random(0))
+    assert torch.allclose(st.sum(1), torch.ones(200))
+    assert ((st > 0).sum(1) <= 2).all() and ((st > 0).sum(1) == 2).any()
+
+
+@pytest.mark.skipif(not os.path.isdir(os.path.join(SHARED, "content")), reason="../shared/data is not beside the checkout")
+def test_a_few_distillation_steps_on_the_shipped_pack_write_a_checkpoint(tmp_path):
+    root = os.path.join(os.path.dirname(__file__), "..", "..")
+    distill.main([os.path.join(root, "models", "pastiche-pack16.onnx"), "--blocks", "4", "--steps", "2", "--batch", "2",
+                  "--crop", "48", "--content", os.path.join(SHARED, "content", "open"), "--out", str(tmp_path)])
+    ck = torch.load(tmp_path / "model.pt")
+    assert ck["config"]["res_blocks"] == 4 and len(ck["styles"]) == 16 and ck["images"] == 4
