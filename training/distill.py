@@ -112,7 +112,7 @@ def main(argv=None):
             print(json.dumps(rec), flush=True)
     by_id = {v: k for k, v in STYLE_IDS.items()}
     man = json.load(open(os.path.join(os.path.dirname(os.path.abspath(a.teacher)), "manifest.json")))
-    entry = next(m for m in man["models"] if os.path.basename(a.teacher) in (m["file"],))
+    entry = next(m for m in man["models"] if m["file"] == os.path.basename(a.teacher))
     styles = [by_id[s["id"]] for s in sorted(entry["styles"], key=lambda s: s["index"])]
     summary = {"teacher": os.path.basename(a.teacher), "kept_blocks": list(keep), "probe_l1_before": round(probe_l1, 3),
                "steps": step, "images": seen, "train_seconds": round(time.time() - t0, 1), "device": "cpu",

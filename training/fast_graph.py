@@ -9,6 +9,7 @@ The function is unchanged (fp32 differences ~1e-4 on the 0-255 scale); only the 
 """
 from __future__ import annotations
 
+import math
 from typing import Dict, Optional
 
 import torch
@@ -134,7 +135,7 @@ def training_state_dict(rewritten: Dict[str, torch.Tensor]) -> Dict[str, torch.T
             kind = parts[3]
             if kind == "weight":
                 kn = t.shape[2]
-                stride = next(s for s in (1, 2, 3, 4, 8) if t.shape[0] == 3 * s * s)
+                stride = math.isqrt(t.shape[0] // 3)   # 3 * stride^2 output channels
                 k = kn - stride + 1
                 w = t.reshape(3, stride, stride, t.shape[1], kn, kn)[:, 0, 0, :, :k, :k]
                 sd["out.conv.weight"] = w.contiguous()

@@ -59,16 +59,20 @@ class Norm(nn.Module):
         else:
             raise ValueError(f"Expected one of instance, batch, cond_instance for norm but received {mode!r}")
 
+    def affine(self, ctx: NormContext):
+        """Scale and shift, [B or 1, C]: conditional IN blends the styles' parameters."""
+        if self.mode == "cond_instance" and ctx.style is not None:
+            return ctx.style.to(self.gamma.dtype) @ self.gamma, ctx.style.to(self.beta.dtype) @ self.beta
+        return self.gamma[:1], self.beta[:1]
+
     def forward(self, x: torch.Tensor, ctx: NormContext) -> torch.Tensor:
         if self.mode == "batch":
             return self.bn(x)
         if ctx.fused and ctx.stats_in is None and not ctx.collect and x.shape[0] == 1:
             # The same numbers as below from ONNX's fused InstanceNormalization (exported by
             # F.instance_norm): no statistics out, ~5% faster on the CPU (docs/performance.md).
-            style = ctx.style if (self.mode == "cond_instance" and ctx.style is not None) else None
-            gamma = (style.to(self.gamma.dtype) @ self.gamma)[0] if style is not None else self.gamma[0]
-            beta = (style.to(self.beta.dtype) @ self.beta)[0] if style is not None else self.beta[0]
-            return F.instance_norm(x, weight=gamma.to(x.dtype), bias=beta.to(x.dtype), eps=EPS)
+            gamma, beta = self.affine(ctx)
+            return F.instance_norm(x, weight=gamma[0].to(x.dtype), bias=beta[0].to(x.dtype), eps=EPS)
         if ctx.stats_in is not None:
             c0 = ctx.offset
             ctx.offset += self.channels
@@ -87,11 +91,7 @@ class Norm(nn.Module):
         if ctx.collect:
             ctx.means.append(mean[0].flatten())
             ctx.stds.append(std[0].flatten())
-        if self.mode == "cond_instance" and ctx.style is not None:
-            gamma = (ctx.style.to(self.gamma.dtype) @ self.gamma)   # [B, C]: blending mixes parameters
-            beta = ctx.style.to(self.beta.dtype) @ self.beta
-        else:
-            gamma, beta = self.gamma[:1], self.beta[:1]
+        gamma, beta = self.affine(ctx)
         # Folded into one scale and one shift per channel: y = x * a + b touches the big tensor twice.
         a = gamma.to(x.dtype)[:, :, None, None] / std
         b = beta.to(x.dtype)[:, :, None, None] - mean * a

@@ -34,7 +34,7 @@ import { createRequire } from 'node:module';
 import { existsSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const root = path.resolve(here, '../..');
@@ -44,6 +44,9 @@ const RUNS = Number(env.ORT_GPU_RUNS ?? (QUICK ? 1 : 10));
 const WARMUPS = Number(env.ORT_GPU_WARMUPS ?? (QUICK ? 0 : 3));
 const BUDGET_S = Number(env.ORT_GPU_BUDGET_S ?? 300);
 const CHILD_TIMEOUT_S = Number(env.ORT_GPU_CHILD_TIMEOUT_S ?? 60);
+
+// The engine's own tile planner (built JS; carried to the GPU machine by prepare-carry.sh).
+const { planAxis } = await import(pathToFileURL(env.ORT_GPU_TILING ?? path.join(root, 'dist/electron/engine/tiling.js')).href);
 
 const MODELS = {
   pack16: { full: 'models/pastiche-pack16.onnx', tiles: 'models/pastiche-pack16-tiles.onnx', styles: 16 },
@@ -102,20 +105,6 @@ function downscale(src, W, H, w, h) {
     }
   }
   return out;
-}
-
-/** electron/engine/tiling.ts planAxis, same numbers. */
-function planAxis(length, tileSize, overlap, m) {
-  const t = Math.floor(tileSize / m) * m, o = Math.ceil(overlap / m) * m;
-  if (length <= t) return [{ start: 0, length }];
-  const n = Math.max(2, Math.ceil((Math.floor((length - t) / m) * m) / (t - o - m)) + 1), spans = [];
-  const fit = Math.min(t, Math.max(2 * o + 2 * m, Math.ceil(Math.ceil((length + (n - 1) * (o + m)) / n) / m) * m));
-  const lastStart = Math.floor((length - fit) / m) * m;
-  for (let i = 0; i < n; i++) {
-    const start = i === n - 1 ? lastStart : Math.floor((i * lastStart) / (n - 1) / m) * m;
-    spans.push({ start, length: i === n - 1 ? length - start : fit });
-  }
-  return spans;
 }
 
 async function child(cfg) {

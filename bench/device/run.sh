@@ -61,7 +61,7 @@ python3 bench/device/fix_shapes.py "$FIXED" 1920x1080 || echo "fix_shapes failed
 
 step "onnxruntime-node WebGPU (bench/device/ort-gpu.mjs)"
 if [ -n "$NODE" ]; then
-  ORT_NODE_DIR="$W/node_modules/onnxruntime-node" ORT_GPU_FIXED_DIR="$FIXED" ORT_GPU_BUDGET_S="${ORT_GPU_BUDGET_S:-240}" \
+  ORT_NODE_DIR="$W/node_modules/onnxruntime-node" ORT_GPU_TILING="$C/tiling.js" ORT_GPU_FIXED_DIR="$FIXED" ORT_GPU_BUDGET_S="${ORT_GPU_BUDGET_S:-240}" \
     timeout "${ORT_GPU_TIMEOUT_S:-300}" "$NODE" bench/device/ort-gpu.mjs --out "$OUT/ort-gpu.json"
   echo "ort-gpu exit $?"
 else

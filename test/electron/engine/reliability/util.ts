@@ -5,7 +5,7 @@ import { createWriteStream, readFileSync } from 'node:fs';
 import { once } from 'node:events';
 import zlib from 'node:zlib';
 import sharp from 'sharp';
-import { BIN, FIXTURE_MODELS } from '../helpers.js';
+import { BIN, FIXTURE_MODELS, PNG_SIGNATURE, pngChunk, pngIhdr } from '../helpers.js';
 
 export interface ProcMem {
   /** Resident set size now, bytes. */
@@ -43,39 +43,15 @@ export function alive(pid: number): boolean {
 
 export const MB = 1024 * 1024;
 
-function crc32(buf: Buffer): number {
-  let crc = 0xffffffff;
-  for (const b of buf) {
-    let c = (crc ^ b) & 0xff;
-    for (let k = 0; k < 8; k++) c = c & 1 ? 0xedb88320 ^ (c >>> 1) : c >>> 1;
-    crc = (crc >>> 8) ^ c;
-  }
-  return (crc ^ 0xffffffff) >>> 0;
-}
-
-function chunk(type: string, data: Buffer): Buffer {
-  const len = Buffer.alloc(4);
-  len.writeUInt32BE(data.length);
-  const td = Buffer.concat([Buffer.from(type, 'latin1'), data]);
-  const c = Buffer.alloc(4);
-  c.writeUInt32BE(crc32(td));
-  return Buffer.concat([len, td, c]);
-}
-
 /**
  * A real, fully decodable solid-colour RGB PNG of any size, written in ~1 s per 400 MP: the
  * first row uses the Sub filter (one pixel then zero deltas), every other row the Up filter
  * (all zeros), so the deflate input is almost all zeros.
  */
 export async function solidPng(file: string, width: number, height: number, rgb: [number, number, number] = [0x44, 0x66, 0x88]): Promise<void> {
-  const ihdr = Buffer.alloc(13);
-  ihdr.writeUInt32BE(width, 0);
-  ihdr.writeUInt32BE(height, 4);
-  ihdr[8] = 8;
-  ihdr[9] = 2;
   const out = createWriteStream(file);
-  out.write(Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]));
-  out.write(chunk('IHDR', ihdr));
+  out.write(PNG_SIGNATURE);
+  out.write(pngIhdr(width, height));
   const d = zlib.createDeflate({ level: 1 });
   const parts: Buffer[] = [];
   d.on('data', (c: Buffer) => parts.push(c));
@@ -91,8 +67,8 @@ export async function solidPng(file: string, width: number, height: number, rgb:
   await ended;
   const idat = Buffer.concat(parts);
   // Chunks may be large; split the zlib stream into 1 MiB IDAT chunks like encoders do.
-  for (let o = 0; o < idat.length; o += MB) out.write(chunk('IDAT', idat.subarray(o, o + MB)));
-  out.write(chunk('IEND', Buffer.alloc(0)));
+  for (let o = 0; o < idat.length; o += MB) out.write(pngChunk('IDAT', idat.subarray(o, o + MB)));
+  out.write(pngChunk('IEND', Buffer.alloc(0)));
   out.end();
   await once(out, 'finish');
 }
