@@ -28,7 +28,13 @@
 // Env: ORT_NODE_DIR (onnxruntime-node package dir; default: resolve 'onnxruntime-node'),
 // ORT_GPU_RUNS (10), ORT_GPU_WARMUPS (3), ORT_GPU_BUDGET_S (300: configs not started by then are
 // recorded as skipped), ORT_GPU_CHILD_TIMEOUT_S (60), ORT_GPU_FIXED_DIR, ORT_GPU_ONLY (comma list
-// of config ids), ORT_GPU_QUICK=1 (1 run, 0 warm-ups, 1080p only: for a CPU-only smoke test).
+// of config ids), ORT_GPU_QUICK=1 (1 run, 0 warm-ups, 1080p only: for a CPU-only smoke test),
+// ORT_GPU_SIZE (360p: the "1080p" configurations at 640x360), ORT_GPU_ABORTING=1 (add the
+// gpu-buffer output configurations, which abort).
+//
+// Without a GPU: Mesa's software Vulkan driver (scripts/setup-system.sh, PASTICHE_SOFTWARE_GPU=1)
+// runs every configuration for real, slowly:
+//   ORT_GPU_QUICK=1 ORT_GPU_SIZE=360p ORT_GPU_CHILD_TIMEOUT_S=120 ORT_GPU_BUDGET_S=1500 node bench/device/ort-gpu.mjs
 import { spawn } from 'node:child_process';
 import { createRequire } from 'node:module';
 import { existsSync, writeFileSync } from 'node:fs';
@@ -55,7 +61,10 @@ const MODELS = {
   'pack16-fp16': { full: 'models/pastiche-pack16-fp16.onnx', tiles: 'models/pastiche-pack16-fp16-tiles.onnx', styles: 16 },
   reference: { full: 'bench/models/reference-w32.onnx', tiles: 'bench/models/reference-w32-tiles.onnx', styles: 0 },
 };
-const SIZES = { '1080p': [1920, 1080], '4k': [3840, 2160] };
+const SIZES = { '1080p': [1920, 1080], '4k': [3840, 2160], '360p': [640, 360] };
+// The size of the 1080p configurations; ORT_GPU_SIZE=360p makes a smoke run on a software adapter bearable.
+const MAIN = env.ORT_GPU_SIZE ?? '1080p';
+if (!SIZES[MAIN]) throw new Error(`ORT_GPU_SIZE must be one of ${Object.keys(SIZES).join(', ')}`);
 const TILE_PIXELS = 3_000_000, STATS_EDGE = 1024, RECEPTIVE_FIELD = 58, MULTIPLE_OF = 4;
 
 function loadOrt() {
@@ -218,9 +227,9 @@ function plan() {
   const base = { provider: 'webgpu', runs: RUNS, warmups: WARMUPS, mode: 'full' };
   const c = [];
   const add = (id, o) => c.push({ id, ...base, ...o });
-  add('cpu-pack16-1080p', { provider: 'cpu', model: 'pack16', size: '1080p', runs: Math.min(RUNS, 2), warmups: Math.min(WARMUPS, 1) });
+  add(`cpu-pack16-${MAIN}`, { provider: 'cpu', model: 'pack16', size: MAIN, runs: Math.min(RUNS, 2), warmups: Math.min(WARMUPS, 1) });
   // The app's options (electron/worker/inference-worker.ts): executionProviders ['webgpu'], graphOptimizationLevel 'all'.
-  for (const model of ['pack16', 'pack16-fp16', 'reference', 'pack16-single']) add(`webgpu-${model}-1080p`, { model, size: '1080p' });
+  for (const model of ['pack16', 'pack16-fp16', 'reference', 'pack16-single']) add(`webgpu-${model}-${MAIN}`, { model, size: MAIN });
   if (!QUICK) {
     for (const model of ['pack16', 'pack16-fp16', 'reference']) {
       add(`webgpu-${model}-4k-single`, { model, size: '4k' });
@@ -231,25 +240,32 @@ function plan() {
     ['nchw', { ep: { preferredLayout: 'NCHW' } }],
     ['nhwc', { ep: { preferredLayout: 'NHWC' } }],
     ['no-cpu-fallback', { session: { extra: { session: { disable_cpu_ep_fallback: '1' } } } }],
-    ['out-gpu-buffer', { session: { preferredOutputLocation: 'gpu-buffer' } }],
-    ['out-gpu-buffer-output-only', { session: { preferredOutputLocation: { output: 'gpu-buffer' } } }],
     ['graph-capture-ep', { session: { extra: { ep: { webgpuexecutionprovider: { enableGraphCapture: '1' } } } } }],
-    ['graph-capture-ep+out-gpu', { session: { preferredOutputLocation: 'gpu-buffer', extra: { ep: { webgpuexecutionprovider: { enableGraphCapture: '1' } } } } }],
     ['graph-capture-toplevel', { session: { enableGraphCapture: true } }],
     ['free-dim-overrides', { session: { freeDimensionOverrides: { height: 1080, width: 1920 } } }],
     ['fixed-shape-model', {}],
     ['validation-disabled', { ep: { validationMode: 'disabled' } }],
     ['storage-cache-simple', { ep: { storageBufferCacheMode: 'simple' } }],
   ];
+  // GPU-resident outputs abort the process in onnxruntime-node 1.30's binding ("terminate called
+  // after throwing an instance of 'char const*'", SIGABRT before the first result), on the H200
+  // and on Mesa's software adapter alike: not worth device time unless asked for.
+  if (env.ORT_GPU_ABORTING === '1') {
+    variants.push(
+      ['out-gpu-buffer', { session: { preferredOutputLocation: 'gpu-buffer' } }],
+      ['out-gpu-buffer-output-only', { session: { preferredOutputLocation: { output: 'gpu-buffer' } } }],
+      ['graph-capture-ep+out-gpu', { session: { preferredOutputLocation: 'gpu-buffer', extra: { ep: { webgpuexecutionprovider: { enableGraphCapture: '1' } } } } }],
+    );
+  }
   for (const [name, v] of variants) {
     for (const model of ['pack16', 'pack16-fp16']) {
-      const o = { model, size: '1080p', variant: name, ...v };
+      const o = { model, size: MAIN, variant: name, ...v };
       if (name === 'fixed-shape-model') {
-        const f = fixedDir && path.join(fixedDir, `${path.basename(MODELS[model].full, '.onnx')}-1920x1080.onnx`);
-        if (!f || !existsSync(f)) { c.push({ id: `webgpu-${model}-1080p-${name}`, skip: `no fixed-shape model (ORT_GPU_FIXED_DIR=${fixedDir ?? ''}; needs python onnx)` }); continue; }
+        const f = fixedDir && path.join(fixedDir, `${path.basename(MODELS[model].full, '.onnx')}-${SIZES[MAIN].join('x')}.onnx`);
+        if (!f || !existsSync(f)) { c.push({ id: `webgpu-${model}-${MAIN}-${name}`, skip: `no fixed-shape model (ORT_GPU_FIXED_DIR=${fixedDir ?? ''}; needs python onnx)` }); continue; }
         o.fixedFile = f;
       }
-      add(`webgpu-${model}-1080p-${name}`, o);
+      add(`webgpu-${model}-${MAIN}-${name}`, o);
     }
   }
   if (!QUICK) {
@@ -314,7 +330,7 @@ async function parent() {
     if ((performance.now() - t0) / 1000 > BUDGET_S) { report.results.push({ id: cfg.id, ok: false, skipped: `budget ${BUDGET_S} s spent` }); save(); continue; }
     const r = await runChild(cfg);
     if (cfg.id.startsWith('cpu-') && r.sample) cpuSample = r.sample;
-    else if (r.sample && cpuSample && cfg.size === '1080p' && cfg.model !== 'reference') {
+    else if (r.sample && cpuSample && cfg.size === MAIN && cfg.model !== 'reference') {
       // Style 0, same input: WebGPU vs CPU on 2,000 evenly spaced output values (0-255 scale).
       let mx = 0, sum = 0;
       for (let i = 0; i < r.sample.length; i++) { const d = Math.abs(r.sample[i] - cpuSample[i]); mx = Math.max(mx, d); sum += d; }

@@ -48,13 +48,21 @@ export function forkSpawner(opts: { env?: NodeJS.ProcessEnv; execArgv?: string[]
 }
 
 /**
- * Dawn (onnxruntime's WebGPU) prints a two-line warning when a machine has no Vulkan loader, on
- * every GPU probe. It is expected on CPU-only machines and already reported by `doctor` and the
- * fallback reason, so it is dropped from the terminal; everything else the worker writes passes.
+ * Dawn (onnxruntime's WebGPU) and the Vulkan loader print warnings on every GPU probe of a machine
+ * without a usable GPU: no Vulkan loader, no driver (or only a software one, which the worker hides).
+ * They are expected there and already reported by `doctor` and the fallback reason, so they are
+ * dropped from the terminal; everything else the worker writes passes.
  */
+const WORKER_NOISE = [
+  /Couldn't load Vulkan|No supported adapters|Failed to get a WebGPU adapter/,
+  /Loader Message: setup_loader_term_phys_devs: +Failed to detect any valid GPUs/,
+  /^Warning: vkEnumeratePhysicalDevices$/,
+];
+
 export function isKnownWorkerNoise(line: string, previousWasNoise: boolean): boolean {
-  if (/Couldn't load Vulkan|No supported adapters|Failed to get a WebGPU adapter/.test(line)) return true;
-  return previousWasNoise && /^\s+at operator\(\) \(.*dawn/.test(line);
+  if (WORKER_NOISE.some((re) => re.test(line))) return true;
+  // The source location Dawn prints under its warning.
+  return previousWasNoise && /^\s+at \S+ \(.*dawn/.test(line);
 }
 
 function forwardWorkerStderr(stream: NodeJS.ReadableStream | null, verbose: boolean): void {

@@ -23,6 +23,7 @@ import type {
   WorkerRequest,
   WorkerResponse,
 } from '../engine/worker-protocol.js';
+import { explainNoAdapter, softwareDriverPolicy } from './gpu-drivers.js';
 import { tinyReluModel } from './tiny-model.js';
 
 // ---- transport -------------------------------------------------------------------------
@@ -45,6 +46,10 @@ function onMessage(cb: (msg: WorkerRequest) => void): void {
 }
 
 // ---- providers and sessions -----------------------------------------------------------
+
+// Before any WebGPU session: hide CPU-only Vulkan drivers from Dawn (gpu-drivers.ts says why).
+const drivers = softwareDriverPolicy(process.env, process.platform);
+Object.assign(process.env, drivers.env);
 
 const require = createRequire(import.meta.url);
 
@@ -87,15 +92,21 @@ function sessionOptions(provider: ProviderName, threads: number): ort.InferenceS
       enableMemPattern: true,
     };
   }
-  return { executionProviders: [provider], graphOptimizationLevel: 'all' };
+  // Severity 3 (errors): ORT warns on every GPU session that shape ops run on the CPU, which is by design.
+  return { executionProviders: [provider], graphOptimizationLevel: 'all', logSeverityLevel: 3 };
 }
 
 const sessions = new Map<string, Promise<ort.InferenceSession>>();
 /** Providers that failed in this process, and why (sticky: don't retry a missing GPU per file). */
 const failedProviders = new Map<ProviderName, string>();
 
-/** One readable line from an ORT error: drop the C++ source location and assertion text. */
+/** firstLineRaw, plus why a software adapter was not used when that is why no adapter was found. */
 function firstLine(e: unknown): string {
+  return explainNoAdapter(firstLineRaw(e), drivers.hidden);
+}
+
+/** One readable line from an ORT error: drop the C++ source location and assertion text. */
+function firstLineRaw(e: unknown): string {
   const m = e instanceof Error ? e.message : String(e);
   let line = (m.split('\n')[0] ?? m).trim();
   line = line.replace(/^\S+\.(?:cc|cpp|h):\d+\s+.*?\s(?:was false\.|failed\.)\s*/, '');
@@ -251,7 +262,7 @@ class OrtRunner implements ModelRunner {
 
 async function probe(name: ProviderName): Promise<ProviderProbe> {
   try {
-    const s = await ort.InferenceSession.create(tinyReluModel(), { executionProviders: [name] });
+    const s = await ort.InferenceSession.create(tinyReluModel(), { executionProviders: [name], logSeverityLevel: 3 });
     await s.run({ x: new ort.Tensor('float32', Float32Array.from([-1, 0, 1, 2]), [4]) });
     await s.release();
     return { name, ok: true };

@@ -64,11 +64,16 @@ describe('supervisor', () => {
 });
 
 describe('worker stderr filter', () => {
-  it('drops only Dawn\'s missing-Vulkan warning and its location line', async () => {
+  it('drops only Dawn\'s and the Vulkan loader\'s no-GPU warnings and their location lines', async () => {
     const { isKnownWorkerNoise } = await import('../../../electron/engine/supervisor.js');
     expect(isKnownWorkerNoise("Warning: Couldn't load Vulkan: libvulkan.so.1: cannot open shared object file", false)).toBe(true);
     expect(isKnownWorkerNoise('    at operator() (/build/Release/_deps/dawn-src/src/dawn/native/vulkan/BackendVk.cpp:368)', true)).toBe(true);
     expect(isKnownWorkerNoise('    at operator() (/build/Release/_deps/dawn-src/x.cpp:1)', false)).toBe(false);
     expect(isKnownWorkerNoise('Error: something real happened', false)).toBe(false);
+    // Vulkan loader with its only driver hidden (gpu-drivers.ts), as printed on Debian 12 with Mesa 25.
+    expect(isKnownWorkerNoise('Error: Loader Message: setup_loader_term_phys_devs:  Failed to detect any valid GPUs in the current config', false)).toBe(true);
+    expect(isKnownWorkerNoise('Warning: vkEnumeratePhysicalDevices', false)).toBe(true);
+    expect(isKnownWorkerNoise('    at GatherPhysicalDevices (/build/Release/_deps/dawn-src/src/dawn/native/vulkan/VulkanInfo.cpp:147)', true)).toBe(true);
+    expect(isKnownWorkerNoise('Warning: vkEnumeratePhysicalDevices failed with a real error', false)).toBe(false);
   });
 });
