@@ -12,7 +12,8 @@ from __future__ import annotations
 import argparse
 import json
 import os
-from typing import Dict, List, Optional
+import tempfile
+from typing import Callable, Dict, List, Optional, Union
 
 import numpy as np
 import torch
@@ -43,22 +44,62 @@ def stylize(g: Generator, x: torch.Tensor, style: Optional[torch.Tensor]) -> tor
     return y[:, :, :h, :w].clamp(0, 255)
 
 
-def evaluate(g: Generator, style_files: List[str], photos: List[torch.Tensor], vgg: VGGFeatures,
+def torch_stylizer(g: Generator) -> Callable[[int, List[torch.Tensor]], List[torch.Tensor]]:
+    """Stylizes the photos under style si with the PyTorch generator."""
+    def run(si: int, photos: List[torch.Tensor]) -> List[torch.Tensor]:
+        onehot = None
+        if g.cfg.norm == "cond_instance":
+            onehot = torch.zeros(1, g.cfg.n_styles)
+            onehot[0, si] = 1
+        return [stylize(g, x, onehot) for x in photos]
+    return run
+
+
+def onnx_stylizer(model_path: str) -> Callable[[int, List[torch.Tensor]], List[torch.Tensor]]:
+    """Stylizes with onnxruntime-node's CPU provider (what the app runs): any graph with 'input'
+    (and 'style'), e.g. the int8 one (training/quantize.py), which PyTorch cannot run."""
+    from .quantize import n_styles, ort_batch
+    import onnx
+    styles = n_styles(onnx.load(model_path))
+
+    def run(si: int, photos: List[torch.Tensor]) -> List[torch.Tensor]:
+        with tempfile.TemporaryDirectory() as d:
+            jobs, crops = [], []
+            sf = os.path.join(d, "style.bin")
+            if styles:
+                np.eye(styles, dtype=np.float32)[si:si + 1].tofile(sf)
+            for pi, x in enumerate(photos):
+                xp, hw = pad4(x)
+                f = os.path.join(d, f"x{pi}.bin")
+                xp.numpy().astype(np.float32).tofile(f)
+                feeds = {"input": {"file": f, "dims": list(xp.shape)}}
+                if styles:
+                    feeds["style"] = {"file": sf, "dims": [1, styles]}
+                jobs.append({"feeds": feeds, "out": os.path.join(d, f"y{pi}.bin")})
+                crops.append((list(xp.shape), hw))
+            ort_batch(model_path, jobs)
+            out = []
+            for pi, (shape, (h, w)) in enumerate(crops):
+                y = torch.from_numpy(np.fromfile(os.path.join(d, f"y{pi}.bin"), np.float32).reshape(shape))
+                out.append(y[:, :, :h, :w].clamp(0, 255))
+            return out
+    return run
+
+
+def evaluate(g: Union[Generator, Callable[[int, List[torch.Tensor]], List[torch.Tensor]]], style_files: List[str],
+             photos: List[torch.Tensor], vgg: VGGFeatures,
              style_size: int, scales: List[int], sheet_dir: Optional[str], tag: str,
              style_ids: Optional[List[str]] = None) -> List[Dict]:
+    """g: a Generator, or a function (style index, photos) -> stylized photos (onnx_stylizer)."""
+    run = torch_stylizer(g) if isinstance(g, Generator) else g
     targets = style_targets(vgg, style_files, style_size, scales, torch.device("cpu"))
     names = sorted(set(CONTENT_LAYERS + STYLE_LAYERS))   # LAYERS order, which is also name order here
     with torch.no_grad():
         photo_feats = [vgg(x, CONTENT_LAYERS) for x in photos]   # once per photo, not per style
     results = []
     for si, sf in enumerate(style_files):
-        onehot = None
-        if g.cfg.norm == "cond_instance":
-            onehot = torch.zeros(1, g.cfg.n_styles)
-            onehot[0, si] = 1
         cd, sd, sheet = [], [], []
-        for pi, x in enumerate(photos):
-            y = stylize(g, x, onehot)
+        for pi, y in enumerate(run(si, photos)):
             with torch.no_grad():
                 fy = vgg(y, names)
                 fx = photo_feats[pi]
@@ -95,6 +136,17 @@ def save_sheet(style_file: str, images: List[torch.Tensor], path: str, cell: int
     sheet.save(path, quality=85)
 
 
+def pack_style_files(pack_id: str) -> List[str]:
+    """Painting file names of a shipped pack's styles, in style-index order."""
+    from .build_pack import STYLE_IDS
+    with open(os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "models", "manifest.json")) as f:
+        entry = next((m for m in json.load(f)["models"] if m["id"] == pack_id), None)
+    if entry is None:
+        raise SystemExit(f"No model '{pack_id}' in models/manifest.json")
+    by_id = {v: k for k, v in STYLE_IDS.items()}
+    return [by_id[s["id"]] for s in sorted(entry["styles"], key=lambda s: s["index"])]
+
+
 def load_kodak(long_edge: int, limit: int = 0) -> List[torch.Tensor]:
     files = list_images([os.path.join(default_shared_dir(), "eval", "kodak")])
     if limit:
@@ -104,24 +156,39 @@ def load_kodak(long_edge: int, limit: int = 0) -> List[torch.Tensor]:
 
 def main(argv=None):
     p = argparse.ArgumentParser(description=__doc__)
-    p.add_argument("checkpoint")
+    p.add_argument("checkpoint", help="a training checkpoint (.pt), or an ONNX graph run with onnxruntime-node")
+    p.add_argument("--pack", default="pastiche-pack16",
+                   help="for an ONNX graph: the models/manifest.json entry whose styles it carries")
     p.add_argument("--name", default=None)
     p.add_argument("--out", default=os.path.join(os.path.dirname(os.path.abspath(__file__)), "eval-results"))
     p.add_argument("--size", type=int, default=512)
     p.add_argument("--limit", type=int, default=0, help="first N photos only (tests)")
+    p.add_argument("--styles", default="", help="comma-separated style indices to evaluate (default: all)")
     p.add_argument("--no-sheets", action="store_true")
     a = p.parse_args(argv)
     torch.set_grad_enabled(False)
-    ck = torch.load(a.checkpoint, map_location="cpu")
-    g = load_checkpoint(a.checkpoint)
     shared = default_shared_dir()
+    if a.checkpoint.endswith(".onnx"):
+        from .export import sha256
+        g = onnx_stylizer(a.checkpoint)
+        ck = {"styles": pack_style_files(a.pack), "onnx_sha256": sha256(a.checkpoint)}
+        name = a.name or os.path.splitext(os.path.basename(a.checkpoint))[0]
+    else:
+        ck = torch.load(a.checkpoint, map_location="cpu")
+        g = load_checkpoint(a.checkpoint)
+        name = a.name or os.path.basename(os.path.dirname(os.path.abspath(a.checkpoint)))
     style_files = [os.path.join(shared, "styles", s) for s in ck["styles"]]
-    name = a.name or os.path.basename(os.path.dirname(os.path.abspath(a.checkpoint)))
+    only = [int(i) for i in a.styles.split(",") if i.strip()]
+    if only:
+        run = torch_stylizer(g) if isinstance(g, Generator) else g
+        pick = list(only)
+        g = lambda si, photos: run(pick[si], photos)   # noqa: E731  (evaluate counts from 0)
+        style_files = [style_files[i] for i in pick]
     res = evaluate(g, style_files, load_kodak(a.size, a.limit), VGGFeatures(), 512, [1, 2],
                    None if a.no_sheets else os.path.join(a.out, "sheets"), name)
     os.makedirs(a.out, exist_ok=True)
     summary = {"model": name, "checkpoint_step": ck.get("step"), "images_seen": ck.get("images"),
-               "size": a.size, "styles": res,
+               "size": a.size, "styles": res, **({"onnx_sha256": ck["onnx_sha256"]} if "onnx_sha256" in ck else {}),
                "mean_content_distance": round(float(np.mean([r["content_distance"] for r in res])), 4),
                "mean_style_distance": round(float(np.mean([r["style_distance"] for r in res])), 4)}
     with open(os.path.join(a.out, f"{name}.json"), "w") as f:

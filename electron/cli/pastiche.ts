@@ -7,6 +7,7 @@ import { PasticheError } from '../common/errors.js';
 import {
   ParamError,
   parseDevice,
+  parsePrecision,
   parseFormat,
   parseQuality,
   parseSize,
@@ -34,6 +35,7 @@ export interface Command {
 const COMMON_OPTIONS = {
   'models-dir': { type: 'string' },
   device: { type: 'string' },
+  precision: { type: 'string' },
   threads: { type: 'string' },
   json: { type: 'boolean' },
   help: { type: 'boolean', short: 'h' },
@@ -58,11 +60,13 @@ function flag<T>(name: string, v: string | undefined, fn: (v: unknown, name: str
   }
 }
 
-function engineOptions(values: { 'models-dir'?: string | undefined; device?: string | undefined; threads?: string | undefined }): EngineOptions {
+function engineOptions(values: { 'models-dir'?: string | undefined; device?: string | undefined; precision?: string | undefined; threads?: string | undefined }): EngineOptions {
   const o: EngineOptions = {};
   if (values['models-dir']) o.modelsDir = values['models-dir'];
   const device = flag('device', values.device, parseDevice);
   if (device) o.device = device;
+  const precision = flag('precision', values.precision, parsePrecision);
+  if (precision) o.precision = precision;
   const threads = flag('threads', values.threads, parseThreads);
   if (threads) o.threads = threads;
   return o;
@@ -144,6 +148,7 @@ const stylize: Command = {
     '  -f, --format FMT          jpg|png|webp|tiff|avif (default jpg)',
     '  -q, --quality Q           1-100 (default 92)',
     '      --device D            auto|cpu|gpu (default auto)',
+    '      --precision P         auto (int8 on the CPU, fp16 on GPUs, at equal measured quality) or fp32',
     '  -r, --recursive           descend into folders, mirroring the tree',
     '      --skip-existing       leave outputs that already exist (resume)',
     '      --strip-gps           remove GPS location from the metadata',
@@ -315,6 +320,7 @@ const bench: Command = {
     'pastiche bench [--json] [--sizes 512,720p,1080p,4k] [--device auto|cpu|gpu[,..]] [--runs N] [--out FILE]',
     '      --sizes LIST          N (square), WxH, 720p, 1080p, 4k (default 512,720p,1080p,4k)',
     '      --device D[,D]        auto|cpu|gpu, one entry each (default auto)',
+    '      --precision P         auto|fp32: graphs of the built-in model (default auto)',
     '      --runs N              timed runs per entry, median reported (default 5; one warm-up first)',
     '      --warmups N           untimed runs first (default 1)',
     '  -o, --out FILE            results JSON (default bench-results/bench-<timestamp>.json)',
@@ -348,6 +354,8 @@ const bench: Command = {
     };
     if (values['models-dir']) opts.modelsDir = values['models-dir'];
     if (values.style) opts.style = values.style;
+    const precision = flag('precision', values.precision, parsePrecision);
+    if (precision) opts.precision = precision;
     const threads = flag('threads', values.threads, parseThreads);
     if (threads) opts.threads = threads;
     const report: BenchReport = await runBench(opts);

@@ -4,7 +4,9 @@
 
 import type {
   DeviceChoice,
+  ModelVariant,
   OutputFormat,
+  Precision,
   SizeChoice,
   StyleBlend,
   StylizeOptions,
@@ -12,6 +14,8 @@ import type {
 
 export const OUTPUT_FORMATS: readonly OutputFormat[] = ['jpg', 'png', 'webp', 'tiff', 'avif'];
 export const DEVICE_CHOICES: readonly DeviceChoice[] = ['auto', 'cpu', 'gpu'];
+export const PRECISIONS: readonly Precision[] = ['auto', 'fp32'];
+export const MODEL_VARIANTS: readonly ModelVariant[] = ['tiles', 'single', 'fp16', 'fp16-tiles', 'int8'];
 export const MIN_SIZE = 64;
 export const MAX_SIZE = 16384;
 
@@ -125,6 +129,10 @@ export function parseFormat(v: unknown, name = 'format'): OutputFormat {
 
 export function parseDevice(v: unknown, name = 'device'): DeviceChoice {
   return checkOneOf(name, v, DEVICE_CHOICES);
+}
+
+export function parsePrecision(v: unknown, name = 'precision'): Precision {
+  return checkOneOf(name, v, PRECISIONS);
 }
 
 export function parseThreads(v: unknown, name = 'threads'): number {

@@ -2,9 +2,15 @@
 // worker, CLI and tests can all depend on it.
 
 export type DeviceChoice = 'auto' | 'cpu' | 'gpu';
+/**
+ * 'auto': the fastest graph measured at equal quality for the provider (int8 convolutions on the
+ * CPU, fp16 on GPUs, where the model ships them); 'fp32': the float32 graphs everywhere.
+ */
+export type Precision = 'auto' | 'fp32';
 /** onnxruntime execution providers Pastiche knows how to ask for. */
 export type ProviderName = 'cpu' | 'webgpu' | 'dml' | 'coreml' | 'cuda';
 export type OutputFormat = 'jpg' | 'png' | 'webp' | 'tiff' | 'avif';
+export type ModelVariant = 'tiles' | 'single' | 'fp16' | 'fp16-tiles' | 'int8';
 /** Long edge in pixels, or 'original' to keep the photo's size. */
 export type SizeChoice = number | 'original';
 
@@ -53,9 +59,10 @@ export interface ModelInfo extends ModelFileRef {
   receptiveField: number;
   /**
    * Variant files: 'tiles' takes external stats; 'single' is the same function without the stats
-   * output (faster, for photos run in one pass); 'fp16' and 'fp16-tiles' for GPU providers.
+   * output (faster, for photos run in one pass); 'fp16' and 'fp16-tiles' for GPU providers;
+   * 'int8' is the single-pass graph with int8 convolutions, for the CPU provider.
    */
-  variants: Partial<Record<'tiles' | 'single' | 'fp16' | 'fp16-tiles', ModelFileRef>>;
+  variants: Partial<Record<ModelVariant, ModelFileRef>>;
   styles: Omit<StyleInfo, 'model'>[];
   training?: Record<string, unknown>;
   quality?: Record<string, unknown>;

@@ -7,8 +7,8 @@ import os from 'node:os';
 import path from 'node:path';
 import sharp from 'sharp';
 import { serializeError } from '../common/errors.js';
-import type { DeviceChoice, ModelIo, ProviderName } from '../common/types.js';
-import { DEFAULT_STATS_EDGE, DEFAULT_TILE_PIXELS, Engine, type EngineOptions } from './engine.js';
+import type { DeviceChoice, ModelIo, Precision, ProviderName } from '../common/types.js';
+import { DEFAULT_STATS_EDGE, DEFAULT_TILE_PIXELS, Engine, modelSpec, type EngineOptions } from './engine.js';
 import { tempPathFor } from './image-io.js';
 import { loadManifest, resolveStyle } from './manifest.js';
 import { defaultWorkerPath, packageRoot, resolveModelsDir } from './paths.js';
@@ -56,6 +56,8 @@ export interface BenchOptions {
   threads?: number;
   tilePixels?: number;
   statsEdge?: number;
+  /** Graphs of the built-in model (Engine's precision; default 'auto'). */
+  precision?: Precision;
   /** Also run whole files (decode -> encode -> write) per size. */
   endToEnd?: boolean;
   /** Photos in a 1080p folder batch through Engine.runBatch (decode/encode overlap); 0 = skip. */
@@ -129,7 +131,7 @@ export interface BenchReport {
   schema: 1;
   createdAt: string;
   machine: MachineInfo;
-  settings: { runs: number; warmups: number; threads: number; tilePixels: number; statsEdge: number; sizes: string[]; devices: DeviceChoice[] };
+  settings: { runs: number; warmups: number; threads: number; tilePixels: number; statsEdge: number; precision: Precision; sizes: string[]; devices: DeviceChoice[] };
   models: { builtin: { id: string; file: string; style: string } | null; reference: { id: string; file: string } | null };
   results: BenchEntry[];
   ratios: BenchRatio[];
@@ -163,7 +165,7 @@ async function referenceSpec(dir: string): Promise<ModelSpec | null> {
   };
   return {
     id: r.id, path: path.join(dir, r.file), tilesPath: r.tiles ? path.join(dir, r.tiles.file) : null, singlePath: null,
-    fp16Path: null, fp16TilesPath: null, io, receptiveField: r.receptiveField, weights: null,
+    fp16Path: null, fp16TilesPath: null, int8Path: null, io, receptiveField: r.receptiveField, weights: null,
   };
 }
 
@@ -206,6 +208,7 @@ export async function runBench(o: BenchOptions): Promise<BenchReport> {
   const tilePixels = o.tilePixels ?? DEFAULT_TILE_PIXELS;
   const statsEdge = o.statsEdge ?? DEFAULT_STATS_EDGE;
   const warmups = o.warmups ?? 1;
+  const precision = o.precision ?? 'auto';
   const supervisor = (): Supervisor => new Supervisor(o.spawner ? { workerPath, spawner: o.spawner } : { workerPath });
 
   const modelsDir = resolveModelsDir(o.modelsDir);
@@ -214,7 +217,7 @@ export async function runBench(o: BenchOptions): Promise<BenchReport> {
   const models: { kind: 'builtin' | 'reference'; spec: ModelSpec }[] = [];
   const report: BenchReport = {
     schema: 1, createdAt: new Date().toISOString(), machine: machineInfo(null),
-    settings: { runs: o.runs, warmups, threads, tilePixels, statsEdge, sizes: o.sizes.map((s) => s.label), devices: o.devices },
+    settings: { runs: o.runs, warmups, threads, tilePixels, statsEdge, precision, sizes: o.sizes.map((s) => s.label), devices: o.devices },
     models: { builtin: null, reference: null }, results: [], ratios: [], batch: null,
   };
   if (style) {
@@ -222,10 +225,7 @@ export async function runBench(o: BenchOptions): Promise<BenchReport> {
     const m = r.model;
     models.push({
       kind: 'builtin',
-      spec: {
-        id: m.info.id, path: m.path, tilesPath: m.variantPaths.tiles ?? null, singlePath: m.variantPaths.single ?? null, fp16Path: m.variantPaths.fp16 ?? null,
-        fp16TilesPath: m.variantPaths['fp16-tiles'] ?? null, io: m.info.io, receptiveField: m.info.receptiveField, weights: r.weights,
-      },
+      spec: modelSpec(m, r.weights, precision),
     });
     report.models.builtin = { id: m.info.id, file: m.path, style };
   } else {
@@ -310,7 +310,7 @@ async function batchBench(o: BenchOptions, report: BenchReport, tmp: string, thr
   const bytes = await readFile(first);
   for (let i = 1; i < n; i++) await writeFile(path.join(dir, `photo-${String(i).padStart(3, '0')}.jpg`), bytes);
   const concurrency = 2;
-  const opts: EngineOptions = { device, threads, concurrency };
+  const opts: EngineOptions = { device, threads, concurrency, precision: report.settings.precision };
   if (o.modelsDir) opts.modelsDir = o.modelsDir;
   if (o.spawner) opts.spawner = o.spawner;
   if (o.workerPath) opts.workerPath = o.workerPath;

@@ -12,6 +12,7 @@ import {
   parseDevice,
   parseFormat,
   parseMaxPixels,
+  parsePrecision,
   parsePreviewSize,
   parseThreads,
   type StylizeOptionsInput,
@@ -24,6 +25,7 @@ import type {
   FileResult,
   ModelInfo,
   OutputFormat,
+  Precision,
   ProviderName,
   StyleBlend,
   StyleInfo,
@@ -31,7 +33,7 @@ import type {
 } from '../common/types.js';
 import { checkOutputDir, outputPathIn, planBatch, prepareOutputDirs, sweepStaleTemps } from './batch.js';
 import { DEFAULT_MAX_PIXELS, tempPathFor } from './image-io.js';
-import { loadManifest, resolveStyle, type LoadedManifest, type ModelError } from './manifest.js';
+import { loadManifest, resolveStyle, type LoadedManifest, type LoadedModel, type ModelError } from './manifest.js';
 import { defaultWorkerPath, resolveModelsDir } from './paths.js';
 import { Supervisor, type CrashEvent, type Spawner } from './supervisor.js';
 import type { DoctorResult, ModelSpec, PreviewResult, RenderSettings, StylizeJob, StylizeResult, WarmupResult } from './worker-protocol.js';
@@ -55,6 +57,8 @@ export interface EngineOptions {
   verify?: 'sha256' | 'size';
   /** Files in flight in the worker during batches (overlaps decode/encode with inference). */
   concurrency?: number;
+  /** 'auto' (default): int8 on the CPU, fp16 on GPUs where the model ships them; 'fp32': float32 only. */
+  precision?: Precision;
   /** How long a cancelled file may take to stop before the worker is killed. */
   cancelGraceMs?: number;
 }
@@ -98,6 +102,24 @@ export type PreviewOutput = PreviewResult;
 // 6 tiles of ~1.5 MP. A single pass of the built-in pack peaks at ~0.28 GiB + 0.41 GiB per MP on the
 // CPU, so tiles of at most 3 MP keep 4K well under 3 GB (docs/performance.md).
 export const DEFAULT_TILE_PIXELS = 3_000_000;
+
+/** What the worker needs to run a loaded model at a precision (reduced-precision files dropped for 'fp32'). */
+export function modelSpec(m: LoadedModel, weights: number[] | null, precision: Precision): ModelSpec {
+  const v = m.variantPaths;
+  const reduced = precision === 'auto';
+  return {
+    id: m.info.id,
+    path: m.path,
+    tilesPath: v.tiles ?? null,
+    singlePath: v.single ?? null,
+    fp16Path: reduced ? (v.fp16 ?? null) : null,
+    fp16TilesPath: reduced ? (v['fp16-tiles'] ?? null) : null,
+    int8Path: reduced ? (v.int8 ?? null) : null,
+    io: m.info.io,
+    receptiveField: m.info.receptiveField,
+    weights,
+  };
+}
 export const DEFAULT_STATS_EDGE = 1024;
 
 /** Crash notice in the shape the app services consume ({message, retried}) plus the details. */
@@ -122,6 +144,7 @@ export class Engine extends EventEmitter<EngineEvents> {
   private lastDevice: DeviceReport | null = null;
   readonly modelsDir: string;
   readonly device: DeviceChoice;
+  readonly precision: Precision;
   private readonly threads: number;
   private readonly maxPixels: number;
   private readonly tilePixels: number;
@@ -132,6 +155,7 @@ export class Engine extends EventEmitter<EngineEvents> {
     super();
     this.modelsDir = resolveModelsDir(opts.modelsDir);
     this.device = parseDevice(opts.device ?? 'auto');
+    this.precision = parsePrecision(opts.precision ?? 'auto');
     this.threads = opts.threads === undefined ? os.availableParallelism() : parseThreads(opts.threads);
     this.maxPixels = opts.maxPixels === undefined ? DEFAULT_MAX_PIXELS : parseMaxPixels(opts.maxPixels);
     this.tilePixels = opts.tilePixels ?? DEFAULT_TILE_PIXELS;
@@ -212,19 +236,8 @@ export class Engine extends EventEmitter<EngineEvents> {
   private settings(o: StylizeOptions, extra: EngineStylizeInput): RenderSettings {
     const r = resolveStyle(this.manifest, o.style);
     const m = r.model;
-    const model: ModelSpec = {
-      id: m.info.id,
-      path: m.path,
-      tilesPath: m.variantPaths.tiles ?? null,
-      singlePath: m.variantPaths.single ?? null,
-      fp16Path: m.variantPaths.fp16 ?? null,
-      fp16TilesPath: m.variantPaths['fp16-tiles'] ?? null,
-      io: m.info.io,
-      receptiveField: m.info.receptiveField,
-      weights: r.weights,
-    };
     const s: RenderSettings = {
-      model, size: o.size,
+      model: modelSpec(m, r.weights, this.precision), size: o.size,
       allowUpscale: extra.allowUpscale === undefined ? false : checkBoolean('allowUpscale', extra.allowUpscale),
       strength: o.strength, preserveColors: o.preserveColors, device: this.device, threads: this.threads,
       maxPixels: this.maxPixels, tilePixels: this.tilePixels, statsEdge: this.statsEdge,

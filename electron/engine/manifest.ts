@@ -5,7 +5,7 @@ import { createHash } from 'node:crypto';
 import { createReadStream } from 'node:fs';
 import { readFile, stat } from 'node:fs/promises';
 import path from 'node:path';
-import { ParamError } from '../common/params.js';
+import { MODEL_VARIANTS, ParamError } from '../common/params.js';
 import type { Manifest, ModelFileRef, ModelInfo, ModelIo, StyleInfo } from '../common/types.js';
 
 export interface ModelError {
@@ -111,7 +111,7 @@ export function validateModelEntry(v: unknown, where: string): ModelInfo {
   need(isObj(variantsIn), `${w}.variants`, 'an object', variantsIn);
   const variants: ModelInfo['variants'] = {};
   for (const [k, vv] of Object.entries(variantsIn as Obj)) {
-    need(k === 'tiles' || k === 'single' || k === 'fp16' || k === 'fp16-tiles', `${w}.variants`, "keys among 'tiles', 'single', 'fp16', 'fp16-tiles'", k);
+    need((MODEL_VARIANTS as readonly string[]).includes(k), `${w}.variants`, `keys among ${MODEL_VARIANTS.map((v) => `'${v}'`).join(', ')}`, k);
     variants[k as keyof ModelInfo['variants']] = checkFileRef(vv, `${w}.variants.${k}`);
   }
   need(Array.isArray(o['styles']) && (o['styles'] as unknown[]).length > 0, `${w}.styles`, 'a non-empty array', o['styles']);

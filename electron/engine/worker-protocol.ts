@@ -13,6 +13,8 @@ export interface ModelSpec {
   singlePath: string | null;
   fp16Path: string | null;
   fp16TilesPath: string | null;
+  /** The single-pass graph with int8 convolutions (CPU provider); null to run float32. */
+  int8Path: string | null;
   io: ModelIo;
   receptiveField: number;
   /** Normalized style weights for multi-style models, null for single-style ones. */

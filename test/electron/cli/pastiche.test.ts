@@ -52,6 +52,8 @@ describe('pastiche CLI', () => {
       [['stylize', a, '--out', d, '--format', 'gif'], /--format: Expected one of jpg, png, webp, tiff, avif for format but received 'gif'/],
       [['stylize', a, '--out', d, '--strength', '2'], /--strength: Expected number between 0 and 1 for strength but received '2'/],
       [['stylize', a, '--out', d, '--device', 'tpu'], /--device/],
+      [['stylize', a, '--out', d, '--precision', 'int4'], /--precision: Expected one of auto, fp32 for precision but received 'int4'/],
+      [['bench', '--precision', 'fp8'], /--precision: Expected one of auto, fp32 for precision but received 'fp8'/],
       [['stylize', a, '--out', d, '--style', 'nope'], /--style: Unknown style 'nope'/],
       [['stylize', a, '--out', d, '--bogus'], /Unknown option '--bogus'/],
       [['stylize', a], /Missing required option --out/],

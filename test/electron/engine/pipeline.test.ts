@@ -3,7 +3,7 @@ import { stylizePixels, type ModelRunner } from '../../../electron/engine/pipeli
 import type { ModelSpec } from '../../../electron/engine/worker-protocol.js';
 
 const model: ModelSpec = {
-  id: 'fake', path: 'fake.onnx', tilesPath: 'fake-tiles.onnx', singlePath: 'fake-single.onnx', fp16Path: null, fp16TilesPath: null,
+  id: 'fake', path: 'fake.onnx', tilesPath: 'fake-tiles.onnx', singlePath: 'fake-single.onnx', fp16Path: null, fp16TilesPath: null, int8Path: null,
   io: { input: 'input', output: 'output', styleWeights: null, stats: 'stats', statsSize: 4, layout: 'NCHW', channels: 'RGB', range: [0, 255], multipleOf: 4 },
   receptiveField: 8, weights: null,
 };

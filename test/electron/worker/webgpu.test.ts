@@ -2,50 +2,14 @@
 // whatever WebGPU adapter this machine has. CI installs Mesa's software Vulkan driver
 // (scripts/setup-system.sh, PASTICHE_SOFTWARE_GPU=1), so this runs there without a GPU; a machine
 // with no adapter at all skips it and prints why.
-import { fork } from 'node:child_process';
 import path from 'node:path';
-import { createInterface } from 'node:readline';
 import sharp from 'sharp';
 import { afterAll, describe, expect, it } from 'vitest';
 import { Engine, type EngineOptions } from '../../../electron/engine/index.js';
-import type { Spawner } from '../../../electron/engine/index.js';
 import { softwareDriverPolicy } from '../../../electron/worker/gpu-drivers.js';
-import { ROOT, WORKER, ensureBuilt, tmpDir, writePhoto } from '../engine/helpers.js';
+import { ROOT, WORKER, ensureBuilt, tmpDir, tracingSpawner, writePhoto, type SessionTrace } from '../engine/helpers.js';
 
 const MODELS = path.join(ROOT, 'models');
-
-interface SessionTrace {
-  provider: string;
-  file: string;
-}
-
-/** child_process.fork like forkSpawner, with PASTICHE_TRACE on: records which graph each session loaded. */
-function tracingSpawner(env: NodeJS.ProcessEnv, sessions: SessionTrace[]): Spawner {
-  return (workerPath) => {
-    const child = fork(workerPath, [], { serialization: 'advanced', stdio: ['ignore', 'inherit', 'pipe', 'ipc'], env: { ...env, PASTICHE_TRACE: '1' } });
-    if (child.stderr) {
-      createInterface({ input: child.stderr }).on('line', (line) => {
-        const m = /^pastiche-trace (\{.*\})$/.exec(line);
-        const t = m?.[1] ? (JSON.parse(m[1]) as { stage: string; provider?: string; file?: string }) : null;
-        if (t?.stage === 'session-create' && t.provider && t.file) sessions.push({ provider: t.provider, file: t.file });
-      });
-    }
-    return {
-      get pid() {
-        return child.pid;
-      },
-      postMessage: (msg) => {
-        if (child.connected) child.send(msg);
-      },
-      on: ((event: 'message' | 'exit', cb: (...args: never[]) => void) => {
-        child.on(event, cb as (...args: unknown[]) => void);
-      }) as ReturnType<Spawner>['on'],
-      kill: () => {
-        child.kill('SIGKILL');
-      },
-    };
-  };
-}
 
 const allow: NodeJS.ProcessEnv = { ...process.env, PASTICHE_ALLOW_SOFTWARE_GPU: '1' };
 const engines: Engine[] = [];
@@ -85,11 +49,11 @@ function diff(a: Buffer, b: Buffer): { max: number; mean: number } {
 describe.skipIf(noAdapter !== null)('WebGPU path', () => {
   const dir = tmpDir();
 
-  it('stylizes on WebGPU with the fp16 graph, matching the CPU to fp16 precision', async () => {
+  it('stylizes on WebGPU with the fp16 graph, matching the CPU\'s float32 graph to fp16 precision', async () => {
     const input = await writePhoto(path.join(dir, 'in', 'one.png'), 128, 96);
     const gpuSessions: SessionTrace[] = [];
     const gpu = await engine({ device: 'gpu' }, allow, gpuSessions);
-    const cpu = await engine({ device: 'cpu' }, allow);
+    const cpu = await engine({ device: 'cpu', precision: 'fp32' }, allow);
     const settings = { style: 'great-wave' };
     const g = await gpu.stylizeFile(input, { outputPath: path.join(dir, 'gpu.png') }, settings);
     const c = await cpu.stylizeFile(input, { outputPath: path.join(dir, 'cpu.png') }, settings);
@@ -108,7 +72,7 @@ describe.skipIf(noAdapter !== null)('WebGPU path', () => {
     const tiling = { tilePixels: 40_000, statsEdge: 128 };
     const gpuSessions: SessionTrace[] = [];
     const gpu = await engine({ device: 'gpu', ...tiling }, allow, gpuSessions);
-    const cpu = await engine({ device: 'cpu', ...tiling }, allow);
+    const cpu = await engine({ device: 'cpu', precision: 'fp32', ...tiling }, allow);
     const g = await gpu.stylizeFile(input, { outputPath: path.join(dir, 'gpu-tiles.png') }, { style: 'the-scream' });
     const c = await cpu.stylizeFile(input, { outputPath: path.join(dir, 'cpu-tiles.png') }, { style: 'the-scream' });
     expect(g.error).toBeUndefined();
@@ -129,7 +93,7 @@ describe.skipIf(noAdapter !== null)('WebGPU path', () => {
     const r = await auto.stylizeFile(input, { outputPath: path.join(dir, 'auto.png') }, {});
     expect(r).toMatchObject({ status: 'ok', device: 'cpu' });
     // Spans are logged for failed attempts too: WebGPU was tried and refused, the CPU ran.
-    expect(sessions.at(-1)).toEqual({ provider: 'cpu', file: 'pastiche-pack16-single.onnx' });
+    expect(sessions.at(-1)).toEqual({ provider: 'cpu', file: 'pastiche-pack16-int8.onnx' });
     expect(auto.deviceReport()?.fallbackReason).toMatch(/webgpu: .*software Vulkan driver .*lvp_icd.* ignored: it runs on the CPU/);
   });
 });

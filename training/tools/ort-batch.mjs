@@ -1,0 +1,53 @@
+// Many runs of one ONNX model with onnxruntime-node's CPU provider (the runtime the app ships), for
+// evaluation and calibration from Python without a Python onnxruntime: one session, one process.
+// usage: node training/tools/ort-batch.mjs jobs.json
+//   jobs.json: {"model": "m.onnx", "threads": 2, "ranges": false,
+//               "jobs": [{"feeds": {"input": {"file": "x.bin", "dims": [1,3,h,w]}, ...}, "out": "y.bin"}]}
+// Writes each job's first output (float32) to its "out" when given. With "ranges": true it also
+// records, per graph output, the min and max over all jobs (calibration of int8 graphs, whose
+// extra outputs are the tensors to quantize); "ranges": "channel" records them per channel (axis 1)
+// of NCHW outputs. Prints one JSON line: {output, dims: [...], ranges: {name: {min, max}}}, where
+// min and max are numbers, or arrays per channel.
+import { readFileSync, writeFileSync } from 'node:fs';
+import ort from 'onnxruntime-node';
+
+const spec = JSON.parse(readFileSync(process.argv[2] ?? '', 'utf8'));
+const session = await ort.InferenceSession.create(spec.model, {
+  executionProviders: ['cpu'], graphOptimizationLevel: 'all', intraOpNumThreads: spec.threads ?? 0, logSeverityLevel: 3,
+});
+const ranges = {};
+const dims = [];
+const first = session.outputNames[0];
+for (const job of spec.jobs) {
+  const feeds = {};
+  for (const [name, f] of Object.entries(job.feeds)) {
+    const buf = readFileSync(f.file);
+    feeds[name] = new ort.Tensor('float32', new Float32Array(buf.buffer, buf.byteOffset, buf.byteLength / 4), f.dims);
+  }
+  const out = await session.run(feeds);
+  const y = out[first];
+  dims.push(y.dims);
+  if (job.out) writeFileSync(job.out, Buffer.from(y.data.buffer, y.data.byteOffset, y.data.byteLength));
+  if (spec.ranges) {
+    for (const [name, t] of Object.entries(out)) {
+      const d = t.data;
+      const perChannel = spec.ranges === 'channel' && t.dims.length === 4;
+      const channels = perChannel ? t.dims[1] : 1;
+      const plane = d.length / channels;
+      const r = (ranges[name] ??= { min: new Array(channels).fill(Infinity), max: new Array(channels).fill(-Infinity) });
+      for (let c = 0; c < channels; c++) {
+        let lo = Infinity;
+        let hi = -Infinity;
+        for (let i = c * plane, end = i + plane; i < end; i++) {
+          const v = d[i];
+          if (v < lo) lo = v;
+          if (v > hi) hi = v;
+        }
+        r.min[c] = Math.min(r.min[c], lo);
+        r.max[c] = Math.max(r.max[c], hi);
+      }
+    }
+  }
+}
+if (spec.ranges !== 'channel') for (const r of Object.values(ranges)) [r.min, r.max] = [r.min[0], r.max[0]];
+console.log(JSON.stringify({ output: first, dims, ranges: spec.ranges ? ranges : null }));
