@@ -57,5 +57,19 @@ await sharp(Buffer.from(icon)).png().toFile(path.join(here, 'icon.png'));
 for (const s of [16, 32, 48, 64, 128, 256, 512, 1024]) {
   await sharp(Buffer.from(icon)).resize(s, s).png().toFile(path.join(here, 'icons', `${s}x${s}.png`));
 }
-await sharp(Buffer.from(sample)).jpeg({ quality: 90 }).toFile(path.join(here, 'sample-photo.jpg'));
+// Grain, as a camera's sensor gives: a rasterized gradient alone steps every few rows, and the
+// styles (trained on photos) turn each 8-bit step into a streak. Seeded, so the file is stable.
+const { data, info } = await sharp(Buffer.from(sample)).removeAlpha().raw().toBuffer({ resolveWithObject: true });
+let seed = 0x9e3779b9;
+const rand = () => {
+  seed = (seed + 0x6d2b79f5) | 0;
+  let t = Math.imul(seed ^ (seed >>> 15), 1 | seed);
+  t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
+  return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+};
+for (let i = 0; i < data.length; i += 3) {
+  const n = (rand() + rand() + rand() - 1.5) * 6; // roughly Gaussian, sd ~3 levels, same for R, G, B
+  for (let c = 0; c < 3; c++) data[i + c] = Math.max(0, Math.min(255, Math.round(data[i + c] + n)));
+}
+await sharp(data, { raw: info }).jpeg({ quality: 90 }).toFile(path.join(here, 'sample-photo.jpg'));
 console.log('wrote build/icon.png, build/icons/*.png, build/sample-photo.jpg');
