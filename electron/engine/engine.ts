@@ -103,6 +103,8 @@ export type PreviewOutput = PreviewResult;
 // CPU, so tiles of at most 3 MP keep 4K well under 3 GB (docs/performance.md).
 export const DEFAULT_TILE_PIXELS = 3_000_000;
 
+export const DEFAULT_STATS_EDGE = 1024;
+
 /** What the worker needs to run a loaded model at a precision (reduced-precision files dropped for 'fp32'). */
 export function modelSpec(m: LoadedModel, weights: number[] | null, precision: Precision): ModelSpec {
   const v = m.variantPaths;
@@ -120,7 +122,6 @@ export function modelSpec(m: LoadedModel, weights: number[] | null, precision: P
     weights,
   };
 }
-export const DEFAULT_STATS_EDGE = 1024;
 
 /** Crash notice in the shape the app services consume ({message, retried}) plus the details. */
 export interface CrashInfo extends CrashEvent {
