@@ -58,29 +58,18 @@ def torch_stylizer(g: Generator) -> Callable[[int, List[torch.Tensor]], List[tor
 def onnx_stylizer(model_path: str) -> Callable[[int, List[torch.Tensor]], List[torch.Tensor]]:
     """Stylizes with onnxruntime-node's CPU provider (what the app runs): any graph with 'input'
     (and 'style'), e.g. the int8 one (training/quantize.py), which PyTorch cannot run."""
-    from .quantize import n_styles, ort_batch
     import onnx
+    from .parity import ort_batch
+    from .quantize import n_styles, style_feed_jobs
     styles = n_styles(onnx.load(model_path))
 
     def run(si: int, photos: List[torch.Tensor]) -> List[torch.Tensor]:
+        padded = [pad4(x) for x in photos]
         with tempfile.TemporaryDirectory() as d:
-            jobs, crops = [], []
-            sf = os.path.join(d, "style.bin")
-            if styles:
-                np.eye(styles, dtype=np.float32)[si:si + 1].tofile(sf)
-            for pi, x in enumerate(photos):
-                xp, hw = pad4(x)
-                f = os.path.join(d, f"x{pi}.bin")
-                xp.numpy().astype(np.float32).tofile(f)
-                feeds = {"input": {"file": f, "dims": list(xp.shape)}}
-                if styles:
-                    feeds["style"] = {"file": sf, "dims": [1, styles]}
-                jobs.append({"feeds": feeds, "out": os.path.join(d, f"y{pi}.bin")})
-                crops.append((list(xp.shape), hw))
-            ort_batch(model_path, jobs)
+            ort_batch(model_path, style_feed_jobs(d, [xp.numpy().astype(np.float32) for xp, _ in padded], styles, [si], d))
             out = []
-            for pi, (shape, (h, w)) in enumerate(crops):
-                y = torch.from_numpy(np.fromfile(os.path.join(d, f"y{pi}.bin"), np.float32).reshape(shape))
+            for pi, (xp, (h, w)) in enumerate(padded):
+                y = torch.from_numpy(np.fromfile(os.path.join(d, f"y{pi}_{si}.bin"), np.float32).reshape(xp.shape))
                 out.append(y[:, :, :h, :w].clamp(0, 255))
             return out
     return run

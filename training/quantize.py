@@ -22,7 +22,6 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import subprocess
 import tempfile
 from typing import Dict, List, Sequence, Tuple
 
@@ -31,22 +30,9 @@ import onnx
 from onnx import TensorProto, helper, numpy_helper
 
 from .data import default_shared_dir, list_images, load_rgb
-from .parity import ROOT
+from .parity import ort_batch
 
 CONV_SETS = ("res", "res+up", "all")
-
-
-def ort_batch(model_path: str, jobs: List[Dict], ranges=False, threads: int = 0) -> Dict:
-    """Runs training/tools/ort-batch.mjs (one onnxruntime-node session for all jobs)."""
-    with tempfile.TemporaryDirectory() as d:
-        spec = os.path.join(d, "jobs.json")
-        with open(spec, "w") as f:
-            json.dump({"model": model_path, "jobs": jobs, "ranges": ranges, "threads": threads}, f)
-        r = subprocess.run(["node", os.path.join(ROOT, "training", "tools", "ort-batch.mjs"), spec],
-                           capture_output=True, text=True, cwd=ROOT)
-        if r.returncode != 0:
-            raise RuntimeError(f"onnxruntime-node failed on {model_path}: {r.stderr.strip()[-2000:]}")
-        return json.loads(r.stdout.strip().splitlines()[-1])
 
 
 def chosen_convs(model: onnx.ModelProto, which: str) -> List[onnx.NodeProto]:
@@ -71,18 +57,18 @@ def with_outputs(model: onnx.ModelProto, names: Sequence[str]) -> onnx.ModelProt
     return m
 
 
+def photo_array(path: str, long_edge: int) -> np.ndarray:
+    """A photo as float32 [1,3,H,W], 0-255, H and W cropped to multiples of 4."""
+    x = load_rgb(path, max_long_edge=long_edge).numpy().astype(np.float32)
+    return np.ascontiguousarray(x[None, :, : (x.shape[1] // 4) * 4, : (x.shape[2] // 4) * 4])
+
+
 def calibration_photos(n: int, long_edge: int) -> List[np.ndarray]:
-    """n training photos spread over data/content/open, as float32 [1,3,H,W] with H, W multiples of 4."""
+    """n training photos spread evenly over data/content/open."""
     files = list_images([os.path.join(default_shared_dir(), "content", "open")])
     if not files:
         raise SystemExit("no calibration photos in data/content/open")
-    picks = [files[round(i * (len(files) - 1) / max(1, n - 1))] for i in range(min(n, len(files)))]
-    out = []
-    for f in picks:
-        x = load_rgb(f, max_long_edge=long_edge).numpy().astype(np.float32)
-        h, w = (x.shape[1] // 4) * 4, (x.shape[2] // 4) * 4
-        out.append(np.ascontiguousarray(x[None, :, :h, :w]))
-    return out
+    return [photo_array(files[round(i * (len(files) - 1) / max(1, n - 1))], long_edge) for i in range(min(n, len(files)))]
 
 
 def one_hot(n: int, i: int) -> np.ndarray:
@@ -98,23 +84,24 @@ def n_styles(model: onnx.ModelProto) -> int:
     return 0
 
 
-def style_feed_jobs(d: str, photos: List[np.ndarray], styles: int, out_dir: str | None = None) -> List[Dict]:
-    """One job per (photo, style); inputs written once as raw float32 files under d."""
-    jobs = []
-    style_files = []
-    for si in range(max(styles, 1)):
-        f = os.path.join(d, f"style{si}.bin")
+def style_feed_jobs(d: str, photos: List[np.ndarray], styles: int, indices: Sequence[int] | None = None,
+                    out_dir: str | None = None) -> List[Dict]:
+    """One job per (photo, style index; all of the model's styles by default); inputs written once
+    as raw float32 files under d, outputs (with out_dir) to out_dir/y{photo}_{style}.bin."""
+    indices = list(range(max(styles, 1)) if indices is None else indices)
+    style_files = {}
+    for si in indices:
         if styles:
-            one_hot(styles, si).tofile(f)
-        style_files.append(f)
+            style_files[si] = os.path.join(d, f"style{si}.bin")
+            one_hot(styles, si).tofile(style_files[si])
+    jobs = []
     for pi, x in enumerate(photos):
         f = os.path.join(d, f"photo{pi}.bin")
         x.tofile(f)
-        for si in range(max(styles, 1)):
-            feeds = {"input": {"file": f, "dims": list(x.shape)}}
+        for si in indices:
+            job: Dict = {"feeds": {"input": {"file": f, "dims": list(x.shape)}}}
             if styles:
-                feeds["style"] = {"file": style_files[si], "dims": [1, styles]}
-            job = {"feeds": feeds}
+                job["feeds"]["style"] = {"file": style_files[si], "dims": [1, styles]}
             if out_dir:
                 job["out"] = os.path.join(out_dir, f"y{pi}_{si}.bin")
             jobs.append(job)
@@ -322,18 +309,14 @@ def quantize(model: onnx.ModelProto, convs: List[onnx.NodeProto], ranges: Dict[s
 
 def compare(a_path: str, b_path: str, photos: List[np.ndarray], styles: Sequence[int]) -> Dict:
     """Mean and max absolute difference (0-255) between two graphs' outputs on the same inputs."""
-    model = onnx.load(a_path)
-    n = n_styles(model)
+    n = n_styles(onnx.load(a_path))
     diffs = []
     with tempfile.TemporaryDirectory() as d:
         outs = {}
         for tag, path in (("a", a_path), ("b", b_path)):
-            od = os.path.join(d, tag)
-            os.makedirs(od)
-            jobs = [j for j in style_feed_jobs(d, photos, n, od)]
-            jobs = [j for k, j in enumerate(jobs) if (k % max(n, 1)) in styles]
-            ort_batch(path, jobs)
-            outs[tag] = od
+            outs[tag] = os.path.join(d, tag)
+            os.makedirs(outs[tag])
+            ort_batch(path, style_feed_jobs(d, photos, n, styles, outs[tag]))
         for pi in range(len(photos)):
             for si in styles:
                 ya = np.fromfile(os.path.join(outs["a"], f"y{pi}_{si}.bin"), np.float32)
@@ -390,12 +373,7 @@ def main(argv=None):
 def held_out_photos(n: int, long_edge: int) -> List[np.ndarray]:
     """Training photos of the research set (calibration reads the open set; Kodak stays for eval)."""
     files = list_images([os.path.join(default_shared_dir(), "content", "research")])
-    picks = files[:: max(1, len(files) // n)][:n]
-    out = []
-    for f in picks:
-        x = load_rgb(f, max_long_edge=long_edge).numpy().astype(np.float32)
-        out.append(np.ascontiguousarray(x[None, :, : (x.shape[1] // 4) * 4, : (x.shape[2] // 4) * 4]))
-    return out
+    return [photo_array(f, long_edge) for f in files[:: max(1, len(files) // n)][:n]]
 
 
 MAX_DISTANCE_CHANGE = 0.05   # the quality rule: every style's distances within 5% of float32

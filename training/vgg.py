@@ -14,6 +14,8 @@ import torch
 import torch.nn as nn
 import torch.nn.functional as F
 
+from .data import default_shared_dir
+
 LAYERS = ["relu1_1", "relu1_2", "relu2_1", "relu2_2", "relu3_1", "relu3_2", "relu3_3", "relu3_4"]
 _CONVS = ["block1_conv1", "block1_conv2", "block2_conv1", "block2_conv2",
           "block3_conv1", "block3_conv2", "block3_conv3", "block3_conv4"]
@@ -22,8 +24,7 @@ BGR_MEAN = torch.tensor([103.939, 116.779, 123.68])
 
 
 def default_vgg_dir() -> str:
-    here = os.path.dirname(os.path.abspath(__file__))
-    return os.environ.get("PASTICHE_VGG_DIR", os.path.join(here, "..", "..", "shared", "data", "vgg19"))
+    return os.environ.get("PASTICHE_VGG_DIR", os.path.join(default_shared_dir(), "vgg19"))
 
 
 def load_tfjs_weights(vgg_dir: str) -> Dict[str, np.ndarray]:

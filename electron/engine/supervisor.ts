@@ -19,8 +19,11 @@ export interface WorkerHandle {
 
 export type Spawner = (workerPath: string) => WorkerHandle;
 
-/** Spawner for plain Node (CLI, tests): child_process.fork with structured-clone IPC. */
-export function forkSpawner(opts: { env?: NodeJS.ProcessEnv; execArgv?: string[] } = {}): Spawner {
+/**
+ * Spawner for plain Node (CLI, tests): child_process.fork with structured-clone IPC. The worker's
+ * stderr goes to this process's, known noise dropped, unless `onStderrLine` takes the lines.
+ */
+export function forkSpawner(opts: { env?: NodeJS.ProcessEnv; execArgv?: string[]; onStderrLine?: (line: string) => void } = {}): Spawner {
   return (workerPath) => {
     const child = fork(workerPath, [], {
       serialization: 'advanced',
@@ -28,7 +31,8 @@ export function forkSpawner(opts: { env?: NodeJS.ProcessEnv; execArgv?: string[]
       env: opts.env ?? process.env,
       execArgv: opts.execArgv ?? [],
     });
-    forwardWorkerStderr(child.stderr, process.env['PASTICHE_VERBOSE'] === '1');
+    if (opts.onStderrLine && child.stderr) createInterface({ input: child.stderr }).on('line', opts.onStderrLine);
+    else forwardWorkerStderr(child.stderr, process.env['PASTICHE_VERBOSE'] === '1');
     return {
       get pid() {
         return child.pid;

@@ -124,6 +124,21 @@ async function getSession(file: string, provider: ProviderName, threads: number)
   return s;
 }
 
+/** Variant files that did not load (or did not fit) on a provider: not retried for every photo. */
+const unusableVariants = new Set<string>();
+
+/** A reduced-precision variant's session, or null (then the float32 graph runs). */
+async function optionalSession(
+  file: string, provider: ProviderName, threads: number, usable: (s: ort.InferenceSession) => boolean = () => true,
+): Promise<ort.InferenceSession | null> {
+  const key = `${file}|${provider}`;
+  if (unusableVariants.has(key)) return null;
+  const s = await getSession(file, provider, threads).catch(() => null);
+  if (s && usable(s)) return s;
+  unusableVariants.add(key);
+  return null;
+}
+
 // Sessions hold their memory arena (the peak of the largest run) until released: drop them
 // after a quiet period so an idle app gives the memory back. Recreating one costs ~0.1-0.5 s.
 const IDLE_RELEASE_MS = Number(process.env['PASTICHE_SESSION_IDLE_MS'] ?? 60_000);
@@ -208,16 +223,10 @@ class OrtRunner implements ModelRunner {
       const fp16 = kind === 'tiles' ? m.fp16TilesPath : m.fp16Path;
       try {
         let s: ort.InferenceSession | null = null;
-        if (p !== 'cpu' && fp16) {
-          // fp16 weights only pay off on GPUs; use them when their I/O stayed float32.
-          const s16 = await getSession(fp16, p, this.threads).catch(() => null);
-          if (s16 && isFloat32Io(s16)) s = s16;
-        }
-        if (p === 'cpu' && kind === 'single' && m.int8Path) {
-          // int8 convolutions (VNNI dot products): 0.7x the time at equal quality (docs/performance.md).
-          // A file that does not load falls back to the float32 graph.
-          s = await getSession(m.int8Path, p, this.threads).catch(() => null);
-        }
+        // fp16 weights only pay off on GPUs (used when their I/O stayed float32); int8 convolutions
+        // on the CPU: 0.7x the time at equal quality (docs/performance.md). Either falls back to float32.
+        if (p !== 'cpu' && fp16) s = await optionalSession(fp16, p, this.threads, isFloat32Io);
+        if (p === 'cpu' && kind === 'single' && m.int8Path) s = await optionalSession(m.int8Path, p, this.threads);
         s ??= await getSession(fp32, p, this.threads);
         this.provider = p;
         return s;

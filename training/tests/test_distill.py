@@ -4,9 +4,10 @@ import pytest
 import torch
 
 from training import distill
+from training.data import default_shared_dir
 from training.model import Generator, GeneratorConfig, NormContext
 
-SHARED = os.path.join(os.path.dirname(__file__), "..", "..", "..", "shared", "data")
+SHARED = default_shared_dir()   # ../shared/data beside the checkout, or PASTICHE_SHARED_DIR
 
 
 def test_student_keeps_the_chosen_blocks_and_dropping_none_is_the_teacher():
@@ -37,7 +38,7 @@ def test_random_styles_are_one_hot_or_two_style_blends():
     assert ((st > 0).sum(1) <= 2).all() and ((st > 0).sum(1) == 2).any()
 
 
-@pytest.mark.skipif(not os.path.isdir(os.path.join(SHARED, "content")), reason="../shared/data is not beside the checkout")
+@pytest.mark.skipif(not os.path.isdir(os.path.join(SHARED, "content")), reason="no shared data (../shared/data beside the checkout or PASTICHE_SHARED_DIR)")
 def test_a_few_distillation_steps_on_the_shipped_pack_write_a_checkpoint(tmp_path):
     root = os.path.join(os.path.dirname(__file__), "..", "..")
     distill.main([os.path.join(root, "models", "pastiche-pack16.onnx"), "--blocks", "4", "--steps", "2", "--batch", "2",

@@ -5,13 +5,14 @@ import pytest
 import torch
 
 from training import train
+from training.data import default_shared_dir
 from training.export import export_model, load_checkpoint
 from training.parity import check
 from training.vgg import VGGFeatures, default_vgg_dir
 
-SHARED = os.path.join(os.path.dirname(__file__), "..", "..", "..", "shared", "data")
+SHARED = default_shared_dir()   # ../shared/data beside the checkout, or PASTICHE_SHARED_DIR
 needs_shared = pytest.mark.skipif(not os.path.isdir(os.path.join(SHARED, "vgg19")),
-                                  reason="../shared/data (VGG19 weights, photos) is not beside the checkout")
+                                  reason="no shared data (VGG19 weights, photos): ../shared/data beside the checkout or PASTICHE_SHARED_DIR")
 
 
 @needs_shared

@@ -1,14 +1,13 @@
 // Shared test helpers: a compiled dist/ (the worker runs as a real child process), temp
 // folders, and photos generated with sharp at test time (no binary fixtures committed).
-import { execFileSync, fork } from 'node:child_process';
+import { execFileSync } from 'node:child_process';
 import { chmodSync, mkdirSync, mkdtempSync, readdirSync, rmSync, statSync, writeFileSync, existsSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import zlib from 'node:zlib';
 import sharp, { type Sharp } from 'sharp';
-import type { Spawner } from '../../../electron/engine/index.js';
+import { forkSpawner, type Spawner } from '../../../electron/engine/index.js';
 
 export const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../..');
 export const FIXTURE_MODELS = path.join(ROOT, 'test/fixtures/models');
@@ -143,30 +142,14 @@ export interface SessionTrace {
   file: string;
 }
 
-/** child_process.fork like forkSpawner, with PASTICHE_TRACE on: records which graph each session loaded. */
+/** forkSpawner with PASTICHE_TRACE on: records which graph each worker session loaded, on which provider. */
 export function tracingSpawner(env: NodeJS.ProcessEnv, sessions: SessionTrace[]): Spawner {
-  return (workerPath) => {
-    const child = fork(workerPath, [], { serialization: 'advanced', stdio: ['ignore', 'inherit', 'pipe', 'ipc'], env: { ...env, PASTICHE_TRACE: '1' } });
-    if (child.stderr) {
-      createInterface({ input: child.stderr }).on('line', (line) => {
-        const m = /^pastiche-trace (\{.*\})$/.exec(line);
-        const t = m?.[1] ? (JSON.parse(m[1]) as { stage: string; provider?: string; file?: string }) : null;
-        if (t?.stage === 'session-create' && t.provider && t.file) sessions.push({ provider: t.provider, file: t.file });
-      });
-    }
-    return {
-      get pid() {
-        return child.pid;
-      },
-      postMessage: (msg) => {
-        if (child.connected) child.send(msg);
-      },
-      on: ((event: 'message' | 'exit', cb: (...args: never[]) => void) => {
-        child.on(event, cb as (...args: unknown[]) => void);
-      }) as ReturnType<Spawner>['on'],
-      kill: () => {
-        child.kill('SIGKILL');
-      },
-    };
-  };
+  return forkSpawner({
+    env: { ...env, PASTICHE_TRACE: '1' },
+    onStderrLine: (line) => {
+      const m = /^pastiche-trace (\{.*\})$/.exec(line);
+      const t = m?.[1] ? (JSON.parse(m[1]) as { stage: string; provider?: string; file?: string }) : null;
+      if (t?.stage === 'session-create' && t.provider && t.file) sessions.push({ provider: t.provider, file: t.file });
+    },
+  });
 }
