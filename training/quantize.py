@@ -5,6 +5,8 @@
     python3 -m training.quantize models/pastiche-pack16-single.onnx models/pastiche-pack16-int8.onnx \
         --pack pastiche-pack16 --eval training/eval-results/pack16-int8.json   # records it in the manifest
 
+The file written takes and returns 8-bit RGB (uint8 [1,H,W,3], training/rgb8.py) unless --io float.
+
 Options: --convs res|res+up|all (default res: the residual blocks, 55% of the convolution time and
 the least sensitive), --photos N and --size PX (calibration set; default 8 at 384).
 
@@ -30,6 +32,7 @@ import onnx
 from onnx import TensorProto, helper, numpy_helper
 
 from .data import default_shared_dir, list_images, load_rgb
+from . import rgb8
 from .parity import ort_batch
 
 CONV_SETS = ("res", "res+up", "all")
@@ -334,6 +337,8 @@ def main(argv=None):
     p.add_argument("--photos", type=int, default=8, help="calibration photos from data/content/open")
     p.add_argument("--size", type=int, default=384, help="calibration long edge")
     p.add_argument("--no-equalize", dest="equalize", action="store_false", help="skip cross-layer equalization")
+    p.add_argument("--io", default="rgb8", choices=("rgb8", "float"),
+                   help="rgb8 (default): uint8 NHWC input and output, what the app feeds (training/rgb8.py); float: the source's I/O")
     p.add_argument("--float-out", default=None, help="also save the equalized float graph (parity check)")
     p.add_argument("--pack", default=None, help="models/manifest.json entry to record the graph in as its 'int8' variant "
                    "(needs --eval: the training/eval.py results of this very file)")
@@ -348,13 +353,15 @@ def main(argv=None):
         convs = chosen_convs(model, a.convs)
     ranges = calibrate(model, convs, photos)
     q = quantize(model, convs, ranges)
+    if a.io == "rgb8":
+        q = rgb8.wrap(q)
     if a.float_out:
         onnx.save(model, a.float_out)
     # With --pack the file only replaces OUT once the manifest accepts it: never a pack whose
     # int8 file and manifest disagree.
     path = f"{a.out}.tmp" if a.pack else a.out
     onnx.save(q, path)
-    report = {"model": os.path.basename(a.model), "out": os.path.basename(a.out), "convs": a.convs, "quantized": len(convs),
+    report = {"model": os.path.basename(a.model), "out": os.path.basename(a.out), "convs": a.convs, "quantized": len(convs), "io": a.io,
               "calibration": {"photos": len(photos), "long_edge": a.size, "styles": n_styles(model), "folder": "data/content/open"},
               "equalization": eq, "ranges": {k: [round(v[0], 4), round(v[1], 4)] for k, v in sorted(ranges.items())}}
     # Output change against the float graph, on photos the calibration did not see.
@@ -418,7 +425,8 @@ def record(new: str, out: str, eval_path: str, pack: str, report: Dict) -> None:
     entry["variants"]["int8"] = file_ref(out)
     entry.setdefault("graph", {})["int8_variant"] = (
         f"training/quantize.py: the single-pass graph with int8 convolutions ({report['convs']} convs, QDQ: per-channel int8 "
-        "weights, per-tensor uint8 activations, cross-layer equalization), for the CPU provider")
+        "weights, per-tensor uint8 activations, cross-layer equalization), for the CPU provider"
+        + ("; 8-bit RGB I/O: uint8 [1,H,W,3] in and out (training/rgb8.py)" if report.get("io") == "rgb8" else ""))
     entry.setdefault("quality", {})["int8"] = {
         "eval": "training/eval.py through onnxruntime-node: 24 Kodak photos (held out), long edge 512",
         "mean_content_distance": ev["mean_content_distance"], "mean_style_distance": ev["mean_style_distance"],

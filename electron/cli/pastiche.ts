@@ -371,7 +371,10 @@ const bench: Command = {
         write(io.stdout, `${r.modelId.padEnd(16)} ${r.size.padEnd(9)} ${r.device.padEnd(4)} ${(r.provider ?? '-').padEnd(6)} infer ${r.inferMs ? `${r.inferMs.median} ms` : '-'}  end-to-end ${e2e}  peak RSS ${fmtBytes(r.peakRssBytes)}  tiles ${r.tiles}${r.error ? `  FAILED: ${r.error}` : ''}`);
       }
       for (const x of report.ratios) write(io.stdout, `ratio builtin/reference ${x.size} ${x.device}: ${x.builtinOverReference}`);
-      if (report.batch) write(io.stdout, `batch ${report.batch.files} x 1080p: ${report.batch.filesPerSecond} files/s, ${report.batch.efficiency === null ? '?' : `${Math.round(report.batch.efficiency * 100)}%`} of inference-only`);
+      if (report.batch) {
+        const b = report.batch;
+        write(io.stdout, `batch ${b.files} x 1080p: ${b.filesPerSecond} files/s, ${Math.round(b.efficiency * 100)}% of inference-only (${b.inferenceOnlyFilesPerSecond}/s: median ${b.inferenceOnlyMs.median} ms, before and after the batch)`);
+      }
       write(io.stderr, `results: ${file}`);
     }
     return report.results.some((r) => r.error) ? 1 : 0;

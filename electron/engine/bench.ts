@@ -8,12 +8,12 @@ import path from 'node:path';
 import sharp from 'sharp';
 import { serializeError } from '../common/errors.js';
 import type { DeviceChoice, ModelIo, Precision, ProviderName } from '../common/types.js';
-import { DEFAULT_STATS_EDGE, DEFAULT_TILE_PIXELS, Engine, modelSpec, type EngineOptions } from './engine.js';
+import { DEFAULT_BATCH_CONCURRENCY, DEFAULT_STATS_EDGE, DEFAULT_TILE_PIXELS, Engine, modelSpec, type EngineOptions } from './engine.js';
 import { tempPathFor } from './image-io.js';
 import { loadManifest, resolveStyle } from './manifest.js';
 import { defaultWorkerPath, packageRoot, resolveModelsDir } from './paths.js';
 import { Supervisor, type Spawner } from './supervisor.js';
-import type { BenchResult, DoctorResult, ModelSpec } from './worker-protocol.js';
+import type { BenchJob, BenchResult, DoctorResult, ModelSpec } from './worker-protocol.js';
 
 export interface BenchSize {
   label: string;
@@ -108,10 +108,12 @@ export interface BatchBench {
   concurrency: number;
   wallMs: number;
   filesPerSecond: number;
-  /** 1000 / median 1080p inference of the same model: the ceiling the batch is compared with. */
-  inferenceOnlyFilesPerSecond: number | null;
+  /** 1080p inference of the same model (as inferMs), runs right before and right after the batch. */
+  inferenceOnlyMs: Timing;
+  /** 1000 / inferenceOnlyMs.median: the ceiling the batch is compared with. */
+  inferenceOnlyFilesPerSecond: number;
   /** filesPerSecond / inferenceOnlyFilesPerSecond. */
-  efficiency: number | null;
+  efficiency: number;
 }
 
 export interface MachineInfo {
@@ -210,6 +212,15 @@ export async function runBench(o: BenchOptions): Promise<BenchReport> {
   const warmups = o.warmups ?? 1;
   const precision = o.precision ?? 'auto';
   const supervisor = (): Supervisor => new Supervisor(o.spawner ? { workerPath, spawner: o.spawner } : { workerPath });
+  /** One bench job in a fresh worker (each measurement starts from the same state). */
+  const inWorker = async (job: Pick<BenchJob, 'model' | 'device' | 'width' | 'height' | 'runs' | 'e2e'>): Promise<BenchResult> => {
+    const sup = supervisor();
+    try {
+      return await sup.request('bench', { ...job, threads, warmups, tilePixels, statsEdge });
+    } finally {
+      await sup.close();
+    }
+  };
 
   const modelsDir = resolveModelsDir(o.modelsDir);
   const manifest = await loadManifest(modelsDir, { verify: 'size' });
@@ -260,13 +271,9 @@ export async function runBench(o: BenchOptions): Promise<BenchReport> {
             provider: null, tiles: 0, inferMs: null, endToEndMs: null, peakRssBytes: null,
           };
           log(`${spec.id} ${size.label} ${device}...`);
-          const sup = supervisor();
           try {
             const output = path.join(tmp, `out-${spec.id}-${size.label}.jpg`);
-            const r: BenchResult = await sup.request('bench', {
-              model: spec, device, threads, width: size.width, height: size.height, warmups, runs: o.runs, tilePixels, statsEdge,
-              e2e: photo ? { input: photo, output, tmp: tempPathFor(output) } : null,
-            });
+            const r = await inWorker({ model: spec, device, width: size.width, height: size.height, runs: o.runs, e2e: photo ? { input: photo, output, tmp: tempPathFor(output) } : null });
             entry.provider = r.provider;
             if (r.fallbackReason) entry.fallbackReason = r.fallbackReason;
             entry.tiles = r.tiles;
@@ -277,8 +284,6 @@ export async function runBench(o: BenchOptions): Promise<BenchReport> {
           } catch (e) {
             entry.error = serializeError(e).message;
             log(`  failed: ${entry.error}`);
-          } finally {
-            await sup.close();
           }
           report.results.push(entry);
         }
@@ -289,15 +294,26 @@ export async function runBench(o: BenchOptions): Promise<BenchReport> {
         }
       }
     }
-    if (o.batch && o.batch > 0 && report.models.builtin) report.batch = await batchBench(o, report, tmp, threads, log);
+    const builtin = models.find((m) => m.kind === 'builtin');
+    if (o.batch && o.batch > 0 && builtin) {
+      report.batch = await batchBench(o, report, tmp, threads, log, (device, width, height) =>
+        inWorker({ model: builtin.spec, device, width, height, runs: o.runs, e2e: null }).then((r) => r.inferMs));
+    }
   } finally {
     await rm(tmp, { recursive: true, force: true });
   }
   return report;
 }
 
-/** A folder of 1080p photos through the real batch path, against the inference-only rate. */
-async function batchBench(o: BenchOptions, report: BenchReport, tmp: string, threads: number, log: (l: string) => void): Promise<BatchBench> {
+/**
+ * A folder of 1080p photos through the real batch path, against the inference-only rate of the
+ * same model measured right before and right after it (this VM's speed drifts by 10-20% over
+ * minutes; a rate from earlier in the run would compare two different machines).
+ */
+async function batchBench(
+  o: BenchOptions, report: BenchReport, tmp: string, threads: number, log: (l: string) => void,
+  inferenceOnly: (device: DeviceChoice, width: number, height: number) => Promise<number[]>,
+): Promise<BatchBench> {
   const n = o.batch ?? 0;
   const device = o.devices[0] ?? 'cpu';
   const [width, height] = NAMED_SIZES['1080p'] as [number, number];
@@ -309,7 +325,7 @@ async function batchBench(o: BenchOptions, report: BenchReport, tmp: string, thr
   await makePhoto(first, width, height);
   const bytes = await readFile(first);
   for (let i = 1; i < n; i++) await writeFile(path.join(dir, `photo-${String(i).padStart(3, '0')}.jpg`), bytes);
-  const concurrency = 2;
+  const concurrency = DEFAULT_BATCH_CONCURRENCY;
   const opts: EngineOptions = { device, threads, concurrency, precision: report.settings.precision };
   if (o.modelsDir) opts.modelsDir = o.modelsDir;
   if (o.spawner) opts.spawner = o.spawner;
@@ -318,21 +334,26 @@ async function batchBench(o: BenchOptions, report: BenchReport, tmp: string, thr
   const engine = await Engine.create(opts);
   try {
     const style = report.models.builtin?.style;
-    // Warm the session so the batch measures steady state, as inferMs does.
-    await engine.warmup(style);
-    log(`batch of ${n} 1080p photos...`);
+    // One photo of the batch first, not counted: the batch then measures steady state, as inferMs
+    // does after its warm-ups (the first 1080p run also grows the session's memory arena).
+    await mkdir(path.join(tmp, 'batch-warm'));
+    const warm = await engine.runBatch([first], path.join(tmp, 'batch-warm'), style ? { style } : {});
+    if (warm.files[0]?.status !== 'ok') throw new Error(`batch bench: warm-up failed: ${warm.files[0]?.error ?? ''}`);
+    log(`inference only, 1080p, before and after the batch; batch of ${n} 1080p photos...`);
+    const before = await inferenceOnly(device, width, height);
     const t0 = performance.now();
     const r = await engine.runBatch([dir], out, style ? { style } : {});
     const wallMs = performance.now() - t0;
+    const after = await inferenceOnly(device, width, height);
     const failed = r.files.filter((f) => f.status !== 'ok');
     if (failed.length) throw new Error(`batch bench: ${failed.length} file(s) failed: ${failed[0]?.error ?? ''}`);
-    const ref = report.results.find((x) => x.model === 'builtin' && x.width === width && x.height === height && x.device === device && x.inferMs);
+    const inferenceOnlyMs = timing([...before, ...after]);
     const fps = (n * 1000) / wallMs;
-    const inferFps = ref?.inferMs ? 1000 / ref.inferMs.median : null;
+    const inferFps = 1000 / inferenceOnlyMs.median;
     const b: BatchBench = {
       files: n, width, height, device, concurrency, wallMs: Math.round(wallMs), filesPerSecond: Math.round(fps * 1000) / 1000,
-      inferenceOnlyFilesPerSecond: inferFps === null ? null : Math.round(inferFps * 1000) / 1000,
-      efficiency: inferFps === null ? null : Math.round((fps / inferFps) * 1000) / 1000,
+      inferenceOnlyMs, inferenceOnlyFilesPerSecond: Math.round(inferFps * 1000) / 1000,
+      efficiency: Math.round((fps / inferFps) * 1000) / 1000,
     };
     log(`  ${b.filesPerSecond} files/s${b.efficiency !== null ? ` (${Math.round(b.efficiency * 100)}% of inference-only)` : ''}`);
     return b;

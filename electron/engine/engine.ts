@@ -104,6 +104,12 @@ export type PreviewOutput = PreviewResult;
 export const DEFAULT_TILE_PIXELS = 3_000_000;
 
 export const DEFAULT_STATS_EDGE = 1024;
+/**
+ * Files in flight during a batch: one being inferred, the next decoded and waiting (the worker's
+ * main thread decodes and encodes while onnxruntime runs on its own thread). More buys nothing on
+ * the CPU and holds more photos in memory.
+ */
+export const DEFAULT_BATCH_CONCURRENCY = 2;
 
 /** What the worker needs to run a loaded model at a precision (reduced-precision files dropped for 'fp32'). */
 export function modelSpec(m: LoadedModel, weights: number[] | null, precision: Precision): ModelSpec {
@@ -161,7 +167,7 @@ export class Engine extends EventEmitter<EngineEvents> {
     this.maxPixels = opts.maxPixels === undefined ? DEFAULT_MAX_PIXELS : parseMaxPixels(opts.maxPixels);
     this.tilePixels = opts.tilePixels ?? DEFAULT_TILE_PIXELS;
     this.statsEdge = opts.statsEdge ?? DEFAULT_STATS_EDGE;
-    this.concurrency = Math.max(1, opts.concurrency ?? 2);
+    this.concurrency = Math.max(1, opts.concurrency ?? DEFAULT_BATCH_CONCURRENCY);
     const workerPath = opts.workerPath ?? defaultWorkerPath();
     if (!existsSync(workerPath)) {
       throw new PasticheError('INTERNAL', `Inference worker not found at ${workerPath}; run 'npm run build:node'`);

@@ -11,7 +11,7 @@ import {
   resizeRgb,
   writeAtomic,
 } from './image-io.js';
-import { TileAccumulator, applyStrength, preserveColors, rgbToTensor, tensorToRgb } from './pixels.js';
+import { TileAccumulator, applyStrength, cropRgb, padRgb, preserveColors, rgbToTensor, tensorToRgb } from './pixels.js';
 import { axisWeights, planTiles, roundUp, tileSizeForBudget } from './tiling.js';
 import { span, timed, trace } from './trace.js';
 import type { PreviewJob, PreviewResult, RenderSettings, StylizeJob, StylizeResult } from './worker-protocol.js';
@@ -24,8 +24,11 @@ export interface ModelRunner {
   full(input: Float32Array, h: number, w: number): Promise<{ output: Float32Array; stats: Float32Array | null }>;
   /** 'tiles' variant taking whole-image stats; null when the model has none. */
   tile: ((input: Float32Array, h: number, w: number, stats: Float32Array) => Promise<Float32Array>) | null;
-  /** Output only, for a photo run in one pass: may use a faster graph without the stats output. */
-  single?(input: Float32Array, h: number, w: number): Promise<Float32Array>;
+  /**
+   * A photo run in one pass: interleaved 8-bit RGB of a padded (w, h) in, the same out. May use a
+   * faster graph: no stats output, int8, 8-bit I/O (then no float tensors exist at all).
+   */
+  single?(rgb: Uint8Array, h: number, w: number): Promise<Uint8Array>;
 }
 
 export interface CancelToken {
@@ -58,10 +61,16 @@ export async function stylizePixels(
     if (tiled) warnings.push(`Model '${s.model.id}' has no tiles variant; the ${width}x${height} image was processed in one pass (high memory use)`);
     const pw = roundUp(width, m);
     const ph = roundUp(height, m);
+    const single = runner.single?.bind(runner);
+    if (single) {
+      const out = await timed('infer', () => single(padRgb(rgb, width, height, pw, ph), ph, pw), { w: pw, h: ph });
+      progress?.('infer', 1);
+      return { rgb: cropRgb(out, pw, ph, width, height), tiles: 1, warnings };
+    }
     const tt = span('to-tensor');
     const input = rgbToTensor(rgb, width, height, 0, 0, pw, ph, io.range);
     tt.end({ w: pw, h: ph });
-    const output = await timed('infer', () => (runner.single ? runner.single(input, ph, pw) : runner.full(input, ph, pw).then((r) => r.output)), { w: pw, h: ph });
+    const output = await timed('infer', () => runner.full(input, ph, pw).then((r) => r.output), { w: pw, h: ph });
     progress?.('infer', 1);
     const tr = span('to-rgb');
     const out = tensorToRgb(output, pw, ph, width, height, io.range);

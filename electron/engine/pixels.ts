@@ -83,7 +83,38 @@ export function tensorToRgb(t: Float32Array, pw: number, ph: number, w: number, 
   return out;
 }
 
-/** Weighted accumulation of tile outputs: the blender of tiled inference. */
+/**
+ * Interleaved RGB padded to (pw, ph) by mirroring, as rgbToTensor pads: the 8-bit input of graphs
+ * that take RGB bytes (training/rgb8.py). The image itself when no padding is needed.
+ */
+export function padRgb(rgb: Uint8Array, width: number, height: number, pw: number, ph: number): Uint8Array {
+  if (pw === width && ph === height) return rgb;
+  if (pw < width || ph < height) throw new RangeError(`cannot pad ${width}x${height} to ${pw}x${ph}`);
+  const out = new Uint8Array(pw * ph * 3);
+  const rowBytes = width * 3;
+  for (let y = 0; y < ph; y++) {
+    const s = reflect(y, height) * rowBytes;
+    const d = y * pw * 3;
+    out.set(rgb.subarray(s, s + rowBytes), d);
+    for (let x = width; x < pw; x++) {
+      const sx = s + reflect(x, width) * 3;
+      const dx = d + x * 3;
+      out[dx] = rgb[sx]!;
+      out[dx + 1] = rgb[sx + 1]!;
+      out[dx + 2] = rgb[sx + 2]!;
+    }
+  }
+  return out;
+}
+
+/** Top-left (w, h) crop of interleaved (pw, ph) RGB, as a Buffer over the same memory when nothing is cut. */
+export function cropRgb(rgb: Uint8Array, pw: number, ph: number, w: number, h: number): Buffer {
+  if (pw === w) return Buffer.from(rgb.buffer, rgb.byteOffset, w * h * 3);
+  const out = Buffer.allocUnsafe(w * h * 3);
+  for (let y = 0; y < h; y++) out.set(rgb.subarray(y * pw * 3, y * pw * 3 + w * 3), y * w * 3);
+  return out;
+}
+
 /**
  * Weighted blend of overlapping tiles into 8-bit RGB. Only a band of rows is kept in float
  * (sum + weight, 16 bytes a pixel): tiles arrive row by row, and once a tile row starts at y every

@@ -1,6 +1,7 @@
 // Per-stage timing spans for profiling the per-file pipeline: PASTICHE_TRACE=1 prints one JSON
-// line per span on stderr (`pastiche-trace {...}`). Off by default; a disabled span costs one
-// performance.now() call.
+// line per span on stderr (`pastiche-trace {...}`), with `end` in epoch ms so spans from the
+// worker and the main process line up on one timeline. Off by default; a disabled span costs
+// one performance.now() call.
 
 export const tracing = process.env['PASTICHE_TRACE'] === '1';
 
@@ -11,7 +12,7 @@ export interface TraceSpan {
 
 /** Logs one finished span. */
 export function trace(stage: string, ms: number, extra?: Record<string, string | number | boolean>): void {
-  if (tracing) process.stderr.write(`pastiche-trace ${JSON.stringify({ stage, ms: Math.round(ms * 10) / 10, pid: process.pid, ...extra })}\n`);
+  if (tracing) process.stderr.write(`pastiche-trace ${JSON.stringify({ stage, ms: Math.round(ms * 10) / 10, end: Math.round((performance.timeOrigin + performance.now()) * 10) / 10, pid: process.pid, ...extra })}\n`);
 }
 
 export function span(stage: string): TraceSpan {

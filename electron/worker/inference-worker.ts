@@ -1,16 +1,18 @@
-// Entry of the supervised inference process: the only module that loads onnxruntime-node.
-// A native abort in onnxruntime (seen with WebGPU) kills just this process; the supervisor
-// restarts it and retries the job. Works as a child_process.fork child (process.send) and as
-// an Electron utility process (process.parentPort).
+// Entry of the supervised inference process. onnxruntime-node is loaded only here, on a thread of
+// its own (ort-host.ts); this thread decodes, pipelines and encodes. A native abort in onnxruntime
+// (seen with WebGPU) kills just this process; the supervisor restarts it and retries the job.
+// Works as a child_process.fork child (process.send) and as an Electron utility process
+// (process.parentPort).
 import { createRequire } from 'node:module';
 import { existsSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import ort from 'onnxruntime-node';
+import type { InferenceSession } from 'onnxruntime-node';
 import sharp from 'sharp';
 import { PasticheError, serializeError } from '../common/errors.js';
 import type { DeviceChoice, ProviderName } from '../common/types.js';
 import { runPreview, runStylize, stylizePixels, type CancelToken, type ModelRunner } from '../engine/pipeline.js';
+import { rgbToTensor, tensorToRgb } from '../engine/pixels.js';
 import { timed } from '../engine/trace.js';
 import type {
   BenchJob,
@@ -24,6 +26,7 @@ import type {
   WorkerResponse,
 } from '../engine/worker-protocol.js';
 import { explainNoAdapter, softwareDriverPolicy } from './gpu-drivers.js';
+import { startOrtHost, type HostedSession, type PlainTensor } from './ort-host.js';
 import { tinyReluModel } from './tiny-model.js';
 
 // ---- transport -------------------------------------------------------------------------
@@ -50,6 +53,7 @@ function onMessage(cb: (msg: WorkerRequest) => void): void {
 // Before any WebGPU session: hide CPU-only Vulkan drivers from Dawn (gpu-drivers.ts says why).
 const drivers = softwareDriverPolicy(process.env, process.platform);
 Object.assign(process.env, drivers.env);
+const { host: ortHost } = await startOrtHost();
 
 const require = createRequire(import.meta.url);
 
@@ -66,7 +70,7 @@ function cudaLibsPresent(): boolean {
 
 /** GPU providers worth trying on this platform, most specific first. */
 function gpuCandidates(): ProviderName[] {
-  const backends = ort.listSupportedBackends();
+  const backends = ortHost.info.backends;
   const bundled = (n: string): boolean => backends.some((b) => b.name === n && b.bundled);
   const list: ProviderName[] = [];
   if (process.platform === 'win32' && bundled('dml')) list.push('dml');
@@ -76,7 +80,7 @@ function gpuCandidates(): ProviderName[] {
   return list;
 }
 
-function sessionOptions(provider: ProviderName, threads: number): ort.InferenceSession.SessionOptions {
+function sessionOptions(provider: ProviderName, threads: number): InferenceSession.SessionOptions {
   if (provider === 'cpu') {
     return {
       executionProviders: ['cpu'],
@@ -96,7 +100,7 @@ function sessionOptions(provider: ProviderName, threads: number): ort.InferenceS
   return { executionProviders: [provider], graphOptimizationLevel: 'all', logSeverityLevel: 3 };
 }
 
-const sessions = new Map<string, Promise<ort.InferenceSession>>();
+const sessions = new Map<string, Promise<HostedSession>>();
 /** Providers that failed in this process, and why (sticky: don't retry a missing GPU per file). */
 const failedProviders = new Map<ProviderName, string>();
 
@@ -113,11 +117,11 @@ function firstLineRaw(e: unknown): string {
   return line.slice(0, 300);
 }
 
-async function getSession(file: string, provider: ProviderName, threads: number): Promise<ort.InferenceSession> {
+async function getSession(file: string, provider: ProviderName, threads: number): Promise<HostedSession> {
   const key = `${file}|${provider}|${threads}`;
   let s = sessions.get(key);
   if (!s) {
-    s = timed('session-create', () => ort.InferenceSession.create(file, sessionOptions(provider, threads)), { provider, file: path.basename(file) });
+    s = timed('session-create', () => ortHost.create(file, sessionOptions(provider, threads)), { provider, file: path.basename(file) });
     sessions.set(key, s);
     s.catch(() => sessions.delete(key));
   }
@@ -129,8 +133,8 @@ const unusableVariants = new Set<string>();
 
 /** A reduced-precision variant's session, or null (then the float32 graph runs). */
 async function optionalSession(
-  file: string, provider: ProviderName, threads: number, usable: (s: ort.InferenceSession) => boolean = () => true,
-): Promise<ort.InferenceSession | null> {
+  file: string, provider: ProviderName, threads: number, usable: (s: HostedSession) => boolean = () => true,
+): Promise<HostedSession | null> {
   const key = `${file}|${provider}`;
   if (unusableVariants.has(key)) return null;
   const s = await getSession(file, provider, threads).catch(() => null);
@@ -169,8 +173,13 @@ async function releaseIdleSessions(): Promise<void> {
   }
 }
 
-function isFloat32Io(s: ort.InferenceSession): boolean {
+function isFloat32Io(s: HostedSession): boolean {
   return s.inputMetadata.every((m) => !m.isTensor || m.type === 'float32');
+}
+
+/** The graph takes interleaved 8-bit RGB (uint8 [1,h,w,3]) rather than a float32 planar tensor. */
+function takesRgb8(s: HostedSession, input: string): boolean {
+  return s.inputMetadata.some((m) => m.name === input && m.isTensor && m.type === 'uint8');
 }
 
 /** Serializes inference: two jobs may overlap decode/encode, but one ORT run at a time. */
@@ -182,6 +191,13 @@ function exclusive<T>(fn: () => Promise<T>): Promise<T> {
 }
 
 type SessionKind = 'full' | 'tiles' | 'single';
+
+/** The image tensor for a session, and how its output becomes the caller's type. */
+type Feed<T> = (s: HostedSession) => { input: PlainTensor; output: (t: PlainTensor) => T };
+
+function planarFeed(input: Float32Array, h: number, w: number): Feed<Float32Array> {
+  return () => ({ input: { type: 'float32', data: input, dims: [1, 3, h, w] }, output: (t) => t.data as Float32Array });
+}
 
 class OrtRunner implements ModelRunner {
   provider: ProviderName = 'cpu';
@@ -195,7 +211,7 @@ class OrtRunner implements ModelRunner {
     if (device === 'gpu' && gpus.length === 0) {
       throw new PasticheError('GPU_UNAVAILABLE', `No GPU execution provider is available in this build on ${process.platform}`);
     }
-    this.tile = model.tilesPath ? (input, h, w, stats) => this.run('tiles', input, h, w, stats).then((r) => r.output) : null;
+    this.tile = model.tilesPath ? (input, h, w, stats) => this.run('tiles', planarFeed(input, h, w), stats).then((r) => r.output) : null;
   }
 
   private note(p: ProviderName, why: string): void {
@@ -205,7 +221,7 @@ class OrtRunner implements ModelRunner {
   }
 
   /** Session for the current provider, walking down the chain on failure. */
-  async session(kind: SessionKind): Promise<ort.InferenceSession> {
+  async session(kind: SessionKind): Promise<HostedSession> {
     for (;;) {
       const p = this.chain.find((x) => x === 'cpu' || !failedProviders.has(x));
       if (!p) {
@@ -222,7 +238,7 @@ class OrtRunner implements ModelRunner {
       const fp32 = kind === 'full' ? m.path : kind === 'single' ? (m.singlePath ?? m.path) : (m.tilesPath as string);
       const fp16 = kind === 'tiles' ? m.fp16TilesPath : m.fp16Path;
       try {
-        let s: ort.InferenceSession | null = null;
+        let s: HostedSession | null = null;
         // fp16 weights only pay off on GPUs (used when their I/O stayed float32); int8 convolutions
         // on the CPU: 0.7x the time at equal quality (docs/performance.md). Either falls back to float32.
         if (p !== 'cpu' && fp16) s = await optionalSession(fp16, p, this.threads, isFloat32Io);
@@ -238,30 +254,39 @@ class OrtRunner implements ModelRunner {
   }
 
   async full(input: Float32Array, h: number, w: number): Promise<{ output: Float32Array; stats: Float32Array | null }> {
-    const r = await this.run('full', input, h, w, null);
-    return r;
+    return this.run('full', planarFeed(input, h, w), null);
   }
 
-  async single(input: Float32Array, h: number, w: number): Promise<Float32Array> {
-    return (await this.run('single', input, h, w, null)).output;
+  async single(rgb: Uint8Array, h: number, w: number): Promise<Uint8Array> {
+    const io = this.model.io;
+    const r = await this.run('single', (s) => {
+      // Graphs with 8-bit RGB I/O (training/rgb8.py; the int8 one) take the decoded bytes as they
+      // are; float32 graphs get planar tensors, converted here.
+      if (takesRgb8(s, io.input)) return { input: { type: 'uint8', data: rgb, dims: [1, h, w, 3] }, output: (t) => t.data as Uint8Array };
+      const planar = rgbToTensor(rgb, w, h, 0, 0, w, h, io.range);
+      return { input: { type: 'float32', data: planar, dims: [1, 3, h, w] }, output: (t) => tensorToRgb(t.data as Float32Array, w, h, w, h, io.range) };
+    }, null);
+    return r.output;
   }
 
-  private async run(kind: SessionKind, input: Float32Array, h: number, w: number, stats: Float32Array | null): Promise<{ output: Float32Array; stats: Float32Array | null }> {
+  private async run<T>(kind: SessionKind, feed: Feed<T>, stats: Float32Array | null): Promise<{ output: T; stats: Float32Array | null }> {
     const io = this.model.io;
     return exclusive(async () => {
       for (;;) {
         const s = await this.session(kind);
-        const feeds: Record<string, ort.Tensor> = { [io.input]: new ort.Tensor('float32', input, [1, 3, h, w]) };
+        // Which tensor goes in depends on the session (the provider chain may have moved on).
+        const x = feed(s);
+        const feeds: Record<string, PlainTensor> = { [io.input]: x.input };
         if (io.styleWeights && this.model.weights && s.inputNames.includes(io.styleWeights)) {
-          feeds[io.styleWeights] = new ort.Tensor('float32', Float32Array.from(this.model.weights), [1, this.model.weights.length]);
+          feeds[io.styleWeights] = { type: 'float32', data: Float32Array.from(this.model.weights), dims: [1, this.model.weights.length] };
         }
-        if (kind === 'tiles' && stats) feeds[io.stats] = new ort.Tensor('float32', stats, [2, io.statsSize]);
+        if (kind === 'tiles' && stats) feeds[io.stats] = { type: 'float32', data: stats, dims: [2, io.statsSize] };
         try {
-          const out = await s.run(feeds);
+          const out = await timed('ort-run', () => s.run(feeds), { kind });
           const o = out[io.output];
           if (!o) throw new PasticheError('MODEL', `Model '${this.model.id}' has no output '${io.output}'`);
           const st = out[io.stats];
-          return { output: o.data as Float32Array, stats: st ? (st.data as Float32Array) : null };
+          return { output: x.output(o), stats: st ? (st.data as Float32Array) : null };
         } catch (e) {
           if (this.provider === 'cpu' || e instanceof PasticheError) throw e instanceof PasticheError ? e : new PasticheError('MODEL', `Inference failed (model '${this.model.id}'): ${firstLine(e)}`);
           // A GPU that created a session may still fail to run (out of memory, unsupported op).
@@ -276,8 +301,8 @@ class OrtRunner implements ModelRunner {
 
 async function probe(name: ProviderName): Promise<ProviderProbe> {
   try {
-    const s = await ort.InferenceSession.create(tinyReluModel(), { executionProviders: [name], logSeverityLevel: 3 });
-    await s.run({ x: new ort.Tensor('float32', Float32Array.from([-1, 0, 1, 2]), [4]) });
+    const s = await ortHost.create(tinyReluModel(), { executionProviders: [name], logSeverityLevel: 3 });
+    await s.run({ x: { type: 'float32', data: Float32Array.from([-1, 0, 1, 2]), dims: [4] } });
     await s.release();
     return { name, ok: true };
   } catch (e) {
@@ -297,11 +322,11 @@ async function doctor(): Promise<DoctorResult> {
     arch: process.arch,
     node: process.versions.node,
     electron: process.versions['electron'] ?? null,
-    onnxruntime: ort.env.versions.node ?? ort.env.versions.common,
+    onnxruntime: ortHost.info.version,
     sharp: sharp.versions.sharp ?? 'unknown',
     libvips: sharp.versions.vips,
     cpus: os.availableParallelism(),
-    backends: ort.listSupportedBackends().map((b) => ({ name: b.name, bundled: b.bundled })),
+    backends: ortHost.info.backends,
     probes,
     gpuAdapterFound: probes.some((p) => p.name !== 'cpu' && p.ok),
   };
@@ -313,7 +338,7 @@ async function warmup(job: WarmupJob): Promise<WarmupResult> {
   const m = job.model.io.multipleOf;
   const side = Math.max(m, 64);
   // The graph photos within the tile budget run (single-pass; int8 on the CPU), not the stats one.
-  await runner.single(new Float32Array(3 * side * side).fill(128), side, side);
+  await runner.single(new Uint8Array(3 * side * side).fill(128), side, side);
   const r: WarmupResult = { provider: runner.provider, ms: Math.round(performance.now() - t0) };
   if (runner.fallbackReason) r.fallbackReason = runner.fallbackReason;
   return r;

@@ -8,6 +8,9 @@
 // extra outputs are the tensors to quantize); "ranges": "channel" records them per channel (axis 1)
 // of NCHW outputs. Prints one JSON line: {output, dims: [...], ranges: {name: {min, max}}}, where
 // min and max are numbers, or arrays per channel.
+// Feeds are float32. A graph with 8-bit RGB I/O (training/rgb8.py) gets its image input rounded
+// and interleaved (NHWC uint8), and its output is written back as float32 NCHW: callers see one
+// format whatever the graph takes.
 import { readFileSync, writeFileSync } from 'node:fs';
 import ort from 'onnxruntime-node';
 
@@ -18,14 +21,38 @@ const session = await ort.InferenceSession.create(spec.model, {
 const ranges = {};
 const dims = [];
 const first = session.outputNames[0];
+const rgb8 = new Set(session.inputMetadata.filter((m) => m.isTensor && m.type === 'uint8').map((m) => m.name));
+if (rgb8.size && spec.ranges) throw new Error('ranges need a float32 graph; this one takes 8-bit RGB');
+
+/** float32 [1,3,h,w] (0-255) as uint8 [1,h,w,3]. */
+function toRgb8(x, [n, c, h, w]) {
+  if (n !== 1 || c !== 3) throw new Error(`an 8-bit RGB input needs dims [1,3,h,w], not [${[n, c, h, w]}]`);
+  const out = new Uint8Array(h * w * 3);
+  const plane = h * w;
+  for (let i = 0; i < plane; i++) for (let k = 0; k < 3; k++) out[i * 3 + k] = Math.min(255, Math.max(0, Math.round(x[k * plane + i])));
+  return out;
+}
+
+/** uint8 [1,h,w,3] as float32 [1,3,h,w]. */
+function fromRgb8(t) {
+  const [, h, w] = t.dims;
+  const plane = h * w;
+  const out = new Float32Array(3 * plane);
+  for (let i = 0; i < plane; i++) for (let k = 0; k < 3; k++) out[k * plane + i] = t.data[i * 3 + k];
+  return { data: out, dims: [1, 3, h, w] };
+}
+
 for (const job of spec.jobs) {
   const feeds = {};
   for (const [name, f] of Object.entries(job.feeds)) {
     const buf = readFileSync(f.file);
-    feeds[name] = new ort.Tensor('float32', new Float32Array(buf.buffer, buf.byteOffset, buf.byteLength / 4), f.dims);
+    const x = new Float32Array(buf.buffer, buf.byteOffset, buf.byteLength / 4);
+    feeds[name] = rgb8.has(name)
+      ? new ort.Tensor('uint8', toRgb8(x, f.dims), [1, f.dims[2], f.dims[3], 3])
+      : new ort.Tensor('float32', x, f.dims);
   }
   const out = await session.run(feeds);
-  const y = out[first];
+  const y = out[first].type === 'uint8' ? fromRgb8(out[first]) : out[first];
   dims.push(y.dims);
   if (job.out) writeFileSync(job.out, Buffer.from(y.data.buffer, y.data.byteOffset, y.data.byteLength));
   if (spec.ranges) {

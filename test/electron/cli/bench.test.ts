@@ -45,6 +45,21 @@ describe('pastiche bench', () => {
     }
   });
 
+  it('--batch: a 1080p folder through the batch path, against inference measured before and after it', () => {
+    const r = spawnSync(process.execPath, [BIN, 'bench', '--sizes', '256', '--runs', '1', '--warmups', '0', '--device', 'cpu', '--batch', '2', '--no-reference', '--json'], {
+      encoding: 'utf8', env: { ...process.env, PASTICHE_MODELS_DIR: FIXTURE_MODELS }, timeout: 110_000,
+    });
+    expect(r.status).toBe(0);
+    const b = JSON.parse(r.stdout).batch;
+    expect(b).toMatchObject({
+      files: 2, width: 1920, height: 1080, device: 'cpu', concurrency: expect.any(Number), wallMs: expect.any(Number),
+      // One run before the batch and one after, pooled.
+      inferenceOnlyMs: { median: expect.any(Number), runs: [expect.any(Number), expect.any(Number)] },
+    });
+    expect(b.inferenceOnlyFilesPerSecond).toBeCloseTo(1000 / b.inferenceOnlyMs.median, 2);
+    expect(b.efficiency).toBeCloseTo(b.filesPerSecond / b.inferenceOnlyFilesPerSecond, 2);
+  });
+
   it('rejects unknown sizes as a usage error', () => {
     const r = spawnSync(process.execPath, [BIN, 'bench', '--sizes', '8k'], { encoding: 'utf8', env: { ...process.env, PASTICHE_MODELS_DIR: FIXTURE_MODELS } });
     expect(r.status).toBe(2);

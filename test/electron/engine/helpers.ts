@@ -142,14 +142,29 @@ export interface SessionTrace {
   file: string;
 }
 
-/** forkSpawner with PASTICHE_TRACE on: records which graph each worker session loaded, on which provider. */
-export function tracingSpawner(env: NodeJS.ProcessEnv, sessions: SessionTrace[]): Spawner {
+export interface TraceSpan {
+  stage: string;
+  ms: number;
+  /** Epoch ms at which the span ended. */
+  end: number;
+  provider?: string;
+  file?: string;
+}
+
+/** forkSpawner with PASTICHE_TRACE on: every span the worker logs goes to onSpan. */
+export function spanSpawner(env: NodeJS.ProcessEnv, onSpan: (t: TraceSpan) => void): Spawner {
   return forkSpawner({
     env: { ...env, PASTICHE_TRACE: '1' },
     onStderrLine: (line) => {
       const m = /^pastiche-trace (\{.*\})$/.exec(line);
-      const t = m?.[1] ? (JSON.parse(m[1]) as { stage: string; provider?: string; file?: string }) : null;
-      if (t?.stage === 'session-create' && t.provider && t.file) sessions.push({ provider: t.provider, file: t.file });
+      if (m?.[1]) onSpan(JSON.parse(m[1]) as TraceSpan);
     },
+  });
+}
+
+/** Records which graph each worker session loaded, on which provider. */
+export function tracingSpawner(env: NodeJS.ProcessEnv, sessions: SessionTrace[]): Spawner {
+  return spanSpawner(env, (t) => {
+    if (t.stage === 'session-create' && t.provider && t.file) sessions.push({ provider: t.provider, file: t.file });
   });
 }
