@@ -228,6 +228,7 @@ export async function encodeImage(pixels: Buffer, width: number, height: number,
     p = sharp(pixels, { raw });
   }
   try {
+    let spliceSrgb = false;
     if (opts.keepMetadata) {
       const icc = opts.meta.icc;
       if (icc && isRgbIcc(icc)) {
@@ -235,6 +236,11 @@ export async function encodeImage(pixels: Buffer, width: number, height: number,
         iccFile = path.join(os.tmpdir(), `pastiche-icc-${process.pid}-${Math.random().toString(36).slice(2)}.icc`);
         await writeFile(iccFile, icc);
         p = p.withIccProfile(iccFile);
+      } else if (opts.format === 'jpg') {
+        // The pixels are sRGB already (decoding converted them), so only the tag is wanted:
+        // withIccProfile('srgb') would also run an identity colour transform over every pixel
+        // (1080p: ~20 ms of CPU, a third of the encode; same bytes out). Spliced below.
+        spliceSrgb = true;
       } else {
         p = p.withIccProfile('srgb');
       }
@@ -259,21 +265,49 @@ export async function encodeImage(pixels: Buffer, width: number, height: number,
         p = p.tiff({ compression: 'deflate', predictor: 'horizontal' });
         break;
     }
-    const out = await p.toBuffer();
-    return spliceExif && exif ? insertExifAfterJfif(out, exif) : out;
+    let out: Buffer = await p.toBuffer();
+    if (spliceSrgb) out = insertAfterJfif(out, jpegIccSegment(await srgbProfile()));
+    return spliceExif && exif ? insertAfterJfif(out, exifSegment(exif)) : out;
   } finally {
     if (iccFile) await rm(iccFile, { force: true });
   }
 }
 
-/** EXIF APP1 after the JFIF APP0 segment when there is one (where libvips itself puts it). */
-function insertExifAfterJfif(jpeg: Buffer, exif: Buffer): Buffer {
-  if (jpeg[2] === 0xff && jpeg[3] === 0xe0 && jpeg.length > 6) {
-    const end = 4 + jpeg.readUInt16BE(4);
-    const withExif = insertJpegExif(Buffer.concat([jpeg.subarray(0, 2), jpeg.subarray(end)]), exif);
-    return Buffer.concat([jpeg.subarray(0, end), withExif.subarray(2)]);
-  }
-  return insertJpegExif(jpeg, exif);
+/**
+ * A marker segment inserted after the JFIF APP0 segment when there is one, else after SOI (where
+ * libvips itself puts EXIF and ICC; the EXIF one is inserted last so it comes first).
+ */
+function insertAfterJfif(jpeg: Buffer, segment: Buffer): Buffer {
+  const at = jpeg[2] === 0xff && jpeg[3] === 0xe0 && jpeg.length > 6 ? 4 + jpeg.readUInt16BE(4) : 2;
+  return Buffer.concat([jpeg.subarray(0, at), segment, jpeg.subarray(at)]);
+}
+
+/** The APP1 segment insertJpegExif adds after SOI. */
+function exifSegment(exif: Buffer): Buffer {
+  return insertJpegExif(Buffer.from([0xff, 0xd8]), exif).subarray(2);
+}
+
+/** An APP2 ICC_PROFILE segment holding a whole (small) profile: chunk 1 of 1. */
+export function jpegIccSegment(icc: Buffer): Buffer {
+  const tag = Buffer.from('ICC_PROFILE\0\x01\x01', 'latin1');
+  const length = 2 + tag.length + icc.length;
+  if (length > 0xffff) throw new RangeError('ICC profile too large for one APP2 segment');
+  const head = Buffer.from([0xff, 0xe2, 0, 0]);
+  head.writeUInt16BE(length, 2);
+  return Buffer.concat([head, tag, icc]);
+}
+
+let srgbIcc: Promise<Buffer> | null = null;
+
+/** libvips' built-in sRGB profile, byte for byte what withIccProfile('srgb') embeds. */
+function srgbProfile(): Promise<Buffer> {
+  srgbIcc ??= sharp({ create: { width: 1, height: 1, channels: 3, background: '#000' } }).withIccProfile('srgb').jpeg().toBuffer()
+    .then((b) => sharp(b).metadata())
+    .then((m) => {
+      if (!m.icc) throw new Error("libvips embedded no 'srgb' profile");
+      return m.icc;
+    });
+  return srgbIcc;
 }
 
 /** Longest file name most file systems accept (NAME_MAX, bytes on ext4/APFS; UTF-16 units on NTFS). */

@@ -205,6 +205,25 @@ describe('encoding and metadata', () => {
     }
   });
 
+  it('JPEG of a photo without a profile: tagged sRGB by splicing, byte for byte what withIccProfile gives', async () => {
+    const px = await (await photo(64, 48)).raw().toBuffer();
+    const raw = { width: 64, height: 48, channels: 3 } as const;
+    const mine = await encodeImage(px, 64, 48, 3, { format: 'jpg', quality: 92, keepMetadata: true, stripGps: false, meta: {} });
+    const libvips = await sharp(px, { raw }).withIccProfile('srgb').jpeg({ quality: 92, chromaSubsampling: '4:4:4' }).toBuffer();
+    expect(mine.equals(libvips)).toBe(true);
+    // With EXIF too: both segments, the profile sRGB, EXIF first.
+    const exif = (await sharp(await (await photo(8, 8)).jpeg().withExif({ IFD0: { Make: 'TestCam' } }).toBuffer()).metadata()).exif!;
+    const both = await encodeImage(px, 64, 48, 3, { format: 'jpg', quality: 92, keepMetadata: true, stripGps: false, meta: { exif } });
+    const md = await sharp(both).metadata();
+    expect(md.icc!.equals((await sharp(libvips).metadata()).icc!)).toBe(true);
+    expect(md.exif!.toString('latin1')).toContain('TestCam');
+    expect([both[2], both[3]]).toEqual([0xff, 0xe1]);
+    expect((await sharp(both).raw().toBuffer()).equals(await sharp(libvips).raw().toBuffer())).toBe(true);
+    // No metadata: no profile either.
+    const bare = await encodeImage(px, 64, 48, 3, { format: 'jpg', quality: 92, keepMetadata: false, stripGps: false, meta: {} });
+    expect((await sharp(bare).metadata()).icc).toBeUndefined();
+  });
+
   it('encodes raw pixels exactly under the metadata carrier (lossless formats)', async () => {
     const px = Buffer.from(Array.from({ length: 20 * 10 * 3 }, (_, i) => (i * 37) % 256));
     const exif = (await sharp(await (await photo(8, 8)).jpeg().withExif({ IFD0: { Make: 'A' } }).toBuffer()).metadata()).exif!;
