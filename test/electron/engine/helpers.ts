@@ -7,12 +7,15 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import zlib from 'node:zlib';
 import sharp, { type Sharp } from 'sharp';
-import { forkSpawner, type Spawner } from '../../../electron/engine/index.js';
+import { afterAll } from 'vitest';
+import { Engine, forkSpawner, type EngineOptions, type Spawner } from '../../../electron/engine/index.js';
 
 export const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../..');
 export const FIXTURE_MODELS = path.join(ROOT, 'test/fixtures/models');
 export const WORKER = path.join(ROOT, 'dist/electron/worker/inference-worker.js');
 export const BIN = path.join(ROOT, 'bin/pastiche.js');
+/** The shipped models (the tests that need the real pack). */
+export const PACK_MODELS = path.join(ROOT, 'models');
 
 function newestMtime(dir: string): number {
   let t = 0;
@@ -167,4 +170,21 @@ export function tracingSpawner(env: NodeJS.ProcessEnv, sessions: SessionTrace[])
   return spanSpawner(env, (t) => {
     if (t.stage === 'session-create' && t.provider && t.file) sessions.push({ provider: t.provider, file: t.file });
   });
+}
+
+/**
+ * Engine factory for a test file on the shipped pack (compiled worker): every engine it makes is
+ * closed after the file's tests.
+ */
+export function packEngines(): (opts: Partial<EngineOptions>) => Promise<Engine> {
+  const engines: Engine[] = [];
+  afterAll(async () => {
+    await Promise.all(engines.map((e) => e.close()));
+  });
+  return async (opts) => {
+    ensureBuilt();
+    const e = await Engine.create({ modelsDir: PACK_MODELS, workerPath: WORKER, ...opts });
+    engines.push(e);
+    return e;
+  };
 }

@@ -3,25 +3,15 @@
 // worker's trace spans, whose end times share one clock.
 import { mkdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { Engine } from '../../../electron/engine/index.js';
-import { ROOT, WORKER, ensureBuilt, spanSpawner, tmpDir, writePhoto, type TraceSpan } from '../engine/helpers.js';
+import { describe, expect, it } from 'vitest';
+import type { Engine } from '../../../electron/engine/index.js';
+import { packEngines, spanSpawner, tmpDir, writePhoto, type TraceSpan } from '../engine/helpers.js';
 
-const MODELS = path.join(ROOT, 'models');
-const engines: Engine[] = [];
-let dir: string;
-beforeAll(() => {
-  ensureBuilt();
-  dir = tmpDir();
-});
-afterAll(async () => {
-  await Promise.all(engines.map((e) => e.close()));
-});
+const packEngine = packEngines();
+const dir = tmpDir();
 
-async function engine(env: NodeJS.ProcessEnv, spans: TraceSpan[], concurrency = 2): Promise<Engine> {
-  const e = await Engine.create({ modelsDir: MODELS, workerPath: WORKER, device: 'cpu', concurrency, spawner: spanSpawner(env, (t) => spans.push(t)) });
-  engines.push(e);
-  return e;
+function engine(env: NodeJS.ProcessEnv, spans: TraceSpan[], concurrency = 2): Promise<Engine> {
+  return packEngine({ device: 'cpu', concurrency, spawner: spanSpawner(env, (t) => spans.push(t)) });
 }
 
 describe('onnxruntime on its own thread', () => {

@@ -2,25 +2,15 @@
 // precision 'fp32' (and always for tiles), checked from the worker's session-create trace spans.
 import path from 'node:path';
 import sharp from 'sharp';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { Engine } from '../../../electron/engine/index.js';
-import { ROOT, WORKER, ensureBuilt, tmpDir, tracingSpawner, writePhoto, type SessionTrace } from '../engine/helpers.js';
+import { describe, expect, it } from 'vitest';
+import type { Engine } from '../../../electron/engine/index.js';
+import { packEngines, tmpDir, tracingSpawner, writePhoto, type SessionTrace } from '../engine/helpers.js';
 
-const MODELS = path.join(ROOT, 'models');
-const engines: Engine[] = [];
-let dir: string;
-beforeAll(() => {
-  ensureBuilt();
-  dir = tmpDir();
-});
-afterAll(async () => {
-  await Promise.all(engines.map((e) => e.close()));
-});
+const packEngine = packEngines();
+const dir = tmpDir();
 
-async function cpuEngine(sessions: SessionTrace[], extra: { precision?: 'auto' | 'fp32'; tilePixels?: number } = {}): Promise<Engine> {
-  const e = await Engine.create({ modelsDir: MODELS, workerPath: WORKER, device: 'cpu', spawner: tracingSpawner(process.env, sessions), ...extra });
-  engines.push(e);
-  return e;
+function cpuEngine(sessions: SessionTrace[], extra: { precision?: 'auto' | 'fp32'; tilePixels?: number } = {}): Promise<Engine> {
+  return packEngine({ device: 'cpu', spawner: tracingSpawner(process.env, sessions), ...extra });
 }
 
 describe('CPU precision', () => {
@@ -61,7 +51,7 @@ describe('CPU precision', () => {
   });
 
   it('rejects an unknown precision with a precise message', async () => {
-    await expect(Engine.create({ modelsDir: MODELS, workerPath: WORKER, precision: 'int4' as 'auto' })).rejects.toThrow(
+    await expect(packEngine({ precision: 'int4' as 'auto' })).rejects.toThrow(
       "Expected one of auto, fp32 for precision but received 'int4'",
     );
   });

@@ -4,25 +4,17 @@
 // with no adapter at all skips it and prints why.
 import path from 'node:path';
 import sharp from 'sharp';
-import { afterAll, describe, expect, it } from 'vitest';
-import { Engine, type EngineOptions } from '../../../electron/engine/index.js';
+import { describe, expect, it } from 'vitest';
+import type { Engine, EngineOptions } from '../../../electron/engine/index.js';
 import { softwareDriverPolicy } from '../../../electron/worker/gpu-drivers.js';
-import { ROOT, WORKER, ensureBuilt, tmpDir, tracingSpawner, writePhoto, type SessionTrace } from '../engine/helpers.js';
-
-const MODELS = path.join(ROOT, 'models');
+import { packEngines, tmpDir, tracingSpawner, writePhoto, type SessionTrace } from '../engine/helpers.js';
 
 const allow: NodeJS.ProcessEnv = { ...process.env, PASTICHE_ALLOW_SOFTWARE_GPU: '1' };
-const engines: Engine[] = [];
-async function engine(opts: Partial<EngineOptions>, env: NodeJS.ProcessEnv, sessions: SessionTrace[] = []): Promise<Engine> {
-  const e = await Engine.create({ modelsDir: MODELS, workerPath: WORKER, spawner: tracingSpawner(env, sessions), ...opts });
-  engines.push(e);
-  return e;
+const packEngine = packEngines();
+function engine(opts: Partial<EngineOptions>, env: NodeJS.ProcessEnv, sessions: SessionTrace[] = []): Promise<Engine> {
+  return packEngine({ spawner: tracingSpawner(env, sessions), ...opts });
 }
-afterAll(async () => {
-  await Promise.all(engines.map((e) => e.close()));
-});
 
-ensureBuilt();
 const probe = (await (await engine({ device: 'cpu' }, allow)).doctor()).probes.find((p) => p.name === 'webgpu');
 const noAdapter = probe?.ok ? null : `no WebGPU adapter on this machine (${probe?.error ?? 'webgpu not bundled'})`;
 if (noAdapter) console.log(`[webgpu.test] skipped: ${noAdapter}; scripts/setup-system.sh with PASTICHE_SOFTWARE_GPU=1 installs a software one`);
