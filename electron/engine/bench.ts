@@ -355,7 +355,7 @@ async function batchBench(
       inferenceOnlyMs, inferenceOnlyFilesPerSecond: Math.round(inferFps * 1000) / 1000,
       efficiency: Math.round((fps / inferFps) * 1000) / 1000,
     };
-    log(`  ${b.filesPerSecond} files/s${b.efficiency !== null ? ` (${Math.round(b.efficiency * 100)}% of inference-only)` : ''}`);
+    log(`  ${b.filesPerSecond} files/s (${Math.round(b.efficiency * 100)}% of inference-only)`);
     return b;
   } finally {
     await engine.close();
