@@ -66,7 +66,14 @@ if (!isMainThread && parentPort) {
   const port = parentPort;
   const server = serveOrt();
   port.on('message', (m: ToOrtThread) => {
-    void server.handle(m).then(({ reply, transfer }) => port.postMessage(reply, transfer));
+    void server.handle(m).then(({ reply, transfer }) => {
+      try {
+        port.postMessage(reply, transfer);
+      } catch {
+        // An output buffer that cannot be handed over (not seen with the CPU or WebGPU providers) is copied.
+        port.postMessage(reply);
+      }
+    });
   });
   port.postMessage({ op: 'ready', info: server.info } satisfies FromOrtThread);
 }
