@@ -102,7 +102,6 @@ export type PreviewOutput = PreviewResult;
 // 6 tiles of ~1.5 MP. A single pass of the built-in pack peaks at ~0.28 GiB + 0.41 GiB per MP on the
 // CPU, so tiles of at most 3 MP keep 4K well under 3 GB (docs/performance.md).
 export const DEFAULT_TILE_PIXELS = 3_000_000;
-
 export const DEFAULT_STATS_EDGE = 1024;
 /**
  * Files in flight during a batch: one being inferred, the next decoded and waiting (the worker's

@@ -271,11 +271,17 @@ class OrtRunner implements ModelRunner {
 
   private async run<T>(kind: SessionKind, feed: Feed<T>, stats: Float32Array | null): Promise<{ output: T; stats: Float32Array | null }> {
     const io = this.model.io;
+    // The input is made before waiting for the run in progress, so a float graph's conversion
+    // overlaps it; made again only if the session changed meanwhile (the provider chain moved on).
+    let fedTo = await this.session(kind);
+    let x = feed(fedTo);
     return exclusive(async () => {
       for (;;) {
         const s = await this.session(kind);
-        // Which tensor goes in depends on the session (the provider chain may have moved on).
-        const x = feed(s);
+        if (s !== fedTo) {
+          fedTo = s;
+          x = feed(s);
+        }
         const feeds: Record<string, PlainTensor> = { [io.input]: x.input };
         if (io.styleWeights && this.model.weights && s.inputNames.includes(io.styleWeights)) {
           feeds[io.styleWeights] = { type: 'float32', data: Float32Array.from(this.model.weights), dims: [1, this.model.weights.length] };
