@@ -68,10 +68,10 @@ else
   echo "skipped: no node"
 fi
 
-step "PyTorch CUDA baseline (training/device_run.py bench_torch: widths 16/32, fp32/fp16, 1080p/4K, median of 10 after 3)"
+step "PyTorch CUDA baseline (training/experiments/device_run.py bench_torch: widths 16/32, fp32/fp16, 1080p/4K, median of 10 after 3)"
 timeout "${TORCH_TIMEOUT_S:-120}" python3 -c '
 import json, sys
-from training.device_run import bench_torch
+from training.experiments.device_run import bench_torch
 try:
     r = bench_torch(sys.argv[1])
 except Exception as e:
@@ -84,7 +84,7 @@ echo "torch exit $?"
 step "fp16 variants of the exported-graph rewrite (needs CUDA; commit them from \$OUT/fp16 next session)"
 timeout "${FP16_TIMEOUT_S:-60}" python3 -c '
 import json, sys
-from training.export import export_model, load_onnx
+from training.core.export import export_model, load_onnx
 try:
     refs = export_model(load_onnx("models/pastiche-pack16.onnx"), sys.argv[1] + "/fp16", "pastiche-pack16", half=True, device="cuda")
     print(json.dumps(refs))

@@ -85,7 +85,7 @@ export function tensorToRgb(t: Float32Array, pw: number, ph: number, w: number, 
 
 /**
  * Interleaved RGB padded to (pw, ph) by mirroring, as rgbToTensor pads: the 8-bit input of graphs
- * that take RGB bytes (training/rgb8.py). The image itself when no padding is needed.
+ * that take RGB bytes (training/deploy/rgb8.py). The image itself when no padding is needed.
  */
 export function padRgb(rgb: Uint8Array, width: number, height: number, pw: number, ph: number): Uint8Array {
   if (pw === width && ph === height) return rgb;

@@ -260,7 +260,7 @@ class OrtRunner implements ModelRunner {
   async single(rgb: Uint8Array, h: number, w: number): Promise<Uint8Array> {
     const io = this.model.io;
     const r = await this.run('single', (s) => {
-      // Graphs with 8-bit RGB I/O (training/rgb8.py; the int8 one) take the decoded bytes as they
+      // Graphs with 8-bit RGB I/O (training/deploy/rgb8.py; the int8 one) take the decoded bytes as they
       // are; float32 graphs get planar tensors, converted here.
       if (takesRgb8(s, io.input)) return { input: { type: 'uint8', data: rgb, dims: [1, h, w, 3] }, output: (t) => t.data as Uint8Array };
       const planar = rgbToTensor(rgb, w, h, 0, 0, w, h, io.range);

@@ -8,7 +8,7 @@
 // extra outputs are the tensors to quantize); "ranges": "channel" records them per channel (axis 1)
 // of NCHW outputs. Prints one JSON line: {output, dims: [...], ranges: {name: {min, max}}}, where
 // min and max are numbers, or arrays per channel.
-// Feeds are float32. A graph with 8-bit RGB I/O (training/rgb8.py) gets its image input rounded
+// Feeds are float32. A graph with 8-bit RGB I/O (training/deploy/rgb8.py) gets its image input rounded
 // and interleaved (NHWC uint8), and its output is written back as float32 NCHW: callers see one
 // format whatever the graph takes.
 import { readFileSync, writeFileSync } from 'node:fs';

@@ -1,6 +1,6 @@
 """The one prepared device run: everything that needs the GPU, in one call, within a time budget.
 
-    PASTICHE_SHARED_DIR=.device-carry python3 -m training.device_run --out $OUT [--scale 1.0]
+    PASTICHE_SHARED_DIR=.device-carry python3 -m training.experiments.device_run --out $OUT [--scale 1.0]
 
 Phases (training phases run concurrently on the one GPU; each is a separate process so a failure
 in one cannot take down the others):
@@ -52,7 +52,7 @@ def run_phases(out: str, scale: float, device: str) -> dict:
         d = os.path.join(runs, name)
         os.makedirs(d, exist_ok=True)
         log = open(os.path.join(d, "stdout.txt"), "w")
-        procs[name] = (subprocess.Popen([sys.executable, "-m", "training.train", *args, *common, "--out", d],
+        procs[name] = (subprocess.Popen([sys.executable, "-m", "training.core.train", *args, *common, "--out", d],
                                         stdout=log, stderr=subprocess.STDOUT), log)
     status = {}
     for name, (p, log) in procs.items():
@@ -65,8 +65,8 @@ def run_phases(out: str, scale: float, device: str) -> dict:
 def bench_torch(out: str) -> dict:
     """Median forward time of our width and the reference width (32/64/128) at 1080p and 4K."""
     import torch
-    from .fast_graph import FastGenerator
-    from .model import Generator, GeneratorConfig
+    from ..core.fast_graph import FastGenerator
+    from ..core.model import Generator, GeneratorConfig
     res = {"device": torch.cuda.get_device_name(), "torch": torch.__version__, "runs": []}
     # (width, exported-graph rewrite): ours as trained and as exported, and the reference width.
     for width, fast in ((16, False), (16, True), (32, False)):
@@ -96,7 +96,7 @@ def export_fp16(out: str) -> dict:
     import numpy as np
     import onnxruntime as ort
     import torch
-    from .export import export_model, load_checkpoint
+    from ..core.export import export_model, load_checkpoint
     res = {}
     for name in ("pack-a", "pack-b"):
         ck = os.path.join(out, "runs", name, "model.pt")

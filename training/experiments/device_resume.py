@@ -1,6 +1,6 @@
-"""Resume the pack runs of training/device_run.py for another time budget (a second device call).
+"""Resume the pack runs of training/experiments/device_run.py for another time budget (a second device call).
 
-    python3 -m training.device_resume --runs .device-carry/resume/runs --seconds 270 --out /tmp/dev
+    python3 -m training.experiments.device_resume --runs .device-carry/resume/runs --seconds 270 --out /tmp/dev
 """
 import argparse, json, os, subprocess, sys, tarfile
 
@@ -18,7 +18,7 @@ for name, sw in weights.items():
     os.makedirs(d, exist_ok=True)
     os.replace(os.path.join(a.runs, name, "last.pt"), os.path.join(d, "last.pt"))
     log = open(os.path.join(d, "stdout.txt"), "w")
-    procs.append(subprocess.Popen([sys.executable, "-m", "training.train", "--styles", *PACK_STYLES, "--norm", "cond_instance",
+    procs.append(subprocess.Popen([sys.executable, "-m", "training.core.train", "--styles", *PACK_STYLES, "--norm", "cond_instance",
                                    "--batch", "24", "--style-weight", sw, "--time-budget", str(a.seconds), "--threads", "3",
                                    "--log-every", "100", "--resume", "--out", d], stdout=log, stderr=subprocess.STDOUT))
 print([p.wait() for p in procs], flush=True)

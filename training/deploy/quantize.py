@@ -1,11 +1,11 @@
 """Post-training int8 quantization of a shipped graph, for ONNX Runtime's CPU provider (QDQ form).
 
-    python3 -m training.quantize models/pastiche-pack16-single.onnx models/pastiche-pack16-int8.onnx
-    python3 -m training.eval models/pastiche-pack16-int8.onnx --name pack16-int8
-    python3 -m training.quantize models/pastiche-pack16-single.onnx models/pastiche-pack16-int8.onnx \
+    python3 -m training.deploy.quantize models/pastiche-pack16-single.onnx models/pastiche-pack16-int8.onnx
+    python3 -m training.core.eval models/pastiche-pack16-int8.onnx --name pack16-int8
+    python3 -m training.deploy.quantize models/pastiche-pack16-single.onnx models/pastiche-pack16-int8.onnx \
         --pack pastiche-pack16 --eval training/eval-results/pack16-int8.json   # records it in the manifest
 
-The file written takes and returns 8-bit RGB (uint8 [1,H,W,3], training/rgb8.py) unless --io float.
+The file written takes and returns 8-bit RGB (uint8 [1,H,W,3], training/deploy/rgb8.py) unless --io float.
 
 Options: --convs res|res+up|all (default res: the residual blocks, 55% of the convolution time and
 the least sensitive), --photos N and --size PX (calibration set; default 8 at 384).
@@ -31,9 +31,9 @@ import numpy as np
 import onnx
 from onnx import TensorProto, helper, numpy_helper
 
-from .data import default_shared_dir, list_images, load_rgb
+from ..core.data import default_shared_dir, list_images, load_rgb
 from . import rgb8
-from .parity import ort_batch
+from ..core.parity import ort_batch
 
 CONV_SETS = ("res", "res+up", "all")
 
@@ -338,11 +338,11 @@ def main(argv=None):
     p.add_argument("--size", type=int, default=384, help="calibration long edge")
     p.add_argument("--no-equalize", dest="equalize", action="store_false", help="skip cross-layer equalization")
     p.add_argument("--io", default="rgb8", choices=("rgb8", "float"),
-                   help="rgb8 (default): uint8 NHWC input and output, what the app feeds (training/rgb8.py); float: the source's I/O")
+                   help="rgb8 (default): uint8 NHWC input and output, what the app feeds (training/deploy/rgb8.py); float: the source's I/O")
     p.add_argument("--float-out", default=None, help="also save the equalized float graph (parity check)")
     p.add_argument("--pack", default=None, help="models/manifest.json entry to record the graph in as its 'int8' variant "
-                   "(needs --eval: the training/eval.py results of this very file)")
-    p.add_argument("--eval", default=None, help="training/eval.py JSON of OUT (checked by sha256)")
+                   "(needs --eval: the training/core/eval.py results of this very file)")
+    p.add_argument("--eval", default=None, help="training/core/eval.py JSON of OUT (checked by sha256)")
     a = p.parse_args(argv)
     model = onnx.load(a.model)
     convs = chosen_convs(model, a.convs)
@@ -369,7 +369,7 @@ def main(argv=None):
     if a.pack:
         try:
             if not a.eval:
-                raise SystemExit("--pack needs --eval (training/eval.py results of the quantized file)")
+                raise SystemExit("--pack needs --eval (training/core/eval.py results of the quantized file)")
             record(path, a.out, a.eval, a.pack, report)
         finally:
             if os.path.exists(path):
@@ -387,7 +387,7 @@ MAX_DISTANCE_CHANGE = 0.05   # the quality rule: every style's distances within 
 
 
 def distance_changes(entry: Dict, ev: Dict) -> Tuple[List[Dict], float]:
-    """Per style of an eval (training/eval.py JSON) the content and style distances against the
+    """Per style of an eval (training/core/eval.py JSON) the content and style distances against the
     float32 pack's (its manifest entry), and the worst relative change (positive = worse)."""
     from .build_pack import STYLE_IDS
     by_id = {s["id"]: s for s in entry["styles"]}
@@ -408,8 +408,8 @@ def record(new: str, out: str, eval_path: str, pack: str, report: Dict) -> None:
     its 'int8' variant, with its measured quality; refuses (changing nothing) when a style's content
     or style distance is more than 5% worse than the float32 pack's, or when the evaluation is of
     another file."""
-    from .export import file_ref, sha256
-    from .manifest import write_manifest
+    from ..core.export import file_ref, sha256
+    from ..core.manifest import write_manifest
     ev = json.load(open(eval_path))
     if ev.get("onnx_sha256") != sha256(new):
         raise SystemExit(f"Expected {eval_path} to evaluate this graph (sha256 {sha256(new)[:12]}) but it evaluated {str(ev.get('onnx_sha256'))[:12]}")
@@ -424,11 +424,11 @@ def record(new: str, out: str, eval_path: str, pack: str, report: Dict) -> None:
     os.replace(new, out)
     entry["variants"]["int8"] = file_ref(out)
     entry.setdefault("graph", {})["int8_variant"] = (
-        f"training/quantize.py: the single-pass graph with int8 convolutions ({report['convs']} convs, QDQ: per-channel int8 "
+        f"training/deploy/quantize.py: the single-pass graph with int8 convolutions ({report['convs']} convs, QDQ: per-channel int8 "
         "weights, per-tensor uint8 activations, cross-layer equalization), for the CPU provider"
-        + ("; 8-bit RGB I/O: uint8 [1,H,W,3] in and out (training/rgb8.py)" if report.get("io") == "rgb8" else ""))
+        + ("; 8-bit RGB I/O: uint8 [1,H,W,3] in and out (training/deploy/rgb8.py)" if report.get("io") == "rgb8" else ""))
     entry.setdefault("quality", {})["int8"] = {
-        "eval": "training/eval.py through onnxruntime-node: 24 Kodak photos (held out), long edge 512",
+        "eval": "training/core/eval.py through onnxruntime-node: 24 Kodak photos (held out), long edge 512",
         "mean_content_distance": ev["mean_content_distance"], "mean_style_distance": ev["mean_style_distance"],
         "worst_change": f"{worst:+.1%}", "styles": per_style,
         "calibration": report["calibration"], "vs_float32_on_research_photos": report["vs_float32"],

@@ -1,7 +1,7 @@
-"""Re-export a shipped model with the current exact graph rewrites (training/fast_graph.py) and
+"""Re-export a shipped model with the current exact graph rewrites (training/core/fast_graph.py) and
 update its manifest entry, without its training checkpoint: the weights come from the fp32 ONNX.
 
-    python3 -m training.regraph [--models models] [--id pastiche-pack16]
+    python3 -m training.deploy.regraph [--models models] [--id pastiche-pack16]
 
 The function must not change: the new graphs are checked with onnxruntime-node against the
 PyTorch model in its training formulation, and the run fails above 1e-2 (0-255 scale).
@@ -15,18 +15,18 @@ import os
 import shutil
 import tempfile
 
-from .export import export_model, load_onnx
-from .manifest import write_manifest
-from .parity import check
+from ..core.export import export_model, load_onnx
+from ..core.manifest import write_manifest
+from ..core.parity import check
+from ..core.paths import MODELS_DIR
 
 MAX_DIFF = 1e-2
 PARITY_SIZES = ((256, 384), (516, 772))
 
 
 def main(argv=None):
-    here = os.path.dirname(os.path.abspath(__file__))
     p = argparse.ArgumentParser(description=__doc__)
-    p.add_argument("--models", default=os.path.join(here, "..", "models"))
+    p.add_argument("--models", default=MODELS_DIR)
     p.add_argument("--id", default="pastiche-pack16")
     a = p.parse_args(argv)
     man_path = os.path.join(a.models, "manifest.json")
@@ -51,7 +51,7 @@ def main(argv=None):
     if "single" in refs:
         entry["variants"]["single"] = refs["single"]
         entry["quality"]["parity_single_graph_vs_torch_fp32"] = single
-    entry["graph"] = {"rewrite": "training/fast_graph.py: sub-pixel upsampling convs, stride-2 output conv "
+    entry["graph"] = {"rewrite": "training/core/fast_graph.py: sub-pixel upsampling convs, stride-2 output conv "
                                  "(exact); norm variance from pow(2) on the plain-layout copy",
                       "single_variant": "fused InstanceNormalization (no stats output), for photos run in one pass",
                       "fp16_variants": "training formulation (re-export needs a CUDA device)"}

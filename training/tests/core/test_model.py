@@ -1,6 +1,6 @@
 import torch
 
-from training.model import Generator, GeneratorConfig, NormContext
+from training.core.model import Generator, GeneratorConfig, NormContext
 
 
 def test_instance_norm_generator_shapes_and_range():

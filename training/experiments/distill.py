@@ -3,7 +3,7 @@ multiply-adds): the student starts from the teacher's weights with some residual
 learns to reproduce the teacher's outputs (L1 on the 0-255 scale) on content crops, one style or a
 two-style blend per crop. Cheap enough for a CPU (no VGG): see docs/performance.md.
 
-    python3 -m training.distill models/pastiche-pack16.onnx --blocks 3 --time-budget 2400 --out runs/d3
+    python3 -m training.experiments.distill models/pastiche-pack16.onnx --blocks 3 --time-budget 2400 --out runs/d3
 """
 from __future__ import annotations
 
@@ -16,10 +16,10 @@ import time
 
 import torch
 
-from .build_pack import STYLE_IDS
-from .data import ContentCrops, default_shared_dir, list_images
-from .export import load_onnx
-from .model import Generator, GeneratorConfig, NormContext
+from ..deploy.build_pack import STYLE_IDS
+from ..core.data import ContentCrops, default_shared_dir, list_images
+from ..core.export import load_onnx
+from ..core.model import Generator, GeneratorConfig, NormContext
 
 
 def student_from(teacher: Generator, keep) -> Generator:

@@ -4,11 +4,11 @@ import os
 import pytest
 import torch
 
-from training import train
-from training.data import default_shared_dir
-from training.export import export_model, load_checkpoint
-from training.parity import check
-from training.vgg import VGGFeatures, default_vgg_dir
+from training.core import train
+from training.core.data import default_shared_dir
+from training.core.export import export_model, load_checkpoint
+from training.core.parity import check
+from training.core.vgg import VGGFeatures, default_vgg_dir
 
 SHARED = default_shared_dir()   # ../shared/data beside the checkout, or PASTICHE_SHARED_DIR
 needs_shared = pytest.mark.skipif(not os.path.isdir(os.path.join(SHARED, "vgg19")),

@@ -1,15 +1,15 @@
 """Picture for the BN vs IN comparison: the same photos through both generators, each used the
 way it is meant to be (BN with its frozen running statistics, IN as is).
 
-    python3 -m training.compare_norms IN.pt BN.pt --out training/eval-results/bn-vs-in.jpg
+    python3 -m training.experiments.compare_norms IN.pt BN.pt --out training/eval-results/bn-vs-in.jpg
 """
 import argparse
 
 import torch
 from PIL import Image, ImageDraw
 
-from .eval import load_kodak, stylize
-from .export import load_checkpoint
+from ..core.eval import load_kodak, stylize
+from ..core.export import load_checkpoint
 
 
 def main(argv=None):

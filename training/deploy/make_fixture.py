@@ -1,6 +1,6 @@
 """Tiny random-weight models with the real I/O contract, for engine and app tests.
 
-    python3 -m training.make_fixture [--out test/fixtures/models]
+    python3 -m training.deploy.make_fixture [--out test/fixtures/models]
 
 Styles differ by their (random) conditional-IN scale/shift, so each gives a visibly different
 image. Deterministic (fixed seed), so the committed files are reproducible.
@@ -12,9 +12,10 @@ import os
 
 import torch
 
-from .export import export_model
-from .manifest import model_entry, write_manifest
-from .model import Generator, GeneratorConfig
+from ..core.export import export_model
+from ..core.manifest import model_entry, write_manifest
+from ..core.model import Generator, GeneratorConfig
+from ..core.paths import REPO_ROOT
 
 FIXTURE_STYLES = [
     {"id": "fixture-ember", "title": "Ember (fixture)", "artist": "Pastiche tests", "year": "2026"},
@@ -35,16 +36,15 @@ def build(seed: int = 7) -> Generator:
 
 
 def main(argv=None):
-    here = os.path.dirname(os.path.abspath(__file__))
     p = argparse.ArgumentParser(description=__doc__)
-    p.add_argument("--out", default=os.path.join(here, "..", "test", "fixtures", "models"))
+    p.add_argument("--out", default=os.path.join(REPO_ROOT, "test", "fixtures", "models"))
     a = p.parse_args(argv)
     g = build()
     refs = {"fp32": export_model(g, a.out, "fixture-pack")}
-    styles = [dict(s, publicDomain="n/a (random weights, test fixture)", source="training/make_fixture.py")
+    styles = [dict(s, publicDomain="n/a (random weights, test fixture)", source="training/deploy/make_fixture.py")
               for s in FIXTURE_STYLES]
     entry = model_entry("fixture-pack", g, refs, styles,
-                        provenance={"generator": "training/make_fixture.py", "seed": 7, "trained": False})
+                        provenance={"generator": "training/deploy/make_fixture.py", "seed": 7, "trained": False})
     write_manifest(os.path.join(a.out, "manifest.json"), [entry])
     print(f"wrote {a.out}")
 

@@ -1,4 +1,4 @@
-"""8-bit RGB I/O (training/rgb8.py): the wrapped graph gives the float graph's output as the app
+"""8-bit RGB I/O (training/deploy/rgb8.py): the wrapped graph gives the float graph's output as the app
 would round it, run through onnxruntime-node."""
 import numpy as np
 import onnx
@@ -6,10 +6,10 @@ import pytest
 import torch
 from onnx import TensorProto
 
-from training import rgb8
-from training.export import export_model
-from training.model import Generator, GeneratorConfig
-from training.parity import ort_run
+from training.deploy import rgb8
+from training.core.export import export_model
+from training.core.model import Generator, GeneratorConfig
+from training.core.parity import ort_run
 
 
 @pytest.fixture(scope="module")

@@ -11,8 +11,8 @@ import numpy as np
 import torch
 
 from .model import Generator
+from .paths import REPO_ROOT
 
-ROOT = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..")
 
 
 def ort_batch(model_path: str, jobs: List[Dict], ranges=False, threads: int = 0) -> Dict:
@@ -21,8 +21,8 @@ def ort_batch(model_path: str, jobs: List[Dict], ranges=False, threads: int = 0)
         spec = os.path.join(d, "jobs.json")
         with open(spec, "w") as f:
             json.dump({"model": model_path, "jobs": jobs, "ranges": ranges, "threads": threads}, f)
-        r = subprocess.run(["node", os.path.join(ROOT, "training", "tools", "ort-batch.mjs"), spec],
-                           capture_output=True, text=True, cwd=ROOT)
+        r = subprocess.run(["node", os.path.join(REPO_ROOT, "training", "tools", "ort-batch.mjs"), spec],
+                           capture_output=True, text=True, cwd=REPO_ROOT)
         if r.returncode != 0:
             raise RuntimeError(f"onnxruntime-node failed on {model_path}: {r.stderr.strip()[-2000:]}")
         return json.loads(r.stdout.strip().splitlines()[-1])

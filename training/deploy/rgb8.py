@@ -1,6 +1,6 @@
 """8-bit RGB I/O for a shipped graph: uint8 [1,H,W,3] in, uint8 [1,H,W,3] out.
 
-    python3 -m training.rgb8 models/some-single.onnx out.onnx
+    python3 -m training.deploy.rgb8 models/some-single.onnx out.onnx
 
 The app decodes photos to interleaved 8-bit RGB and encodes 8-bit RGB. A float32 NCHW graph makes
 it convert both ways in JavaScript (1080p: about 20 ms each, single-threaded, plus 2 x 24 MB of

@@ -1,13 +1,13 @@
-"""The exported graph is an exact rewrite of the trained generator (training/fast_graph.py)."""
+"""The exported graph is an exact rewrite of the trained generator (training/core/fast_graph.py)."""
 import json
 
 import pytest
 import torch
 
-from training import regraph
-from training.export import export_model, load_onnx
-from training.fast_graph import FastGenerator, training_state_dict
-from training.model import Generator, GeneratorConfig
+from training.deploy import regraph
+from training.core.export import export_model, load_onnx
+from training.core.fast_graph import FastGenerator, training_state_dict
+from training.core.model import Generator, GeneratorConfig
 
 
 def _random_generator(norm="cond_instance", n_styles=3, width=8, res_blocks=1, seed=0):

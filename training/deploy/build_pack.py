@@ -1,7 +1,7 @@
 """Assemble the built-in style pack in models/: ONNX files, hashes and the manifest entry with
 provenance, training settings, parity and evaluation numbers.
 
-    python3 -m training.build_pack CHECKPOINT --summary runs/pack/summary.json \
+    python3 -m training.deploy.build_pack CHECKPOINT --summary runs/pack/summary.json \
         --eval eval-results/pack.json [--fp16-dir DIR] [--out models]
 """
 from __future__ import annotations
@@ -13,10 +13,11 @@ import shutil
 
 import torch
 
-from .data import default_shared_dir, load_style_meta
-from .export import export_model, file_ref, load_checkpoint
-from .manifest import model_entry, write_manifest
-from .parity import check
+from ..core.data import default_shared_dir, load_style_meta
+from ..core.export import export_model, file_ref, load_checkpoint
+from ..core.manifest import model_entry, write_manifest
+from ..core.parity import check
+from ..core.paths import MODELS_DIR
 
 STYLE_IDS = {
     "starry_night_google.jpg": "starry-night", "wave.jpg": "great-wave", "the_scream.jpg": "the-scream",
@@ -32,13 +33,12 @@ MODEL_ID = "pastiche-pack16"
 
 
 def main(argv=None):
-    here = os.path.dirname(os.path.abspath(__file__))
     p = argparse.ArgumentParser(description=__doc__)
     p.add_argument("checkpoint")
     p.add_argument("--summary", required=True, help="training summary.json of the run")
-    p.add_argument("--eval", default=None, help="training/eval.py output for this checkpoint")
+    p.add_argument("--eval", default=None, help="training/core/eval.py output for this checkpoint")
     p.add_argument("--fp16-dir", default=None, help="fp16 ONNX exported on the GPU machine (same weights)")
-    p.add_argument("--out", default=os.path.join(here, "..", "models"))
+    p.add_argument("--out", default=MODELS_DIR)
     a = p.parse_args(argv)
     ck = torch.load(a.checkpoint, map_location="cpu")
     g = load_checkpoint(a.checkpoint)
@@ -65,7 +65,7 @@ def main(argv=None):
         MODEL_ID, g, refs, styles,
         training={k: summary[k] for k in ("steps", "images", "train_seconds", "images_per_s", "device", "torch",
                                           "content_photos", "content_sets", "config", "settings")},
-        quality={"eval": "training/eval.py: 24 Kodak photos (held out), long edge 512",
+        quality={"eval": "training/core/eval.py: 24 Kodak photos (held out), long edge 512",
                  "mean_content_distance": ev["mean_content_distance"],
                  "mean_style_distance": ev["mean_style_distance"],
                  "parity_onnxruntime_node_vs_torch_fp32": parity},

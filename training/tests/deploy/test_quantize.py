@@ -1,4 +1,4 @@
-"""int8 quantization (training/quantize.py) on a small random generator, run with onnxruntime-node."""
+"""int8 quantization (training/deploy/quantize.py) on a small random generator, run with onnxruntime-node."""
 import json
 import os
 
@@ -7,9 +7,9 @@ import onnx
 import pytest
 import torch
 
-from training import quantize as q
-from training.export import export_model, sha256
-from training.model import Generator, GeneratorConfig
+from training.deploy import quantize as q
+from training.core.export import export_model, sha256
+from training.core.model import Generator, GeneratorConfig
 
 
 @pytest.fixture(scope="module")

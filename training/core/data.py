@@ -12,12 +12,13 @@ import torch
 import torch.nn.functional as F
 from PIL import Image
 
+from .paths import SHARED_DATA_DIR
+
 IMAGE_EXT = (".jpg", ".jpeg", ".png")
 
 
 def default_shared_dir() -> str:
-    here = os.path.dirname(os.path.abspath(__file__))
-    return os.environ.get("PASTICHE_SHARED_DIR", os.path.join(here, "..", "..", "shared", "data"))
+    return os.environ.get("PASTICHE_SHARED_DIR", SHARED_DATA_DIR)
 
 
 def list_images(folders: Sequence[str]) -> List[str]:

@@ -1,6 +1,6 @@
 """Export a trained generator to ONNX (opset 17, dynamic H and W).
 
-The exported graph is the exact inference rewrite of training/fast_graph.py (same numbers, faster
+The exported graph is the exact inference rewrite of training/core/fast_graph.py (same numbers, faster
 operations); `--plain` exports the training formulation as it is.
 
 Graphs per model (see docs/architecture.md):

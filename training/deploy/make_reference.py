@@ -1,7 +1,7 @@
 """The reference generator for speed comparisons (docs/performance.md): Johnson et al.'s residual
 net with IN at 32/64/128 channels, upsample + conv, random weights, opset 17.
 
-    python3 -m training.make_reference [--out bench/models]
+    python3 -m training.deploy.make_reference [--out bench/models]
 """
 import argparse
 import json
@@ -9,14 +9,14 @@ import os
 
 import torch
 
-from .export import export_model
-from .model import Generator, GeneratorConfig
+from ..core.export import export_model
+from ..core.model import Generator, GeneratorConfig
+from ..core.paths import REPO_ROOT
 
 
 def main(argv=None):
-    here = os.path.dirname(os.path.abspath(__file__))
     p = argparse.ArgumentParser(description=__doc__)
-    p.add_argument("--out", default=os.path.join(here, "..", "bench", "models"))
+    p.add_argument("--out", default=os.path.join(REPO_ROOT, "bench", "models"))
     a = p.parse_args(argv)
     torch.manual_seed(0)
     g = Generator(GeneratorConfig(width=32, norm="instance"))

@@ -1,10 +1,10 @@
 """Evaluate generators on the held-out Kodak photos (never used for training).
 
-    python3 -m training.eval CHECKPOINT [--name NAME] [--out training/eval-results]
+    python3 -m training.core.eval CHECKPOINT [--name NAME] [--out training/eval-results]
 
 For every style of the model: mean content distance (relative feature error at the content
 layers, against the photo) and mean style distance (relative Gram error at the style layers and
-scales, against the painting), both as in training/losses.py, over the 24 photos at long edge 512;
+scales, against the painting), both as in training/core/losses.py, over the 24 photos at long edge 512;
 plus a contact sheet (the painting, then stylized photos).
 """
 from __future__ import annotations
@@ -25,6 +25,7 @@ from .export import load_checkpoint
 from .losses import (CONTENT_LAYERS, STYLE_LAYERS, downscale, gram, relative_feature_error,
                      relative_gram_error)
 from .model import Generator, NormContext
+from .paths import EVAL_DIR, MODELS_DIR
 from .train import style_targets
 from .vgg import VGGFeatures
 
@@ -57,10 +58,10 @@ def torch_stylizer(g: Generator) -> Callable[[int, List[torch.Tensor]], List[tor
 
 def onnx_stylizer(model_path: str) -> Callable[[int, List[torch.Tensor]], List[torch.Tensor]]:
     """Stylizes with onnxruntime-node's CPU provider (what the app runs): any graph with 'input'
-    (and 'style'), e.g. the int8 one (training/quantize.py), which PyTorch cannot run."""
+    (and 'style'), e.g. the int8 one (training/deploy/quantize.py), which PyTorch cannot run."""
     import onnx
     from .parity import ort_batch
-    from .quantize import n_styles, style_feed_jobs
+    from ..deploy.quantize import n_styles, style_feed_jobs
     styles = n_styles(onnx.load(model_path))
 
     def run(si: int, photos: List[torch.Tensor]) -> List[torch.Tensor]:
@@ -127,8 +128,8 @@ def save_sheet(style_file: str, images: List[torch.Tensor], path: str, cell: int
 
 def pack_style_files(pack_id: str) -> List[str]:
     """Painting file names of a shipped pack's styles, in style-index order."""
-    from .build_pack import STYLE_IDS
-    with open(os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "models", "manifest.json")) as f:
+    from ..deploy.build_pack import STYLE_IDS
+    with open(os.path.join(MODELS_DIR, "manifest.json")) as f:
         entry = next((m for m in json.load(f)["models"] if m["id"] == pack_id), None)
     if entry is None:
         raise SystemExit(f"No model '{pack_id}' in models/manifest.json")
@@ -149,7 +150,7 @@ def main(argv=None):
     p.add_argument("--pack", default="pastiche-pack16",
                    help="for an ONNX graph: the models/manifest.json entry whose styles it carries")
     p.add_argument("--name", default=None)
-    p.add_argument("--out", default=os.path.join(os.path.dirname(os.path.abspath(__file__)), "eval-results"))
+    p.add_argument("--out", default=EVAL_DIR)
     p.add_argument("--size", type=int, default=512)
     p.add_argument("--limit", type=int, default=0, help="first N photos only (tests)")
     p.add_argument("--styles", default="", help="comma-separated style indices to evaluate (default: all)")

@@ -1,5 +1,5 @@
 """Perceptual losses. All are *relative* errors, so weights are comparable across layers and
-styles, and the same functions serve as evaluation distances (training/eval.py)."""
+styles, and the same functions serve as evaluation distances (training/core/eval.py)."""
 from __future__ import annotations
 
 from typing import List, Sequence

@@ -1,6 +1,6 @@
 """Train a generator (one style, or many with conditional instance norm).
 
-    python3 -m training.train --styles starry_night_google.jpg wave.jpg --norm cond_instance \
+    python3 -m training.core.train --styles starry_night_google.jpg wave.jpg --norm cond_instance \
         --time-budget 300 --out training/runs/pack
 
 Checkpoints (`last.pt`) carry model, optimizer, step and settings, so a run can be resumed

@@ -1,0 +1,7 @@
+"""The repository's folders, as the trainer's command lines default to them."""
+import os
+
+REPO_ROOT = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", ".."))
+MODELS_DIR = os.path.join(REPO_ROOT, "models")
+EVAL_DIR = os.path.join(REPO_ROOT, "training", "eval-results")
+SHARED_DATA_DIR = os.path.join(REPO_ROOT, "..", "shared", "data")   # ../shared/data beside the checkout
