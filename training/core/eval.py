@@ -25,7 +25,9 @@ from .export import load_checkpoint
 from .losses import (CONTENT_LAYERS, STYLE_LAYERS, downscale, gram, relative_feature_error,
                      relative_gram_error)
 from .model import Generator, NormContext
-from .paths import EVAL_DIR, MODELS_DIR
+from .ort import n_styles, ort_batch, style_feed_jobs
+from .paths import EVAL_DIR
+from .styles import pack_style_files
 from .train import style_targets
 from .vgg import VGGFeatures
 
@@ -60,8 +62,6 @@ def onnx_stylizer(model_path: str) -> Callable[[int, List[torch.Tensor]], List[t
     """Stylizes with onnxruntime-node's CPU provider (what the app runs): any graph with 'input'
     (and 'style'), e.g. the int8 one (training/deploy/quantize.py), which PyTorch cannot run."""
     import onnx
-    from .parity import ort_batch
-    from ..deploy.quantize import n_styles, style_feed_jobs
     styles = n_styles(onnx.load(model_path))
 
     def run(si: int, photos: List[torch.Tensor]) -> List[torch.Tensor]:
@@ -124,17 +124,6 @@ def save_sheet(style_file: str, images: List[torch.Tensor], path: str, cell: int
         r, c = divmod(i, cols)
         sheet.paste(t, (c * cell + (cell - t.width) // 2, r * int(cell * 2 / 3) + (int(cell * 2 / 3) - t.height) // 2))
     sheet.save(path, quality=85)
-
-
-def pack_style_files(pack_id: str) -> List[str]:
-    """Painting file names of a shipped pack's styles, in style-index order."""
-    from ..deploy.build_pack import STYLE_IDS
-    with open(os.path.join(MODELS_DIR, "manifest.json")) as f:
-        entry = next((m for m in json.load(f)["models"] if m["id"] == pack_id), None)
-    if entry is None:
-        raise SystemExit(f"No model '{pack_id}' in models/manifest.json")
-    by_id = {v: k for k, v in STYLE_IDS.items()}
-    return [by_id[s["id"]] for s in sorted(entry["styles"], key=lambda s: s["index"])]
 
 
 def load_kodak(long_edge: int, limit: int = 0) -> List[torch.Tensor]:

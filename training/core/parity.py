@@ -1,43 +1,13 @@
 """PyTorch vs onnxruntime-node parity for an exported generator (max/mean absolute difference)."""
 from __future__ import annotations
 
-import json
-import os
-import subprocess
-import tempfile
 from typing import Dict, List, Optional, Sequence, Tuple
 
 import numpy as np
 import torch
 
 from .model import Generator
-from .paths import REPO_ROOT
-
-
-
-def ort_batch(model_path: str, jobs: List[Dict], ranges=False, threads: int = 0) -> Dict:
-    """Runs training/tools/ort-batch.mjs: one onnxruntime-node session (CPU provider) for all jobs."""
-    with tempfile.TemporaryDirectory() as d:
-        spec = os.path.join(d, "jobs.json")
-        with open(spec, "w") as f:
-            json.dump({"model": model_path, "jobs": jobs, "ranges": ranges, "threads": threads}, f)
-        r = subprocess.run(["node", os.path.join(REPO_ROOT, "training", "tools", "ort-batch.mjs"), spec],
-                           capture_output=True, text=True, cwd=REPO_ROOT)
-        if r.returncode != 0:
-            raise RuntimeError(f"onnxruntime-node failed on {model_path}: {r.stderr.strip()[-2000:]}")
-        return json.loads(r.stdout.strip().splitlines()[-1])
-
-
-def ort_run(model_path: str, feeds: Dict[str, np.ndarray]) -> np.ndarray:
-    """One run: the model's first output for these float32 feeds."""
-    with tempfile.TemporaryDirectory() as d:
-        job = {"feeds": {}, "out": os.path.join(d, "out.bin")}
-        for name, arr in feeds.items():
-            f = os.path.join(d, f"{name}.bin")
-            np.ascontiguousarray(arr, dtype=np.float32).tofile(f)
-            job["feeds"][name] = {"file": f, "dims": list(arr.shape)}
-        dims = ort_batch(model_path, [job])["dims"][0]
-        return np.fromfile(job["out"], dtype=np.float32).reshape(dims)
+from .ort import ort_run
 
 
 def check(g: Generator, model_path: str, sizes: Sequence[Tuple[int, int]] = ((64, 96), (132, 200)),

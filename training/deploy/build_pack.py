@@ -18,17 +18,8 @@ from ..core.export import export_model, file_ref, load_checkpoint
 from ..core.manifest import model_entry, write_manifest
 from ..core.parity import check
 from ..core.paths import MODELS_DIR
+from ..core.styles import STYLE_IDS
 
-STYLE_IDS = {
-    "starry_night_google.jpg": "starry-night", "wave.jpg": "great-wave", "the_scream.jpg": "the-scream",
-    "composition_vii.jpg": "composition-vii", "the_shipwreck_of_the_minotaur.jpg": "turner-shipwreck",
-    "udnie.jpg": "udnie", "edtaonisl.jpg": "edtaonisl", "water-lilies-1919-2.jpg": "water-lilies",
-    "monet-charing_cross_bridge.jpg": "charing-cross-bridge", "vg_wheat_field.jpg": "wheat-field-cypresses",
-    "vangogh-starry_night_over_the_rhone.png": "starry-night-rhone",
-    "degas-the_dance_foyer_at_the_opera.jpg": "dance-foyer", "gauguin-te_fare.jpg": "te-fare",
-    "Robert_Delaunay_1906_Portrait.jpg": "delaunay-metzinger", "fuchun.jpg": "fuchun-mountains",
-    "japanese_flower_sakai_hoitsu.jpg": "cherry-blossom-screen",
-}
 MODEL_ID = "pastiche-pack16"
 
 

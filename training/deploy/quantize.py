@@ -33,7 +33,8 @@ from onnx import TensorProto, helper, numpy_helper
 
 from ..core.data import default_shared_dir, list_images, load_rgb
 from . import rgb8
-from ..core.parity import ort_batch
+from ..core.ort import n_styles, ort_batch, style_feed_jobs
+from ..core.styles import STYLE_IDS
 
 CONV_SETS = ("res", "res+up", "all")
 
@@ -72,43 +73,6 @@ def calibration_photos(n: int, long_edge: int) -> List[np.ndarray]:
     if not files:
         raise SystemExit("no calibration photos in data/content/open")
     return [photo_array(files[round(i * (len(files) - 1) / max(1, n - 1))], long_edge) for i in range(min(n, len(files)))]
-
-
-def one_hot(n: int, i: int) -> np.ndarray:
-    s = np.zeros((1, n), np.float32)
-    s[0, i] = 1
-    return s
-
-
-def n_styles(model: onnx.ModelProto) -> int:
-    for i in model.graph.input:
-        if i.name == "style":
-            return int(i.type.tensor_type.shape.dim[1].dim_value)
-    return 0
-
-
-def style_feed_jobs(d: str, photos: List[np.ndarray], styles: int, indices: Sequence[int] | None = None,
-                    out_dir: str | None = None) -> List[Dict]:
-    """One job per (photo, style index; all of the model's styles by default); inputs written once
-    as raw float32 files under d, outputs (with out_dir) to out_dir/y{photo}_{style}.bin."""
-    indices = list(range(max(styles, 1)) if indices is None else indices)
-    style_files = {}
-    for si in indices:
-        if styles:
-            style_files[si] = os.path.join(d, f"style{si}.bin")
-            one_hot(styles, si).tofile(style_files[si])
-    jobs = []
-    for pi, x in enumerate(photos):
-        f = os.path.join(d, f"photo{pi}.bin")
-        x.tofile(f)
-        for si in indices:
-            job: Dict = {"feeds": {"input": {"file": f, "dims": list(x.shape)}}}
-            if styles:
-                job["feeds"]["style"] = {"file": style_files[si], "dims": [1, styles]}
-            if out_dir:
-                job["out"] = os.path.join(out_dir, f"y{pi}_{si}.bin")
-            jobs.append(job)
-    return jobs
 
 
 def calibrate(model: onnx.ModelProto, convs: List[onnx.NodeProto], photos: List[np.ndarray], per_channel: bool = False) -> Dict:
@@ -389,7 +353,6 @@ MAX_DISTANCE_CHANGE = 0.05   # the quality rule: every style's distances within 
 def distance_changes(entry: Dict, ev: Dict) -> Tuple[List[Dict], float]:
     """Per style of an eval (training/core/eval.py JSON) the content and style distances against the
     float32 pack's (its manifest entry), and the worst relative change (positive = worse)."""
-    from .build_pack import STYLE_IDS
     by_id = {s["id"]: s for s in entry["styles"]}
     per_style, worst = [], float("-inf")
     for r in ev["styles"]:

@@ -16,10 +16,10 @@ import time
 
 import torch
 
-from ..deploy.build_pack import STYLE_IDS
 from ..core.data import ContentCrops, default_shared_dir, list_images
 from ..core.export import load_onnx
 from ..core.model import Generator, GeneratorConfig, NormContext
+from ..core.styles import STYLE_IDS, painting_files
 
 
 def student_from(teacher: Generator, keep) -> Generator:
@@ -110,10 +110,8 @@ def main(argv=None):
             log.write(json.dumps(rec) + "\n")
             log.flush()
             print(json.dumps(rec), flush=True)
-    by_id = {v: k for k, v in STYLE_IDS.items()}
     man = json.load(open(os.path.join(os.path.dirname(os.path.abspath(a.teacher)), "manifest.json")))
-    entry = next(m for m in man["models"] if m["file"] == os.path.basename(a.teacher))
-    styles = [by_id[s["id"]] for s in sorted(entry["styles"], key=lambda s: s["index"])]
+    styles = painting_files(next(m for m in man["models"] if m["file"] == os.path.basename(a.teacher)))
     summary = {"teacher": os.path.basename(a.teacher), "kept_blocks": list(keep), "probe_l1_before": round(probe_l1, 3),
                "steps": step, "images": seen, "train_seconds": round(time.time() - t0, 1), "device": "cpu",
                "threads": a.threads, "torch": torch.__version__, "config": student.cfg.to_dict(),

@@ -9,7 +9,7 @@ from onnx import TensorProto
 from training.deploy import rgb8
 from training.core.export import export_model
 from training.core.model import Generator, GeneratorConfig
-from training.core.parity import ort_run
+from training.core.ort import ort_run
 
 
 @pytest.fixture(scope="module")

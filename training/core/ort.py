@@ -1,0 +1,79 @@
+"""onnxruntime-node (the runtime the app ships) from Python, through tools/ort-batch.mjs: one
+session for many runs of a graph, and the job files it reads. Evaluation, parity checks and int8
+calibration all run graphs this way, so there is no Python onnxruntime to keep in step."""
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import tempfile
+from typing import TYPE_CHECKING, Dict, List, Sequence
+
+import numpy as np
+
+from .paths import REPO_ROOT
+
+if TYPE_CHECKING:
+    import onnx
+
+
+def ort_batch(model_path: str, jobs: List[Dict], ranges=False, threads: int = 0) -> Dict:
+    """Runs training/tools/ort-batch.mjs: one onnxruntime-node session (CPU provider) for all jobs."""
+    with tempfile.TemporaryDirectory() as d:
+        spec = os.path.join(d, "jobs.json")
+        with open(spec, "w") as f:
+            json.dump({"model": model_path, "jobs": jobs, "ranges": ranges, "threads": threads}, f)
+        r = subprocess.run(["node", os.path.join(REPO_ROOT, "training", "tools", "ort-batch.mjs"), spec],
+                           capture_output=True, text=True, cwd=REPO_ROOT)
+        if r.returncode != 0:
+            raise RuntimeError(f"onnxruntime-node failed on {model_path}: {r.stderr.strip()[-2000:]}")
+        return json.loads(r.stdout.strip().splitlines()[-1])
+
+
+def ort_run(model_path: str, feeds: Dict[str, np.ndarray]) -> np.ndarray:
+    """One run: the model's first output for these float32 feeds."""
+    with tempfile.TemporaryDirectory() as d:
+        job = {"feeds": {}, "out": os.path.join(d, "out.bin")}
+        for name, arr in feeds.items():
+            f = os.path.join(d, f"{name}.bin")
+            np.ascontiguousarray(arr, dtype=np.float32).tofile(f)
+            job["feeds"][name] = {"file": f, "dims": list(arr.shape)}
+        dims = ort_batch(model_path, [job])["dims"][0]
+        return np.fromfile(job["out"], dtype=np.float32).reshape(dims)
+
+
+def one_hot(n: int, i: int) -> np.ndarray:
+    s = np.zeros((1, n), np.float32)
+    s[0, i] = 1
+    return s
+
+
+def n_styles(model: onnx.ModelProto) -> int:
+    for i in model.graph.input:
+        if i.name == "style":
+            return int(i.type.tensor_type.shape.dim[1].dim_value)
+    return 0
+
+
+def style_feed_jobs(d: str, photos: List[np.ndarray], styles: int, indices: Sequence[int] | None = None,
+                    out_dir: str | None = None) -> List[Dict]:
+    """One job per (photo, style index; all of the model's styles by default); inputs written once
+    as raw float32 files under d, outputs (with out_dir) to out_dir/y{photo}_{style}.bin."""
+    indices = list(range(max(styles, 1)) if indices is None else indices)
+    style_files = {}
+    for si in indices:
+        if styles:
+            style_files[si] = os.path.join(d, f"style{si}.bin")
+            one_hot(styles, si).tofile(style_files[si])
+    jobs = []
+    for pi, x in enumerate(photos):
+        f = os.path.join(d, f"photo{pi}.bin")
+        x.tofile(f)
+        for si in indices:
+            job: Dict = {"feeds": {"input": {"file": f, "dims": list(x.shape)}}}
+            if styles:
+                job["feeds"]["style"] = {"file": style_files[si], "dims": [1, styles]}
+            if out_dir:
+                job["out"] = os.path.join(out_dir, f"y{pi}_{si}.bin")
+            jobs.append(job)
+    return jobs
