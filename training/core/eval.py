@@ -1,6 +1,6 @@
 """Evaluate generators on the held-out Kodak photos (never used for training).
 
-    python3 -m training.core.eval CHECKPOINT [--name NAME] [--out training/eval-results]
+    python3 -m training.core.eval CHECKPOINT [--name NAME] [--out models/eval]
 
 For every style of the model: mean content distance (relative feature error at the content
 layers, against the photo) and mean style distance (relative Gram error at the style layers and

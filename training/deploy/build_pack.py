@@ -2,7 +2,7 @@
 provenance, training settings, parity and evaluation numbers.
 
     python3 -m training.deploy.build_pack CHECKPOINT --summary runs/pack/summary.json \
-        --eval eval-results/pack.json [--fp16-dir DIR] [--out models]
+        --eval models/eval/pack.json [--fp16-dir DIR] [--out models]
 """
 from __future__ import annotations
 

@@ -3,7 +3,7 @@
     python3 -m training.deploy.quantize models/pastiche-pack16-single.onnx models/pastiche-pack16-int8.onnx
     python3 -m training.core.eval models/pastiche-pack16-int8.onnx --name pack16-int8
     python3 -m training.deploy.quantize models/pastiche-pack16-single.onnx models/pastiche-pack16-int8.onnx \
-        --pack pastiche-pack16 --eval training/eval-results/pack16-int8.json   # records it in the manifest
+        --pack pastiche-pack16 --eval models/eval/pack16-int8.json   # records it in the manifest
 
 The file written takes and returns 8-bit RGB (uint8 [1,H,W,3], training/deploy/rgb8.py) unless --io float.
 

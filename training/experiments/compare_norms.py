@@ -1,7 +1,7 @@
 """Picture for the BN vs IN comparison: the same photos through both generators, each used the
 way it is meant to be (BN with its frozen running statistics, IN as is).
 
-    python3 -m training.experiments.compare_norms IN.pt BN.pt --out training/eval-results/bn-vs-in.jpg
+    python3 -m training.experiments.compare_norms IN.pt BN.pt --out models/eval/bn-vs-in.jpg
 """
 import argparse
 
