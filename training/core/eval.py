@@ -22,8 +22,7 @@ from PIL import Image
 
 from .data import default_shared_dir, list_images, load_rgb
 from .export import load_checkpoint
-from .losses import (CONTENT_LAYERS, STYLE_LAYERS, downscale, gram, relative_feature_error,
-                     relative_gram_error)
+from .losses import CONTENT_LAYERS, STYLE_LAYERS, downscale, gram, relative_feature_error, relative_gram_error
 from .model import Generator, NormContext
 from .ort import n_styles, ort_batch, style_feed_jobs
 from .paths import EVAL_DIR
@@ -67,7 +66,8 @@ def onnx_stylizer(model_path: str) -> Callable[[int, List[torch.Tensor]], List[t
     def run(si: int, photos: List[torch.Tensor]) -> List[torch.Tensor]:
         padded = [pad4(x) for x in photos]
         with tempfile.TemporaryDirectory() as d:
-            ort_batch(model_path, style_feed_jobs(d, [xp.numpy().astype(np.float32) for xp, _ in padded], styles, [si], d))
+            inputs = [xp.numpy().astype(np.float32) for xp, _ in padded]
+            ort_batch(model_path, style_feed_jobs(d, inputs, styles, [si], d))
             out = []
             for pi, (xp, (h, w)) in enumerate(padded):
                 y = torch.from_numpy(np.fromfile(os.path.join(d, f"y{pi}_{si}.bin"), np.float32).reshape(xp.shape))
@@ -93,11 +93,14 @@ def evaluate(g: Union[Generator, Callable[[int, List[torch.Tensor]], List[torch.
             with torch.no_grad():
                 fy = vgg(y, names)
                 fx = photo_feats[pi]
-                cd.append(float(np.mean([relative_feature_error(fy[names.index(l)], fx[i]).item()
-                                         for i, l in enumerate(CONTENT_LAYERS)])))
+                cd.append(float(np.mean([relative_feature_error(fy[names.index(layer)], fx[i]).item()
+                                         for i, layer in enumerate(CONTENT_LAYERS)])))
                 errs = []
                 for s in scales:
-                    fs = [fy[names.index(l)] for l in STYLE_LAYERS] if s == 1 else vgg(downscale(y, s), STYLE_LAYERS)
+                    if s == 1:
+                        fs = [fy[names.index(layer)] for layer in STYLE_LAYERS]
+                    else:
+                        fs = vgg(downscale(y, s), STYLE_LAYERS)
                     errs += [relative_gram_error(gram(f), targets[s][i][si:si + 1]).item() for i, f in enumerate(fs)]
                 sd.append(float(np.mean(errs)))
             if pi in SHEET_PHOTOS:

@@ -87,7 +87,7 @@ class FastGenerator(nn.Module):
         super().__init__()
         self.g = g
         self.cfg = g.cfg
-        self.up = nn.ModuleList([SubPixelUp(l) if subpixel else l for l in g.up])
+        self.up = nn.ModuleList([SubPixelUp(m) if subpixel else m for m in g.up])
         self.out = StridedOut(g.out, out_stride) if out_stride > 1 else g.out
 
     @property

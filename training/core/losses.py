@@ -9,7 +9,8 @@ import torch.nn.functional as F
 
 STYLE_LAYERS = ["relu1_2", "relu2_2", "relu3_2", "relu3_4"]
 CONTENT_LAYERS = ["relu2_2", "relu3_2"]
-ALL_LAYERS = sorted(set(STYLE_LAYERS + CONTENT_LAYERS), key=lambda l: ["relu1_1", "relu1_2", "relu2_1", "relu2_2", "relu3_1", "relu3_2", "relu3_3", "relu3_4"].index(l))
+ALL_LAYERS = sorted(set(STYLE_LAYERS + CONTENT_LAYERS),
+                    key=["relu1_1", "relu1_2", "relu2_1", "relu2_2", "relu3_1", "relu3_2", "relu3_3", "relu3_4"].index)
 
 
 def gram(f: torch.Tensor) -> torch.Tensor:
@@ -43,4 +44,4 @@ def downscale(x: torch.Tensor, factor: int) -> torch.Tensor:
 
 
 def select(feats: List[torch.Tensor], layers: Sequence[str], wanted: Sequence[str]) -> List[torch.Tensor]:
-    return [feats[list(layers).index(l)] for l in wanted]
+    return [feats[list(layers).index(name)] for name in wanted]

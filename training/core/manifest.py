@@ -6,8 +6,8 @@ import os
 import re
 from typing import Dict, List
 
-from .model import Generator
 from .export import io_spec
+from .model import Generator
 
 
 def slug(text: str) -> str:

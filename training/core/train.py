@@ -17,8 +17,17 @@ from typing import Dict, List
 import torch
 
 from .data import ContentCrops, default_shared_dir, list_images, load_rgb
-from .losses import (ALL_LAYERS, CONTENT_LAYERS, STYLE_LAYERS, downscale, gram, relative_feature_error,
-                     relative_gram_error, select, total_variation)
+from .losses import (
+    ALL_LAYERS,
+    CONTENT_LAYERS,
+    STYLE_LAYERS,
+    downscale,
+    gram,
+    relative_feature_error,
+    relative_gram_error,
+    select,
+    total_variation,
+)
 from .model import Generator, GeneratorConfig, NormContext, count_params
 from .vgg import VGGFeatures
 
@@ -46,7 +55,8 @@ def perceptual_loss(vgg, y, x, targets, style_idx, args):
     feats_y = vgg(y, ALL_LAYERS)
     with torch.no_grad():
         feats_x = vgg(x, CONTENT_LAYERS)
-    content = sum(relative_feature_error(a, b) for a, b in zip(select(feats_y, ALL_LAYERS, CONTENT_LAYERS), feats_x))
+    content = sum(relative_feature_error(a, b)
+                  for a, b in zip(select(feats_y, ALL_LAYERS, CONTENT_LAYERS), feats_x, strict=True))
     style = 0.0
     for s in args.scales:
         fy = select(feats_y, ALL_LAYERS, STYLE_LAYERS) if s == 1 else vgg(downscale(y, s), STYLE_LAYERS)
@@ -111,7 +121,7 @@ def train(args) -> dict:
     device = torch.device(args.device)
     shared = default_shared_dir()
     style_files = resolve_styles(args.styles, shared)
-    content_dirs = args.content or [os.path.join(shared, "content", "open"), os.path.join(shared, "content", "research")]
+    content_dirs = args.content or [os.path.join(shared, "content", s) for s in ("open", "research")]
     os.makedirs(args.out, exist_ok=True)
     if device.type == "cuda":
         torch.backends.cudnn.benchmark = True
@@ -120,7 +130,8 @@ def train(args) -> dict:
 
     n_styles = len(style_files)
     norm = args.norm if n_styles == 1 or args.norm == "cond_instance" else "cond_instance"
-    cfg = GeneratorConfig(width=args.width, res_blocks=args.res_blocks, norm=norm, n_styles=n_styles if norm == "cond_instance" else 1)
+    cfg = GeneratorConfig(width=args.width, res_blocks=args.res_blocks, norm=norm,
+                          n_styles=n_styles if norm == "cond_instance" else 1)
     model = Generator(cfg).to(device)
     vgg = VGGFeatures().to(device)
     mf = torch.channels_last if (args.channels_last and device.type == "cuda") else torch.contiguous_format
@@ -156,7 +167,8 @@ def train(args) -> dict:
         if (args.steps and step >= args.steps) or (args.time_budget and elapsed >= args.time_budget):
             break
         # Linear decay over the last 30 % of the budget: a short run still ends on a settled model.
-        progress = max(step / args.steps if args.steps else 0.0, elapsed / args.time_budget if args.time_budget else 0.0)
+        progress = max(step / args.steps if args.steps else 0.0,
+                       elapsed / args.time_budget if args.time_budget else 0.0)
         for group in opt.param_groups:
             group["lr"] = args.lr * min(1.0, (1.0 - progress) / 0.3)
         x = data.batch(args.batch).to(memory_format=mf)
@@ -186,8 +198,9 @@ def train(args) -> dict:
     total = time.time() - t0
     save_checkpoint(ckpt_path, model, opt, step, seen, args, style_files, elapsed0 + total)
     # Weights-only copy for export/eval (a few MB smaller than the resumable checkpoint).
-    torch.save({"model": model.state_dict(), "config": cfg.to_dict(), "styles": [os.path.basename(s) for s in style_files],
-                "step": step, "images": seen}, os.path.join(args.out, "model.pt"))
+    torch.save({"model": model.state_dict(), "config": cfg.to_dict(),
+                "styles": [os.path.basename(s) for s in style_files], "step": step, "images": seen},
+               os.path.join(args.out, "model.pt"))
     summary = dict(steps=step, images=seen, train_seconds=round(elapsed0 + total, 1), load_seconds=round(load_s, 1),
                    images_per_s=round(steps_this_run * args.batch / max(total, 1e-6), 1), params=count_params(model),
                    device=torch.cuda.get_device_name() if device.type == "cuda" else "cpu", torch=torch.__version__,

@@ -64,10 +64,10 @@ class VGGFeatures(nn.Module):
     def forward(self, rgb255: torch.Tensor, layers: Sequence[str]) -> List[torch.Tensor]:
         """rgb255: [B,3,H,W] in 0..255. Returns the requested relu activations, in LAYERS order."""
         wanted = set(layers)
-        last = max(LAYERS.index(l) for l in layers)
+        last = max(LAYERS.index(name) for name in layers)
         h = rgb255.flip(1) - self.mean.to(rgb255.dtype)
         feats: List[torch.Tensor] = []
-        for i, (name, conv) in enumerate(zip(_CONVS, self.convs)):
+        for i, (name, conv) in enumerate(zip(_CONVS, self.convs, strict=True)):
             h = F.relu(conv(h))
             if LAYERS[i] in wanted:
                 feats.append(h)

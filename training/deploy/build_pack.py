@@ -41,7 +41,8 @@ def main(argv=None):
             shutil.copyfile(os.path.join(a.fp16_dir, src), dst)
             refs["fp16"][kind] = file_ref(dst)
     meta = {m["file"].split("/")[-1]: m for m in load_style_meta(default_shared_dir())}
-    ev = json.load(open(a.eval)) if a.eval else {"styles": [], "mean_content_distance": None, "mean_style_distance": None}
+    no_eval = {"styles": [], "mean_content_distance": None, "mean_style_distance": None}
+    ev = json.load(open(a.eval)) if a.eval else no_eval
     evals = {e["file"]: e for e in ev["styles"]}
     styles = []
     for f in ck["styles"]:

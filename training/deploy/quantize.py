@@ -32,9 +32,9 @@ import onnx
 from onnx import TensorProto, helper, numpy_helper
 
 from ..core.data import default_shared_dir, list_images, load_rgb
-from . import rgb8
 from ..core.ort import n_styles, ort_batch, style_feed_jobs
 from ..core.styles import STYLE_IDS
+from . import rgb8
 
 CONV_SETS = ("res", "res+up", "all")
 
@@ -72,10 +72,12 @@ def calibration_photos(n: int, long_edge: int) -> List[np.ndarray]:
     files = list_images([os.path.join(default_shared_dir(), "content", "open")])
     if not files:
         raise SystemExit("no calibration photos in data/content/open")
-    return [photo_array(files[round(i * (len(files) - 1) / max(1, n - 1))], long_edge) for i in range(min(n, len(files)))]
+    picks = [files[round(i * (len(files) - 1) / max(1, n - 1))] for i in range(min(n, len(files)))]
+    return [photo_array(f, long_edge) for f in picks]
 
 
-def calibrate(model: onnx.ModelProto, convs: List[onnx.NodeProto], photos: List[np.ndarray], per_channel: bool = False) -> Dict:
+def calibrate(model: onnx.ModelProto, convs: List[onnx.NodeProto], photos: List[np.ndarray],
+              per_channel: bool = False) -> Dict:
     """Min and max of every chosen conv's input and output over photos x styles (per channel: lists)."""
     names = sorted({t for n in convs for t in (n.input[0], n.output[0])})
     with tempfile.TemporaryDirectory() as d:
@@ -158,7 +160,8 @@ def _input_affine(ix: GraphIndex, conv: onnx.NodeProto):
     return _affine_of(ix, norm)
 
 
-def equalize(model: onnx.ModelProto, convs: List[onnx.NodeProto], channel_ranges: Dict[str, Tuple[List[float], List[float]]]) -> Tuple[onnx.ModelProto, Dict]:
+def equalize(model: onnx.ModelProto, convs: List[onnx.NodeProto],
+             channel_ranges: Dict[str, Tuple[List[float], List[float]]]) -> Tuple[onnx.ModelProto, Dict]:
     """Per-channel rescaling that leaves the function unchanged, so that per-tensor uint8 scales
     fit every channel (cross-layer equalization, Nagel et al. 2019, adapted to instance norm):
     - output: a conv followed by InstanceNormalization may scale each output channel (weights and
@@ -211,7 +214,8 @@ def activation_qparams(lo: float, hi: float) -> Tuple[np.float32, np.uint8]:
     return np.float32(scale), np.uint8(zp)
 
 
-def quantize(model: onnx.ModelProto, convs: List[onnx.NodeProto], ranges: Dict[str, Tuple[float, float]]) -> onnx.ModelProto:
+def quantize(model: onnx.ModelProto, convs: List[onnx.NodeProto],
+             ranges: Dict[str, Tuple[float, float]]) -> onnx.ModelProto:
     m = onnx.ModelProto()
     m.CopyFrom(model)
     g = m.graph
@@ -237,16 +241,20 @@ def quantize(model: onnx.ModelProto, convs: List[onnx.NodeProto], ranges: Dict[s
         sx, zx = activation_qparams(*ranges[x])
         sy, zy = activation_qparams(*ranges[n.output[0]])
         nodes += [
-            helper.make_node("QuantizeLinear", [x, const(f"{p}_sx", np.array(sx)), const(f"{p}_zx", np.array(zx))], [f"{p}_xq"], name=f"{p}_qx"),
+            helper.make_node("QuantizeLinear", [x, const(f"{p}_sx", np.array(sx)), const(f"{p}_zx", np.array(zx))],
+                             [f"{p}_xq"], name=f"{p}_qx"),
             helper.make_node("DequantizeLinear", [f"{p}_xq", f"{p}_sx", f"{p}_zx"], [f"{p}_xdq"], name=f"{p}_dqx"),
-            helper.make_node("DequantizeLinear", [const(f"{p}_wq", wq), const(f"{p}_sw", sw), const(f"{p}_zw", np.zeros(co, np.int8))],
+            helper.make_node("DequantizeLinear",
+                             [const(f"{p}_wq", wq), const(f"{p}_sw", sw), const(f"{p}_zw", np.zeros(co, np.int8))],
                              [f"{p}_wdq"], name=f"{p}_dqw", axis=0),
         ]
         conv_in = [f"{p}_xdq", f"{p}_wdq"]
         if b:
             sb = (sx * sw).astype(np.float32)
             bq = np.round(numpy_helper.to_array(inits[b]).astype(np.float64) / sb).astype(np.int32)
-            nodes.append(helper.make_node("DequantizeLinear", [const(f"{p}_bq", bq), const(f"{p}_sb", sb), const(f"{p}_zb", np.zeros(co, np.int32))],
+            nodes.append(helper.make_node("DequantizeLinear",
+                                          [const(f"{p}_bq", bq), const(f"{p}_sb", sb),
+                                           const(f"{p}_zb", np.zeros(co, np.int32))],
                                           [f"{p}_bdq"], name=f"{p}_dqb", axis=0))
             conv_in.append(f"{p}_bdq")
         conv = onnx.NodeProto()
@@ -257,7 +265,9 @@ def quantize(model: onnx.ModelProto, convs: List[onnx.NodeProto], ranges: Dict[s
         conv.output[0] = f"{p}_yf"
         nodes += [
             conv,
-            helper.make_node("QuantizeLinear", [f"{p}_yf", const(f"{p}_sy", np.array(sy)), const(f"{p}_zy", np.array(zy))], [f"{p}_yq"], name=f"{p}_qy"),
+            helper.make_node("QuantizeLinear",
+                             [f"{p}_yf", const(f"{p}_sy", np.array(sy)), const(f"{p}_zy", np.array(zy))],
+                             [f"{p}_yq"], name=f"{p}_qy"),
             helper.make_node("DequantizeLinear", [f"{p}_yq", f"{p}_sy", f"{p}_zy"], [y], name=f"{p}_dqy"),
         ]
     del g.node[:]
@@ -289,8 +299,8 @@ def compare(a_path: str, b_path: str, photos: List[np.ndarray], styles: Sequence
                 ya = np.fromfile(os.path.join(outs["a"], f"y{pi}_{si}.bin"), np.float32)
                 yb = np.fromfile(os.path.join(outs["b"], f"y{pi}_{si}.bin"), np.float32)
                 diffs.append((float(np.abs(ya - yb).mean()), float(np.abs(ya - yb).max())))
-    return {"mean_abs_diff": round(float(np.mean([m for m, _ in diffs])), 3), "max_abs_diff": round(max(x for _, x in diffs), 2),
-            "runs": len(diffs)}
+    return {"mean_abs_diff": round(float(np.mean([m for m, _ in diffs])), 3),
+            "max_abs_diff": round(max(x for _, x in diffs), 2), "runs": len(diffs)}
 
 
 def main(argv=None):
@@ -302,10 +312,12 @@ def main(argv=None):
     p.add_argument("--size", type=int, default=384, help="calibration long edge")
     p.add_argument("--no-equalize", dest="equalize", action="store_false", help="skip cross-layer equalization")
     p.add_argument("--io", default="rgb8", choices=("rgb8", "float"),
-                   help="rgb8 (default): uint8 NHWC input and output, what the app feeds (training/deploy/rgb8.py); float: the source's I/O")
+                   help="rgb8 (default): uint8 NHWC input and output, what the app feeds (training/deploy/rgb8.py); "
+                        "float: the source's I/O")
     p.add_argument("--float-out", default=None, help="also save the equalized float graph (parity check)")
-    p.add_argument("--pack", default=None, help="models/manifest.json entry to record the graph in as its 'int8' variant "
-                   "(needs --eval: the training/core/eval.py results of this very file)")
+    p.add_argument("--pack", default=None,
+                   help="models/manifest.json entry to record the graph in as its 'int8' variant "
+                        "(needs --eval: the training/core/eval.py results of this very file)")
     p.add_argument("--eval", default=None, help="training/core/eval.py JSON of OUT (checked by sha256)")
     a = p.parse_args(argv)
     model = onnx.load(a.model)
@@ -325,8 +337,10 @@ def main(argv=None):
     # int8 file and manifest disagree.
     path = f"{a.out}.tmp" if a.pack else a.out
     onnx.save(q, path)
-    report = {"model": os.path.basename(a.model), "out": os.path.basename(a.out), "convs": a.convs, "quantized": len(convs), "io": a.io,
-              "calibration": {"photos": len(photos), "long_edge": a.size, "styles": n_styles(model), "folder": "data/content/open"},
+    report = {"model": os.path.basename(a.model), "out": os.path.basename(a.out), "convs": a.convs,
+              "quantized": len(convs), "io": a.io,
+              "calibration": {"photos": len(photos), "long_edge": a.size, "styles": n_styles(model),
+                              "folder": "data/content/open"},
               "equalization": eq, "ranges": {k: [round(v[0], 4), round(v[1], 4)] for k, v in sorted(ranges.items())}}
     # Output change against the float graph, on photos the calibration did not see.
     report["vs_float32"] = compare(a.model, path, held_out_photos(6, 512), range(n_styles(model)))
@@ -360,7 +374,8 @@ def distance_changes(entry: Dict, ev: Dict) -> Tuple[List[Dict], float]:
         base = by_id[sid]["quality"]
         change = {k: (r[k] - base[k]) / base[k] for k in ("content_distance", "style_distance")}
         worst = max(worst, *change.values())
-        per_style.append({"id": sid, **{k: r[k] for k in change}, **{f"{k}_change": f"{v:+.1%}" for k, v in change.items()}})
+        per_style.append({"id": sid, **{k: r[k] for k in change},
+                          **{f"{k}_change": f"{v:+.1%}" for k, v in change.items()}})
     if len(per_style) != len(entry["styles"]):
         raise SystemExit(f"Expected all {len(entry['styles'])} styles in the evaluation but received {len(per_style)}")
     return per_style, worst
@@ -375,7 +390,8 @@ def record(new: str, out: str, eval_path: str, pack: str, report: Dict) -> None:
     from ..core.manifest import write_manifest
     ev = json.load(open(eval_path))
     if ev.get("onnx_sha256") != sha256(new):
-        raise SystemExit(f"Expected {eval_path} to evaluate this graph (sha256 {sha256(new)[:12]}) but it evaluated {str(ev.get('onnx_sha256'))[:12]}")
+        raise SystemExit(f"Expected {eval_path} to evaluate this graph (sha256 {sha256(new)[:12]}) "
+                         f"but it evaluated {str(ev.get('onnx_sha256'))[:12]}")
     man_path = os.path.join(os.path.dirname(os.path.abspath(out)), "manifest.json")
     man = json.load(open(man_path))
     entry = next((m for m in man["models"] if m["id"] == pack), None)
@@ -383,13 +399,15 @@ def record(new: str, out: str, eval_path: str, pack: str, report: Dict) -> None:
         raise SystemExit(f"Expected a model id in {man_path} but received {pack!r}")
     per_style, worst = distance_changes(entry, ev)
     if worst > MAX_DISTANCE_CHANGE:
-        raise SystemExit(f"int8 graph is {worst:.1%} worse than float32 on some style (limit {MAX_DISTANCE_CHANGE:.0%}): not recorded")
+        raise SystemExit(f"int8 graph is {worst:.1%} worse than float32 on some style "
+                         f"(limit {MAX_DISTANCE_CHANGE:.0%}): not recorded")
     os.replace(new, out)
     entry["variants"]["int8"] = file_ref(out)
     entry.setdefault("graph", {})["int8_variant"] = (
-        f"training/deploy/quantize.py: the single-pass graph with int8 convolutions ({report['convs']} convs, QDQ: per-channel int8 "
-        "weights, per-tensor uint8 activations, cross-layer equalization), for the CPU provider"
-        + ("; 8-bit RGB I/O: uint8 [1,H,W,3] in and out (training/deploy/rgb8.py)" if report.get("io") == "rgb8" else ""))
+        f"training/deploy/quantize.py: the single-pass graph with int8 convolutions ({report['convs']} convs, "
+        "QDQ: per-channel int8 weights, per-tensor uint8 activations, cross-layer equalization), for the CPU provider"
+        + ("; 8-bit RGB I/O: uint8 [1,H,W,3] in and out (training/deploy/rgb8.py)"
+           if report.get("io") == "rgb8" else ""))
     entry.setdefault("quality", {})["int8"] = {
         "eval": "training/core/eval.py through onnxruntime-node: 24 Kodak photos (held out), long edge 512",
         "mean_content_distance": ev["mean_content_distance"], "mean_style_distance": ev["mean_style_distance"],

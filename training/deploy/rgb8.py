@@ -39,6 +39,10 @@ def _constant(g: onnx.GraphProto, name: str):
     return None
 
 
+def _scalar(output: str, name: str, value: float) -> onnx.NodeProto:
+    return helper.make_node("Constant", [], [output], value=helper.make_tensor(name, TensorProto.FLOAT, [], [value]))
+
+
 def _clips_to_bytes(g: onnx.GraphProto, node: onnx.NodeProto) -> bool:
     """node is a Clip whose bounds lie within 0..255."""
     if node.op_type != "Clip" or len(node.input) < 3:
@@ -86,12 +90,11 @@ def wrap(model: onnx.ModelProto, value_range: Tuple[float, float] = (0.0, 255.0)
     post = []
     clipped = f_out
     if not _clips_to_bytes(g, producer):   # the shipped graphs end in Clip(0, 255); others get one
-        post += [helper.make_node("Constant", [], ["rgb8/lo"], value=helper.make_tensor("lo", TensorProto.FLOAT, [], [0.0])),
-                 helper.make_node("Constant", [], ["rgb8/hi"], value=helper.make_tensor("hi", TensorProto.FLOAT, [], [255.0])),
+        post += [_scalar("rgb8/lo", "lo", 0.0), _scalar("rgb8/hi", "hi", 255.0),
                  helper.make_node("Clip", [f_out, "rgb8/lo", "rgb8/hi"], ["rgb8/clipped"], name="rgb8/out/Clip")]
         clipped = "rgb8/clipped"
     # Cast to uint8 truncates: + 0.5 first rounds half up (values are >= 0).
-    post += [helper.make_node("Constant", [], ["rgb8/half"], value=helper.make_tensor("half", TensorProto.FLOAT, [], [0.5])),
+    post += [_scalar("rgb8/half", "half", 0.5),
              helper.make_node("Add", [clipped, "rgb8/half"], ["rgb8/rounded"], name="rgb8/out/Add"),
              helper.make_node("Cast", ["rgb8/rounded"], ["rgb8/bytes"], name="rgb8/out/Cast", to=TensorProto.UINT8),
              helper.make_node("Transpose", ["rgb8/bytes"], [out], name="rgb8/out/Transpose", perm=[0, 2, 3, 1])]

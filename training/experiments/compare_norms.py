@@ -31,7 +31,8 @@ def main(argv=None):
             row.append(Image.fromarray(y[0].permute(1, 2, 0).round().byte().numpy()))
         rows.append((label, row))
     h = 256   # one row height; portrait and landscape photos keep their aspect
-    rows = [(label, [im.resize((round(im.width * h / im.height), h), Image.LANCZOS) for im in row]) for label, row in rows]
+    rows = [(label, [im.resize((round(im.width * h / im.height), h), Image.LANCZOS) for im in row])
+            for label, row in rows]
     width = sum(im.width for im in rows[0][1]) + 4 * (len(a.photos) - 1)
     sheet = Image.new("RGB", (width, (h + 24) * len(rows)), (20, 20, 20))
     draw = ImageDraw.Draw(sheet)

@@ -2,7 +2,12 @@
 
     python3 -m training.experiments.device_resume --runs .device-carry/resume/runs --seconds 270 --out /tmp/dev
 """
-import argparse, json, os, subprocess, sys, tarfile
+import argparse
+import json
+import os
+import subprocess
+import sys
+import tarfile
 
 from .device_run import PACK_STYLES, export_fp16
 
@@ -18,9 +23,10 @@ for name, sw in weights.items():
     os.makedirs(d, exist_ok=True)
     os.replace(os.path.join(a.runs, name, "last.pt"), os.path.join(d, "last.pt"))
     log = open(os.path.join(d, "stdout.txt"), "w")
-    procs.append(subprocess.Popen([sys.executable, "-m", "training.core.train", "--styles", *PACK_STYLES, "--norm", "cond_instance",
-                                   "--batch", "24", "--style-weight", sw, "--time-budget", str(a.seconds), "--threads", "3",
-                                   "--log-every", "100", "--resume", "--out", d], stdout=log, stderr=subprocess.STDOUT))
+    procs.append(subprocess.Popen([sys.executable, "-m", "training.core.train", "--styles", *PACK_STYLES,
+                                   "--norm", "cond_instance", "--batch", "24", "--style-weight", sw,
+                                   "--time-budget", str(a.seconds), "--threads", "3", "--log-every", "100",
+                                   "--resume", "--out", d], stdout=log, stderr=subprocess.STDOUT))
 print([p.wait() for p in procs], flush=True)
 report = {"export_fp16": export_fp16(a.out)}
 json.dump(report, open(os.path.join(a.out, "report2.json"), "w"), indent=1)

@@ -61,6 +61,7 @@ def run_phases(out: str, scale: float, device: str) -> dict:
 def bench_torch(out: str) -> dict:
     """Median forward time of our width and the reference width (32/64/128) at 1080p and 4K."""
     import torch
+
     from ..core.fast_graph import FastGenerator
     from ..core.model import Generator, GeneratorConfig
     res = {"device": torch.cuda.get_device_name(), "torch": torch.__version__, "runs": []}
@@ -73,10 +74,12 @@ def bench_torch(out: str) -> dict:
                 x = (torch.rand(1, 3, h, w, device="cuda") * 255).to(dtype).to(memory_format=torch.channels_last)
                 times = []
                 with torch.no_grad():
-                    for i in range(13):
-                        torch.cuda.synchronize(); t = time.perf_counter()
+                    for _ in range(13):
+                        torch.cuda.synchronize()
+                        t = time.perf_counter()
                         g(x)
-                        torch.cuda.synchronize(); times.append(time.perf_counter() - t)
+                        torch.cuda.synchronize()
+                        times.append(time.perf_counter() - t)
                 times = sorted(times[3:])
                 res["runs"].append({"width": width, "graph": "fast" if fast else "trained",
                                     "dtype": str(dtype).replace("torch.", ""), "size": f"{w}x{h}",
@@ -92,6 +95,7 @@ def export_fp16(out: str) -> dict:
     import numpy as np
     import onnxruntime as ort
     import torch
+
     from ..core.export import export_model, load_checkpoint
     res = {}
     for name in ("pack-a", "pack-b"):
@@ -105,7 +109,8 @@ def export_fp16(out: str) -> dict:
         parity = []
         for (h, w) in ((256, 384), (516, 772)):
             x = torch.rand(1, 3, h, w) * 255
-            st = torch.zeros(1, n); st[0, 0] = 1
+            st = torch.zeros(1, n)
+            st[0, 0] = 1
             with torch.no_grad():
                 ref = g.forward_with_stats(x, st)[0].clamp(0, 255).numpy()
             s = ort.InferenceSession(os.path.join(d, refs["full"]["file"]), providers=["CPUExecutionProvider"])

@@ -4,10 +4,10 @@ import json
 import pytest
 import torch
 
-from training.deploy import regraph
 from training.core.export import export_model, load_onnx
 from training.core.fast_graph import FastGenerator, training_state_dict
 from training.core.model import Generator, GeneratorConfig
+from training.deploy import regraph
 
 
 def _random_generator(norm="cond_instance", n_styles=3, width=8, res_blocks=1, seed=0):

@@ -12,7 +12,8 @@ from training.core.vgg import VGGFeatures, default_vgg_dir
 
 SHARED = default_shared_dir()   # ../shared/data beside the checkout, or PASTICHE_SHARED_DIR
 needs_shared = pytest.mark.skipif(not os.path.isdir(os.path.join(SHARED, "vgg19")),
-                                  reason="no shared data (VGG19 weights, photos): ../shared/data beside the checkout or PASTICHE_SHARED_DIR")
+                                  reason="no shared data (VGG19 weights, photos): ../shared/data beside the checkout "
+                                         "or PASTICHE_SHARED_DIR")
 
 
 @needs_shared
@@ -27,11 +28,12 @@ def test_vgg_loads_blocks_1_to_3():
 def test_a_few_training_steps_checkpoint_resume_and_export(tmp_path):
     out = str(tmp_path / "run")
     common = ["--styles", "wave.jpg", "the_scream.jpg", "--norm", "cond_instance", "--width", "4", "--res-blocks", "1",
-              "--batch", "2", "--crop", "48", "--style-size", "96", "--amp", "off", "--device", "cpu", "--log-every", "1",
+              "--batch", "2", "--crop", "48", "--style-size", "96", "--amp", "off", "--device", "cpu",
+              "--log-every", "1",
               "--content", os.path.join(SHARED, "content", "open"), "--out", out]
     s = train.train(train.parse_args(common + ["--steps", "3"]))
     assert s["steps"] == 3 and s["images"] == 6
-    log = [json.loads(l) for l in open(os.path.join(out, "log.jsonl"))]
+    log = [json.loads(line) for line in open(os.path.join(out, "log.jsonl"))]
     assert all(torch.isfinite(torch.tensor(r["loss"])) for r in log)
     s2 = train.train(train.parse_args(common + ["--steps", "5", "--resume"]))
     assert s2["steps"] == 5 and s2["images"] == 10

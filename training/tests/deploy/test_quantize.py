@@ -7,9 +7,9 @@ import onnx
 import pytest
 import torch
 
-from training.deploy import quantize as q
 from training.core.export import export_model, sha256
 from training.core.model import Generator, GeneratorConfig
+from training.deploy import quantize as q
 
 
 @pytest.fixture(scope="module")
@@ -86,7 +86,7 @@ def _eval(style_distances, sha="x"):
     files = ["starry_night_google.jpg", "wave.jpg"]
     return {"onnx_sha256": sha, "mean_content_distance": 1.0, "mean_style_distance": 0.05,
             "styles": [{"style": f[:-4], "file": f, "content_distance": 1.0, "style_distance": s}
-                       for f, s in zip(files, style_distances)]}
+                       for f, s in zip(files, style_distances, strict=False)]}   # fewer: a missing style
 
 
 def test_distance_rule_against_the_float_pack():
@@ -117,5 +117,6 @@ def test_record_refuses_a_worse_or_foreign_graph_and_changes_nothing(single, tmp
     ev.write_text(json.dumps(_eval([0.041, 0.05], sha=sha256(str(new)))))
     q.record(str(new), str(out), str(ev), "p", report)
     entry = json.loads(man.read_text())["models"][0]
-    assert entry["variants"]["int8"] == {"file": "p-int8.onnx", "sha256": sha256(str(out)), "bytes": os.path.getsize(out)}
+    assert entry["variants"]["int8"] == {"file": "p-int8.onnx", "sha256": sha256(str(out)),
+                                         "bytes": os.path.getsize(out)}
     assert entry["quality"]["int8"]["worst_change"] == "+2.5%"

@@ -6,10 +6,10 @@ import pytest
 import torch
 from onnx import TensorProto
 
-from training.deploy import rgb8
 from training.core.export import export_model
 from training.core.model import Generator, GeneratorConfig
 from training.core.ort import ort_run
+from training.deploy import rgb8
 
 
 @pytest.fixture(scope="module")
@@ -55,5 +55,6 @@ def test_refuses_graphs_it_cannot_wrap(graphs):
     once = rgb8.wrap(onnx.load(graphs["single"]))
     with pytest.raises(ValueError, match="already takes 8-bit RGB"):
         rgb8.wrap(once)
-    with pytest.raises(ValueError, match=r"Expected a graph with range \[0, 255\] for rgb8 I/O but received \[-1.0, 1.0\]"):
+    message = r"Expected a graph with range \[0, 255\] for rgb8 I/O but received \[-1.0, 1.0\]"
+    with pytest.raises(ValueError, match=message):
         rgb8.wrap(onnx.load(graphs["single"]), (-1.0, 1.0))

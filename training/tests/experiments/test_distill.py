@@ -3,10 +3,10 @@ import os
 import pytest
 import torch
 
-from training.experiments import distill
 from training.core.data import default_shared_dir
 from training.core.model import Generator, GeneratorConfig, NormContext
 from training.core.paths import MODELS_DIR
+from training.experiments import distill
 
 SHARED = default_shared_dir()   # ../shared/data beside the checkout, or PASTICHE_SHARED_DIR
 
@@ -39,7 +39,8 @@ def test_random_styles_are_one_hot_or_two_style_blends():
     assert ((st > 0).sum(1) <= 2).all() and ((st > 0).sum(1) == 2).any()
 
 
-@pytest.mark.skipif(not os.path.isdir(os.path.join(SHARED, "content")), reason="no shared data (../shared/data beside the checkout or PASTICHE_SHARED_DIR)")
+@pytest.mark.skipif(not os.path.isdir(os.path.join(SHARED, "content")),
+                    reason="no shared data (../shared/data beside the checkout or PASTICHE_SHARED_DIR)")
 def test_a_few_distillation_steps_on_the_shipped_pack_write_a_checkpoint(tmp_path):
     distill.main([os.path.join(MODELS_DIR, "pastiche-pack16.onnx"), "--blocks", "4", "--steps", "2", "--batch", "2",
                   "--crop", "48", "--content", os.path.join(SHARED, "content", "open"), "--out", str(tmp_path)])
