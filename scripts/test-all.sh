@@ -14,6 +14,9 @@ npm run --silent build
 stage "unit + component tests (vitest)"
 npx vitest run
 
+stage "trainer lint (ruff, settings in pyproject.toml)"
+node training/tools/ruff.mjs
+
 stage "trainer tests (PyTorch on CPU)"
 if /usr/bin/python3 -c 'import torch, pytest' 2>/dev/null; then
   /usr/bin/python3 -m pytest -q -p no:cacheprovider training/tests
