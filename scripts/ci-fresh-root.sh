@@ -84,9 +84,13 @@ if ! git clone -q --no-hardlinks "$checkout" "$target/work/pastiche" || ! git -C
   fail "could not clone $checkout at $commit"
 fi
 say "CI=true bash .ci/run at ${commit:0:12} (log: $log)"
+# A clean environment, as on a CI runner; only a proxy this machine needs is passed on.
+env_in=(HOME=/root PATH=/usr/local/bin:/usr/bin:/bin:/usr/sbin:/sbin LANG=C.UTF-8)
+for v in http_proxy https_proxy no_proxy HTTP_PROXY HTTPS_PROXY NO_PROXY; do
+  [ -n "${!v:-}" ] && env_in+=("$v=${!v}")
+done
 start=$(date +%s)
-chroot "$target" /usr/bin/env -i HOME=/root PATH=/usr/local/bin:/usr/bin:/bin:/usr/sbin:/sbin LANG=C.UTF-8 \
-  /bin/bash -c 'cd /work/pastiche && CI=true bash .ci/run' </dev/null >>"$log" 2>&1
+chroot "$target" /usr/bin/env -i "${env_in[@]}" /bin/bash -c 'cd /work/pastiche && CI=true bash .ci/run' </dev/null >>"$log" 2>&1
 code=$?
 elapsed=$(($(date +%s) - start))
 tail -n 20 "$log"
