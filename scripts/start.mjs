@@ -1,12 +1,15 @@
 #!/usr/bin/env node
 // `npm start`: runs the desktop app when the Electron binary is installed.
 // Where it is not (CI, headless boxes, blocked downloads) it says why and runs a
-// useful fallback instead: the CLI lists the built-in styles and paints the
-// bundled sample photo with each of them into dist/sample-output/.
+// useful fallback instead: the CLI lists the built-in styles, paints the bundled
+// sample photo in every style in one batch into dist/sample-output/, and writes one
+// labelled contact sheet, whose path is the last line printed.
+// Rebuilds first when dist/ is missing or older than its sources (`-- --build` forces it).
 import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { staleReason } from './stale-build.mjs';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const env = { ...process.env };
@@ -23,10 +26,9 @@ function electronBinary() {
   return fs.existsSync(full) ? full : null;
 }
 
-const built = ['dist/electron/main/main.js', 'dist/electron/preload/preload.cjs', 'dist/renderer/index.html', 'dist/electron/cli/pastiche.js'].every((f) =>
-  fs.existsSync(path.join(root, f)),
-);
-if (!built || process.argv.includes('--build')) {
+const stale = process.argv.includes('--build') ? 'asked to (--build)' : staleReason(root);
+if (stale) {
+  console.log(`Building: ${stale}.`);
   const code = run(process.platform === 'win32' ? 'npm.cmd' : 'npm', ['run', 'build']);
   if (code !== 0) process.exit(code);
 }
@@ -48,31 +50,30 @@ console.log(
   ].join('\n'),
 );
 const cli = path.join(root, 'bin', 'pastiche.js');
-// Until the real model pack is in models/, the tiny test fixture models keep the demo working.
-const fixtures = path.join(root, 'test', 'fixtures', 'models');
-if (!env.PASTICHE_MODELS_DIR && !fs.existsSync(path.join(root, 'models', 'manifest.json')) && fs.existsSync(path.join(fixtures, 'manifest.json'))) {
-  console.log('(models/ has no manifest yet: using the test fixture models in test/fixtures/models)\n');
-  env.PASTICHE_MODELS_DIR = fixtures;
-}
 if (run(process.execPath, [cli, 'styles']) !== 0) process.exit(1);
 const out = path.join(root, 'dist', 'sample-output');
-const sample = path.join(root, 'build', 'sample-photo.jpg');
+const sample = path.join(root, 'build', 'sample-photos', 'seeding-by-clemens-engelhardt.jpg');
 const listed = spawnSync(process.execPath, [cli, 'styles', '--json'], { cwd: root, encoding: 'utf8', env });
-let ids = [];
+let styles = [];
 try {
   const parsed = JSON.parse(listed.stdout);
-  ids = (Array.isArray(parsed) ? parsed : (parsed.styles ?? [])).map((s) => s.id).filter((id) => typeof id === 'string');
+  styles = (Array.isArray(parsed) ? parsed : (parsed.styles ?? [])).filter((s) => typeof s.id === 'string');
 } catch {
-  ids = [];
+  styles = [];
 }
-if (ids.length === 0) {
+if (styles.length === 0) {
   console.log('\nNo usable styles found (see above). Try `node bin/pastiche.js doctor`.');
   process.exit(1);
 }
-console.log(`\nPainting ${path.relative(root, sample)} in ${ids.length} styles into ${path.relative(root, out)}/ ...`);
-for (const id of ids) {
-  const dir = path.join(out, id);
-  const code = run(process.execPath, [cli, 'stylize', sample, '--out', dir, '--style', id, '--size', '1024']);
-  if (code !== 0) process.exit(code);
-}
-console.log(`\nDone: open ${out} to see the results. Run \`node bin/pastiche.js --help\` for more.`);
+console.log(`\nPainting ${path.relative(root, sample)} (Clemens Engelhardt, CC0) in all ${styles.length} styles into ${path.relative(root, out)}/<style>/ ...`);
+fs.rmSync(out, { recursive: true, force: true });
+const code = run(process.execPath, [cli, 'stylize', sample, '--out', out, '--style', 'all']);
+if (code !== 0) process.exit(code);
+
+const { writeContactSheet } = await import('./contact-sheet.mjs');
+const sheet = path.join(out, 'contact-sheet.jpg');
+const tiles = [{ file: sample, label: 'Photo (Clemens Engelhardt, CC0)' }, ...styles.map((s) => ({ file: path.join(out, s.id, path.basename(sample)), label: s.title || s.id }))];
+await writeContactSheet(tiles, sheet);
+console.log(`\nContact sheet of the photo and every style (each painting is in ${path.relative(root, out)}/<style>/).`);
+console.log('Run `node bin/pastiche.js --help` for more. The contact sheet:');
+console.log(sheet);

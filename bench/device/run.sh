@@ -81,7 +81,7 @@ json.dump(r, open(sys.argv[1] + "/torch.json", "w"), indent=1)
 ' "$OUT"
 echo "torch exit $?"
 
-step "fp16 variants of the exported-graph rewrite (needs CUDA; commit them from \$OUT/fp16 next session)"
+step "fp16 variants of the exported-graph rewrite (needs CUDA; commit them from \$OUT/fp16)"
 timeout "${FP16_TIMEOUT_S:-60}" python3 -c '
 import json, sys
 from training.core.export import export_model, load_onnx

@@ -141,6 +141,7 @@ const stylize: Command = {
   usage: [
     'pastiche stylize <input...> --out DIR [options]',
     '  -s, --style ID|ID=W,ID=W  style or blend of styles of one model (default: first style)',
+    '      --style all           every style, one after another, each into DIR/<style id>/',
     '  -o, --out DIR             output folder (created if missing)',
     '      --size N|original     long edge in pixels (default original; never upscales unless --upscale)',
     '      --strength X          0 (photo) .. 1 (full style), default 1',
@@ -168,7 +169,8 @@ const stylize: Command = {
       keepMetadata: !values['no-metadata'],
       allowUpscale: Boolean(values.upscale),
     };
-    const style = flag('style', values.style, parseStyleSpec);
+    const everyStyle = values.style?.trim() === 'all';
+    const style = everyStyle ? undefined : flag('style', values.style, parseStyleSpec);
     if (style !== undefined) opts.style = style;
     const size = flag('size', values.size, parseSize);
     if (size !== undefined) opts.size = size;
@@ -215,18 +217,36 @@ const stylize: Command = {
           throw e;
         }
       }
-      let report;
+      // --style all: one engine (one worker, models loaded once) runs the same inputs in every style.
+      const outDir = values.out;
+      const runs = everyStyle ? engine.styles().map((s) => ({ style: s.id, out: path.join(outDir, s.id) })) : [{ style: undefined, out: outDir }];
+      const results: (FileResult & { style?: string })[] = [];
+      let report: Awaited<ReturnType<typeof engine.runBatch>> | undefined;
       const bar = values.json ? undefined : progressBar(io);
-      try {
-        report = await engine.runBatch(positionals, values.out, { ...opts, stopSignal: stop.signal }, bar, abort.signal);
-      } catch (e) {
-        if (e instanceof PasticheError && e.code === 'OUTPUT') throw new UsageError(`--out: ${e.message}`);
-        if (e instanceof ParamError) throw new UsageError(`--${e.param}: ${e.message}`);
-        throw e;
+      for (const run of runs) {
+        if (run.out !== outDir) {
+          try {
+            await mkdir(run.out, { recursive: true });
+          } catch (e) {
+            throw new UsageError(`--out: cannot create output folder ${run.out}: ${(e as Error).message}`);
+          }
+        }
+        try {
+          report = await engine.runBatch(positionals, run.out, { ...opts, ...(run.style ? { style: run.style } : {}), stopSignal: stop.signal }, bar, abort.signal);
+        } catch (e) {
+          if (e instanceof PasticheError && e.code === 'OUTPUT') throw new UsageError(`--out: ${e.message}`);
+          if (e instanceof ParamError) throw new UsageError(`--${e.param}: ${e.message}`);
+          throw e;
+        }
+        results.push(...report.files.map((f) => (run.style ? { ...f, style: run.style } : f)));
+        if (report.cancelled || report.stoppedReason) break;
       }
+      if (!report) throw new Error('no styles to run');
+      report = { ...report, files: results };
       if (bar) io.stderr.write('\r\x1b[K');
-      const files = report.files.map((f: FileResult) => {
-        const o: Pick<FileResult, 'input' | 'output' | 'status' | 'error' | 'warnings' | 'ms' | 'device'> = { input: f.input, output: f.output, status: f.status, ms: f.ms, device: f.device };
+      const files = results.map((f) => {
+        const o: Pick<FileResult, 'input' | 'output' | 'status' | 'error' | 'warnings' | 'ms' | 'device'> & { style?: string } = { input: f.input, output: f.output, status: f.status, ms: f.ms, device: f.device };
+        if (f.style) o.style = f.style;
         if (f.error) o.error = f.error;
         if (f.warnings?.length) o.warnings = f.warnings;
         return o;

@@ -45,6 +45,20 @@ describe('pastiche CLI', () => {
     expect(JSON.parse(again.stdout).files[0].status).toBe('skipped');
   });
 
+  it('stylize --style all: every style in one batch, each into its own subfolder', async () => {
+    const a = await writePhoto(path.join(d, 'all-in', 'a.jpg'));
+    const r = cli(['stylize', a, '--out', path.join(d, 'all-out'), '--style', 'all', '--size', '64', '--json']);
+    expect(r.code, r.stderr).toBe(0);
+    const rep = JSON.parse(r.stdout);
+    const ids = ['fixture-ember', 'fixture-tide', 'fixture-moss'];
+    expect(rep.files).toEqual(ids.map((id) => ({ input: a, output: path.join(d, 'all-out', id, 'a.jpg'), style: id, status: 'ok', ms: expect.any(Number), device: 'cpu' })));
+    for (const id of ids) expect(existsSync(path.join(d, 'all-out', id, 'a.jpg'))).toBe(true);
+    const text = cli(['stylize', a, '--out', path.join(d, 'all-out'), '--style', ' all ', '--skip-existing']);
+    expect(text.code).toBe(0);
+    expect(text.stdout.trim().split('\n')).toEqual(ids.map(() => `skipped ${a} (output exists)`));
+    expect(text.stderr).toContain('0 done, 0 failed, 3 skipped');
+  });
+
   it('usage errors exit 2 and name the flag', async () => {
     const a = await writePhoto(path.join(d, 'u.jpg'));
     const cases: [string[], RegExp][] = [
@@ -55,6 +69,7 @@ describe('pastiche CLI', () => {
       [['stylize', a, '--out', d, '--precision', 'int4'], /--precision: Expected one of auto, fp32 for precision but received 'int4'/],
       [['bench', '--precision', 'fp8'], /--precision: Expected one of auto, fp32 for precision but received 'fp8'/],
       [['stylize', a, '--out', d, '--style', 'nope'], /--style: Unknown style 'nope'/],
+      [['stylize', a, '--out', d, '--style', 'all,fixture-tide'], /--style: Expected style id or id=weight\[,id=weight\.\.\.\] for style but received 'all,fixture-tide'/],
       [['stylize', a, '--out', d, '--bogus'], /Unknown option '--bogus'/],
       [['stylize', a], /Missing required option --out/],
       [['stylize', '--out', d], /Missing input/],

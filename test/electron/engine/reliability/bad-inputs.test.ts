@@ -1,4 +1,4 @@
-// Issue #6, bad inputs: every bad file is a clear per-file error and the batch goes on; odd but
+// Bad inputs: every bad file is a clear per-file error and the batch goes on; odd but
 // valid photos (animated, CMYK, 16-bit, alpha, EXIF-rotated) come out as upright 8-bit sRGB.
 // Real sharp and onnxruntime in a real worker process; strength 0 makes the output the decoded
 // photo itself, so pixels can be compared exactly.

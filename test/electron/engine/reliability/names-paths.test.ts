@@ -1,4 +1,4 @@
-// Issue #6, names and paths: Unicode (CJK, emoji, NFC vs NFD), spaces, leading '-', very long
+// Names and paths: Unicode (CJK, emoji, NFC vs NFD), spaces, leading '-', very long
 // names and paths, case/extension collisions in one batch, output == input, the CLI '--'.
 import { existsSync, mkdirSync, readFileSync, readdirSync, statSync } from 'node:fs';
 import path from 'node:path';

@@ -1,4 +1,4 @@
-// Issue #6, memory soak: many small photos through one worker; the worker's peak RSS must
+// Memory soak: many small photos through one worker; the worker's peak RSS must
 // plateau. Runs scripts/soak.mjs (the same script used for the curve in docs/reliability.md).
 // Default 1,000 photos (~20 s on 2 cores); PASTICHE_SOAK=1 runs 5,000.
 import { execFileSync } from 'node:child_process';

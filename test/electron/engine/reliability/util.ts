@@ -1,4 +1,4 @@
-// Helpers for the reliability suite (issue #6): worker memory from /proc, big-but-cheap PNGs,
+// Helpers for the reliability suite (docs/reliability.md): worker memory from /proc, big-but-cheap PNGs,
 // an async CLI runner, and a strict "decodes completely" check for outputs.
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { createWriteStream, readFileSync } from 'node:fs';
