@@ -11,9 +11,9 @@ import type { InferenceSession } from 'onnxruntime-node';
 import sharp from 'sharp';
 import { PasticheError, serializeError } from '../common/errors.js';
 import type { DeviceChoice, ProviderName } from '../common/types.js';
-import { runPreview, runStylize, stylizePixels, type CancelToken, type ModelRunner } from '../engine/pipeline.js';
-import { rgbToTensor, tensorToRgb } from '../engine/pixels.js';
-import { timed } from '../engine/trace.js';
+import { runPreview, runStylize, stylizePixels, type CancelToken, type ModelRunner } from '../imaging/pipeline.js';
+import { rgbToTensor, tensorToRgb } from '../imaging/pixels.js';
+import { timed } from '../imaging/trace.js';
 import type {
   BenchJob,
   BenchResult,
