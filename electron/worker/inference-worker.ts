@@ -26,7 +26,8 @@ import type {
   WorkerResponse,
 } from '../engine/worker-protocol.js';
 import { explainNoAdapter, softwareDriverPolicy } from './gpu-drivers.js';
-import { startOrtHost, type HostedSession, type PlainTensor } from './ort-host.js';
+import { startOrtHost, type HostedSession } from './ort-host.js';
+import type { PlainTensor } from './ort-protocol.js';
 import { tinyReluModel } from './tiny-model.js';
 
 // ---- transport -------------------------------------------------------------------------
