@@ -10,7 +10,7 @@ export default defineConfig({
         test: {
           name: 'node',
           environment: 'node',
-          include: ['test/electron/**/*.test.ts', 'test/build/**/*.test.ts'],
+          include: ['test/electron/**/*.test.ts', 'test/build/**/*.test.ts', 'test/lint/**/*.test.ts'],
           testTimeout: 120_000,
           hookTimeout: 120_000,
           pool: 'forks',

@@ -58,7 +58,7 @@ if (run(process.execPath, [cli, 'styles']) !== 0) process.exit(1);
 const out = path.join(root, 'dist', 'sample-output');
 const sample = path.join(root, 'build', 'sample-photo.jpg');
 const listed = spawnSync(process.execPath, [cli, 'styles', '--json'], { cwd: root, encoding: 'utf8', env });
-let ids = [];
+let ids;
 try {
   const parsed = JSON.parse(listed.stdout);
   ids = (Array.isArray(parsed) ? parsed : (parsed.styles ?? [])).map((s) => s.id).filter((id) => typeof id === 'string');

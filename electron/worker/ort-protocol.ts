@@ -36,10 +36,7 @@ export interface CreatedSession {
   inputMetadata: InputInfo[];
 }
 
-export type FromOrtThread =
-  | { op: 'ready'; info: OrtInfo }
-  | { op: 'done'; id: number; value: CreatedSession | Record<string, PlainTensor> | null }
-  | { op: 'failed'; id: number; message: string };
+export type FromOrtThread = { op: 'ready'; info: OrtInfo } | { op: 'done'; id: number; value: CreatedSession | Record<string, PlainTensor> | null } | { op: 'failed'; id: number; message: string };
 
 /** Typed arrays whose memory can be handed over rather than copied. */
 export function transferables(tensors: Record<string, PlainTensor>): ArrayBuffer[] {
