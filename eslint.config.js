@@ -70,6 +70,7 @@ export default tseslint.config(
     rules: {
       '@typescript-eslint/no-floating-promises': 'error',
       '@typescript-eslint/await-thenable': 'error',
+      '@typescript-eslint/no-misused-promises': 'error',
       // TypeScript itself reports undefined names, with the DOM and Node globals each project declares.
       'no-undef': 'off',
       // `_name` marks a parameter a signature needs but the body does not use.
