@@ -1,7 +1,8 @@
 // Lint: typescript-eslint (type-aware) and the import boundaries of docs/architecture.md.
-// Each folder of electron/ is a room run by one runtime; the `rooms` table below says what a room
-// must not import, so a wrong import fails `npm run lint` (and `npm test`).
+// Each folder of electron/ is a room run by one runtime; the `forbidden` table below says what a
+// room must not import, so a wrong import fails `npm run lint` (and `npm test`).
 import js from '@eslint/js';
+import { defineConfig } from 'eslint/config';
 import svelte from 'eslint-plugin-svelte';
 import globals from 'globals';
 import tseslint from 'typescript-eslint';
@@ -57,11 +58,11 @@ const forbidden = {
 
 const restrict = (patterns) => ({ '@typescript-eslint/no-restricted-imports': ['error', { patterns }] });
 
-export default tseslint.config(
+export default defineConfig(
   { ignores: ['dist/**', 'node_modules/**', 'test-results/**', 'playwright-report/**', 'training/**', 'bench/**', 'models/**', 'build/**'] },
   js.configs.recommended,
-  ...tseslint.configs.recommended,
-  ...svelte.configs.recommended,
+  tseslint.configs.recommended,
+  svelte.configs.recommended,
   {
     files: ['**/*.ts', '**/*.svelte'],
     languageOptions: {
