@@ -2,7 +2,7 @@ import { defineConfig } from 'vitest/config';
 import { svelte } from '@sveltejs/vite-plugin-svelte';
 import { svelteTesting } from '@testing-library/svelte/vite';
 
-// Two projects: Node-side code (engine, worker, services, CLI, main wiring) and Svelte components in jsdom.
+// Two projects: Node-side code (engine, imaging, worker, services, CLI, main wiring) and Svelte components in jsdom.
 export default defineConfig({
   test: {
     projects: [
@@ -10,7 +10,7 @@ export default defineConfig({
         test: {
           name: 'node',
           environment: 'node',
-          include: ['test/electron/**/*.test.ts', 'test/scripts/**/*.test.ts', 'test/build/**/*.test.ts', 'test/models/**/*.test.ts', 'test/repository/**/*.test.ts'],
+          include: ['test/electron/**/*.test.ts', 'test/scripts/**/*.test.ts', 'test/build/**/*.test.ts', 'test/lint/**/*.test.ts', 'test/repository/**/*.test.ts'],
           testTimeout: 120_000,
           hookTimeout: 120_000,
           pool: 'forks',

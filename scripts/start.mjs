@@ -54,7 +54,7 @@ if (run(process.execPath, [cli, 'styles']) !== 0) process.exit(1);
 const out = path.join(root, 'dist', 'sample-output');
 const sample = path.join(root, 'build', 'sample-photos', 'seeding-by-clemens-engelhardt.jpg');
 const listed = spawnSync(process.execPath, [cli, 'styles', '--json'], { cwd: root, encoding: 'utf8', env });
-let styles = [];
+let styles;
 try {
   const parsed = JSON.parse(listed.stdout);
   styles = (Array.isArray(parsed) ? parsed : (parsed.styles ?? [])).filter((s) => typeof s.id === 'string');

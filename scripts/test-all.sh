@@ -8,11 +8,20 @@ stage() { printf '\n=== %s ===\n' "$*"; }
 stage "typecheck (strict TypeScript, svelte-check)"
 npm run --silent typecheck
 
+stage "lint (typescript-eslint, import boundaries of docs/architecture.md)"
+npm run --silent lint
+
+stage "import boundaries refuse wrong imports (eslint on probe files)"
+npx vitest run --project node test/lint
+
+stage "format check (prettier)"
+npm run --silent format:check
+
 stage "build (node bundles + renderer)"
 npm run --silent build
 
 stage "unit + component tests (vitest)"
-npx vitest run
+npx vitest run --exclude 'test/lint/**'
 
 stage "trainer lint (ruff, settings in pyproject.toml)"
 node training/tools/ruff.mjs

@@ -52,7 +52,7 @@ const BUDGET_S = Number(env.ORT_GPU_BUDGET_S ?? 300);
 const CHILD_TIMEOUT_S = Number(env.ORT_GPU_CHILD_TIMEOUT_S ?? 60);
 
 // The engine's own tile planner (built JS; carried to the GPU machine by prepare-carry.sh).
-const { planAxis } = await import(pathToFileURL(env.ORT_GPU_TILING ?? path.join(root, 'dist/electron/engine/tiling.js')).href);
+const { planAxis } = await import(pathToFileURL(env.ORT_GPU_TILING ?? path.join(root, 'dist/electron/imaging/tiling.js')).href);
 
 const MODELS = {
   pack16: { full: 'models/pastiche-pack16.onnx', tiles: 'models/pastiche-pack16-tiles.onnx', styles: 16 },

@@ -34,7 +34,7 @@ cp "$COMMON/package.json" "$C/$COMMON/"
 
 # Loader debs, per the device README's '.gl' recipe (amd64 lists in /tmp/amd64, whatever this CPU is).
 # The engine's tile planner, so the GPU run tiles exactly as the app does (needs `npm run build`).
-cp dist/electron/engine/tiling.js "$C/tiling.js"
+cp dist/electron/imaging/tiling.js "$C/tiling.js"
 mkdir -p "$C/debs" "$C/debs-tools" /tmp/amd64/partial
 o='-oAPT::Architecture=amd64 -oAPT::Architectures=amd64 -oDir::State::Lists=/tmp/amd64'
 if [ -z "$(ls /tmp/amd64/*Packages* 2>/dev/null)" ]; then apt-get $o update -qq; fi

@@ -9,7 +9,7 @@ import path from 'node:path';
 import sharp from 'sharp';
 import { Engine } from '../../dist/electron/engine/index.js';
 import { DEFAULT_TILE_PIXELS } from '../../dist/electron/engine/engine.js';
-import { planTiles, tileSizeForBudget } from '../../dist/electron/engine/tiling.js';
+import { planTiles, tileSizeForBudget } from '../../dist/electron/imaging/tiling.js';
 
 const args = process.argv.slice(2);
 const opt = (name, dflt) => { const i = args.indexOf(name); return i >= 0 ? args[i + 1] : dflt; };

@@ -18,6 +18,8 @@ export const PRECISIONS: readonly Precision[] = ['auto', 'fp32'];
 export const MODEL_VARIANTS: readonly ModelVariant[] = ['tiles', 'single', 'fp16', 'fp16-tiles', 'int8'];
 export const MIN_SIZE = 64;
 export const MAX_SIZE = 16384;
+/** Default refusal threshold: declared pixel count above this is refused before decoding. */
+export const DEFAULT_MAX_PIXELS = 300_000_000;
 
 export const DEFAULT_STYLIZE_OPTIONS: Omit<StylizeOptions, 'style'> = {
   size: 'original',

@@ -1,12 +1,29 @@
 // Batch planning: expand inputs (files, folders, optionally recursive), choose collision-free
-// output names, refuse unusable output folders up front, and sweep stale temp files.
+// output names and the temp names they are written under, refuse unusable output folders up
+// front, and sweep stale temp files.
+import { createHash } from 'node:crypto';
 import { constants as fsc } from 'node:fs';
 import { access, mkdir, readdir, realpath, rm, stat, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { PasticheError } from '../common/errors.js';
 import { extensionFor } from '../common/params.js';
 import type { OutputFormat } from '../common/types.js';
-import { TEMP_RE } from './image-io.js';
+
+/** Longest file name most file systems accept (NAME_MAX, bytes on ext4/APFS; UTF-16 units on NTFS). */
+const NAME_MAX = 255;
+
+/**
+ * Temp name in the target folder, so the final rename is atomic (same filesystem). An output
+ * name near NAME_MAX would overflow with the prefix and suffix: then a hash of it stands in.
+ */
+export function tempPathFor(finalPath: string, pid = process.pid): string {
+  const base = path.basename(finalPath);
+  let name = `.${base}.pastiche-tmp-${pid}`;
+  if (Buffer.byteLength(name) > NAME_MAX) name = `.${createHash('sha256').update(base).digest('hex').slice(0, 32)}.pastiche-tmp-${pid}`;
+  return path.join(path.dirname(finalPath), name);
+}
+
+export const TEMP_RE = /^\..+\.pastiche-tmp-(\d+)$/;
 
 /** Extensions picked up when scanning folders. Files named explicitly are always attempted. */
 export const IMAGE_EXTENSIONS = new Set(['.jpg', '.jpeg', '.jpe', '.png', '.webp', '.tif', '.tiff', '.avif', '.gif', '.heic', '.heif']);

@@ -9,7 +9,7 @@ import sharp from 'sharp';
 import { serializeError } from '../common/errors.js';
 import type { DeviceChoice, ModelIo, Precision, ProviderName } from '../common/types.js';
 import { DEFAULT_BATCH_CONCURRENCY, DEFAULT_STATS_EDGE, DEFAULT_TILE_PIXELS, Engine, modelSpec, type EngineOptions } from './engine.js';
-import { tempPathFor } from './image-io.js';
+import { tempPathFor } from './batch.js';
 import { loadManifest, resolveStyle } from './manifest.js';
 import { defaultWorkerPath, packageRoot, resolveModelsDir } from './paths.js';
 import { Supervisor, type Spawner } from './supervisor.js';

@@ -8,6 +8,7 @@ import path from 'node:path';
 import { PasticheError, serializeError } from '../common/errors.js';
 import {
   checkBoolean,
+  DEFAULT_MAX_PIXELS,
   normalizeStylizeOptions,
   parseDevice,
   parseFormat,
@@ -31,8 +32,7 @@ import type {
   StyleInfo,
   StylizeOptions,
 } from '../common/types.js';
-import { checkOutputDir, outputPathIn, planBatch, prepareOutputDirs, sweepStaleTemps } from './batch.js';
-import { DEFAULT_MAX_PIXELS, tempPathFor } from './image-io.js';
+import { checkOutputDir, outputPathIn, planBatch, prepareOutputDirs, sweepStaleTemps, tempPathFor } from './batch.js';
 import { loadManifest, resolveStyle, type LoadedManifest, type LoadedModel, type ModelError } from './manifest.js';
 import { defaultWorkerPath, resolveModelsDir } from './paths.js';
 import { Supervisor, type CrashEvent, type Spawner } from './supervisor.js';

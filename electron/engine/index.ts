@@ -7,4 +7,4 @@ export type { ModelError, LoadedManifest } from './manifest.js';
 export { loadManifest } from './manifest.js';
 export { resolveModelsDir, defaultWorkerPath, packageRoot } from './paths.js';
 export type { DoctorResult, PreviewResult, StylizeResult, WarmupResult, WorkerRequest, WorkerResponse } from './worker-protocol.js';
-export { DEFAULT_MAX_PIXELS } from './image-io.js';
+export { DEFAULT_MAX_PIXELS } from '../common/params.js';

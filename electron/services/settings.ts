@@ -80,7 +80,7 @@ export class SettingsStore {
 
   constructor(file: string) {
     this.file = file;
-    let raw: unknown = null;
+    let raw: unknown;
     try {
       raw = JSON.parse(fs.readFileSync(file, 'utf8'));
     } catch {

@@ -11,9 +11,9 @@ import type { InferenceSession } from 'onnxruntime-node';
 import sharp from 'sharp';
 import { PasticheError, serializeError } from '../common/errors.js';
 import type { DeviceChoice, ProviderName } from '../common/types.js';
-import { runPreview, runStylize, stylizePixels, type CancelToken, type ModelRunner } from '../engine/pipeline.js';
-import { rgbToTensor, tensorToRgb } from '../engine/pixels.js';
-import { timed } from '../engine/trace.js';
+import { runPreview, runStylize, stylizePixels, type CancelToken, type ModelRunner } from '../imaging/pipeline.js';
+import { rgbToTensor, tensorToRgb } from '../imaging/pixels.js';
+import { timed } from '../imaging/trace.js';
 import type {
   BenchJob,
   BenchResult,
@@ -26,7 +26,8 @@ import type {
   WorkerResponse,
 } from '../engine/worker-protocol.js';
 import { explainNoAdapter, softwareDriverPolicy } from './gpu-drivers.js';
-import { startOrtHost, type HostedSession, type PlainTensor } from './ort-host.js';
+import { startOrtHost, type HostedSession } from './ort-host.js';
+import type { PlainTensor } from './ort-protocol.js';
 import { tinyReluModel } from './tiny-model.js';
 
 // ---- transport -------------------------------------------------------------------------

@@ -2,7 +2,7 @@
 // serveOrt() is also what the inline fallback calls directly.
 import { isMainThread, parentPort } from 'node:worker_threads';
 import ort from 'onnxruntime-node';
-import { transferables, type CreatedSession, type FromOrtThread, type OrtInfo, type PlainTensor, type TensorType, type ToOrtThread } from './ort-host.js';
+import { transferables, type CreatedSession, type FromOrtThread, type OrtInfo, type PlainTensor, type TensorType, type ToOrtThread } from './ort-protocol.js';
 
 export interface OrtServer {
   info: OrtInfo;

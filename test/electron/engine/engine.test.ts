@@ -118,7 +118,7 @@ describe('tiled inference', () => {
       }
     }
     // Where a tile's fade region sits for grid a (core overlap centres): compare there vs elsewhere.
-    const { planAxis } = await import('../../../electron/engine/tiling.js');
+    const { planAxis } = await import('../../../electron/imaging/tiling.js');
     const cols = planAxis(400, 128, 34, 4);
     const rows = planAxis(300, 128, 34, 4);
     expect(cols.length).toBeGreaterThan(2);

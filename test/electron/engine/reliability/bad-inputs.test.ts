@@ -7,7 +7,7 @@ import path from 'node:path';
 import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Engine } from '../../../../electron/engine/index.js';
-import { parseExif } from '../../../../electron/engine/exif.js';
+import { parseExif } from '../../../../electron/imaging/exif.js';
 import { FIXTURE_MODELS, WORKER, ensureBuilt, forgedPng, photo, tmpDir, writePhoto } from '../helpers.js';
 import { MB, meanAbsDiff, procMem, runCli, solidPng } from './util.js';
 

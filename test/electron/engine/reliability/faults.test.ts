@@ -1,6 +1,6 @@
 // Faults: the CLI SIGKILLed mid-batch then resumed, disk full through the CLI, an
 // input deleted mid-batch, cancel during a large image, corrupt or truncated model files.
-// (Worker SIGKILLed mid-batch: test/electron/worker/supervisor.test.ts.)
+// (Worker SIGKILLed mid-batch: test/electron/engine/supervisor.test.ts.)
 import { copyFileSync, existsSync, mkdirSync, readFileSync, readdirSync, rmSync, statSync, unlinkSync, writeFileSync } from 'node:fs';
 import { execFileSync } from 'node:child_process';
 import path from 'node:path';

@@ -1,18 +1,15 @@
 // Decoding and encoding with sharp: format sniffing, size limits, orientation, colour
 // management, alpha, metadata and atomic writes. Runs in the inference worker.
-import { createHash } from 'node:crypto';
 import { open, rename, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import sharp, { type Sharp } from 'sharp';
 import { PasticheError } from '../common/errors.js';
+import { DEFAULT_MAX_PIXELS } from '../common/params.js';
 import type { OutputFormat, SizeChoice } from '../common/types.js';
 import { insertJpegExif, rewriteExif, rewriteXmp } from './exif.js';
 import { SNIFF_BYTES, sniff, type SniffedFormat } from './sniff.js';
 import { fitLongEdge } from './tiling.js';
-
-/** Default refusal threshold: declared pixel count above this is refused before decoding. */
-export const DEFAULT_MAX_PIXELS = 300_000_000;
 
 export interface DecodeOptions {
   size: SizeChoice;
@@ -309,22 +306,6 @@ function srgbProfile(): Promise<Buffer> {
     });
   return srgbIcc;
 }
-
-/** Longest file name most file systems accept (NAME_MAX, bytes on ext4/APFS; UTF-16 units on NTFS). */
-const NAME_MAX = 255;
-
-/**
- * Temp name in the target folder, so the final rename is atomic (same filesystem). An output
- * name near NAME_MAX would overflow with the prefix and suffix: then a hash of it stands in.
- */
-export function tempPathFor(finalPath: string, pid = process.pid): string {
-  const base = path.basename(finalPath);
-  let name = `.${base}.pastiche-tmp-${pid}`;
-  if (Buffer.byteLength(name) > NAME_MAX) name = `.${createHash('sha256').update(base).digest('hex').slice(0, 32)}.pastiche-tmp-${pid}`;
-  return path.join(path.dirname(finalPath), name);
-}
-
-export const TEMP_RE = /^\..+\.pastiche-tmp-(\d+)$/;
 
 /** Writes to tmp then renames; on any failure the temp is removed and no partial output exists. */
 export async function writeAtomic(finalPath: string, tmpPath: string, data: Uint8Array): Promise<void> {

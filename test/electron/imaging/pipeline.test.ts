@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { stylizePixels, type ModelRunner } from '../../../electron/engine/pipeline.js';
+import { stylizePixels, type ModelRunner } from '../../../electron/imaging/pipeline.js';
 import type { ModelSpec } from '../../../electron/engine/worker-protocol.js';
 
 const model: ModelSpec = {

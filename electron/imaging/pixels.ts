@@ -107,8 +107,8 @@ export function padRgb(rgb: Uint8Array, width: number, height: number, pw: numbe
   return out;
 }
 
-/** Top-left (w, h) crop of interleaved (pw, ph) RGB, as a Buffer over the same memory when nothing is cut. */
-export function cropRgb(rgb: Uint8Array, pw: number, ph: number, w: number, h: number): Buffer {
+/** Top-left (w, h) crop of interleaved (pw, ph) RGB, as a Buffer over the same memory when nothing is cut (the height is not needed: rows are cut from the top). */
+export function cropRgb(rgb: Uint8Array, pw: number, _ph: number, w: number, h: number): Buffer {
   if (pw === w) return Buffer.from(rgb.buffer, rgb.byteOffset, w * h * 3);
   const out = Buffer.allocUnsafe(w * h * 3);
   for (let y = 0; y < h; y++) out.set(rgb.subarray(y * pw * 3, y * pw * 3 + w * 3), y * w * 3);

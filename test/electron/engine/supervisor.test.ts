@@ -2,7 +2,7 @@ import { mkdirSync, readdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { Engine, type CrashInfo } from '../../../electron/engine/index.js';
-import { FIXTURE_MODELS, ROOT, WORKER, ensureBuilt, tmpDir, writePhoto } from '../engine/helpers.js';
+import { FIXTURE_MODELS, ROOT, WORKER, ensureBuilt, tmpDir, writePhoto } from './helpers.js';
 
 beforeAll(() => {
   ensureBuilt();

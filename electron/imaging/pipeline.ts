@@ -14,7 +14,7 @@ import {
 import { TileAccumulator, applyStrength, cropRgb, padRgb, preserveColors, rgbToTensor, tensorToRgb } from './pixels.js';
 import { axisWeights, planTiles, roundUp, tileSizeForBudget } from './tiling.js';
 import { span, timed, trace } from './trace.js';
-import type { PreviewJob, PreviewResult, RenderSettings, StylizeJob, StylizeResult } from './worker-protocol.js';
+import type { PreviewJob, PreviewResult, RenderSettings, StylizeJob, StylizeResult } from '../engine/worker-protocol.js';
 
 export interface ModelRunner {
   /** Provider that ran the most recent call (may change after a GPU failure). */

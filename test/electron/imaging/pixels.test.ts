@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { cropRgb, padRgb, reflect, rgbToTensor, tensorToRgb } from '../../../electron/engine/pixels.js';
+import { cropRgb, padRgb, reflect, rgbToTensor, tensorToRgb } from '../../../electron/imaging/pixels.js';
 
 function photo(w: number, h: number): Uint8Array {
   const b = new Uint8Array(w * h * 3);

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { axisWeights, fitLongEdge, planAxis, planTiles, rampIn } from '../../../electron/engine/tiling.js';
-import { TileAccumulator, reflect } from '../../../electron/engine/pixels.js';
+import { axisWeights, fitLongEdge, planAxis, planTiles, rampIn } from '../../../electron/imaging/tiling.js';
+import { TileAccumulator, reflect } from '../../../electron/imaging/pixels.js';
 
 describe('tiling math', () => {
   it('single tile when the image fits', () => {

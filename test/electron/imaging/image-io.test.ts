@@ -2,10 +2,10 @@ import { writeFileSync } from 'node:fs';
 import path from 'node:path';
 import sharp from 'sharp';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { parseExif } from '../../../electron/engine/exif.js';
-import { decodeImage, encodeImage, probeImage } from '../../../electron/engine/image-io.js';
-import { sniff } from '../../../electron/engine/sniff.js';
-import { forgedPng, photo, tmpDir, writePhoto } from './helpers.js';
+import { parseExif } from '../../../electron/imaging/exif.js';
+import { decodeImage, encodeImage, probeImage } from '../../../electron/imaging/image-io.js';
+import { sniff } from '../../../electron/imaging/sniff.js';
+import { forgedPng, photo, tmpDir, writePhoto } from '../engine/helpers.js';
 
 let dir: string;
 beforeAll(() => {

@@ -1,0 +1,86 @@
+// The import boundaries of docs/architecture.md, as eslint.config.js enforces them: a probe file
+// is written into a room with one import, linted with the project's own config, and removed.
+import { rmSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { ESLint } from 'eslint';
+import { describe, expect, it } from 'vitest';
+
+const root = path.resolve(import.meta.dirname, '..', '..');
+const eslint = new ESLint({ cwd: root });
+let seq = 0;
+
+/** Lints `code` as a file of `folder` (it must exist on disk for the type-aware rules). */
+async function lintIn(folder: string, code: string, ext = 'ts'): Promise<{ rule: string | null; message: string }[]> {
+  const file = path.join(root, folder, `lint-probe-${process.pid}-${seq++}.${ext}`);
+  writeFileSync(file, code);
+  try {
+    const [result] = await eslint.lintFiles([file]);
+    return (result?.messages ?? []).map((m) => ({ rule: m.ruleId, message: m.message }));
+  } finally {
+    rmSync(file, { force: true });
+  }
+}
+
+const BOUNDARY = '@typescript-eslint/no-restricted-imports';
+const boundaryErrors = (ms: { rule: string | null; message: string }[]): string[] => ms.filter((m) => m.rule === BOUNDARY).map((m) => m.message);
+
+describe('import boundaries', () => {
+  it.each([
+    ['electron/common', "import { readFileSync } from 'node:fs';\nexport const f = readFileSync;\n", 'electron/common is pure TypeScript'],
+    ['electron/common', "import { Engine } from '../engine/engine.js';\nexport const e = Engine;\n", 'electron/common is pure TypeScript'],
+    ['electron/imaging', "import { Supervisor } from '../engine/supervisor.js';\nexport const s = Supervisor;\n", 'runs no main-process engine code'],
+    ['electron/imaging', "import { startOrtHost } from '../worker/ort-host.js';\nexport const s = startOrtHost;\n", 'electron/imaging is the per-file pipeline'],
+    ['electron/worker', "import { Engine } from '../engine/index.js';\nexport const e = Engine;\n", 'runs no main-process engine code'],
+    ['electron/engine', "import { runStylize } from '../imaging/pipeline.js';\nexport const r = runStylize;\n", 'reaches the worker only through the supervisor'],
+    ['electron/engine', "import ort from 'onnxruntime-node';\nexport const o = ort;\n", 'onnxruntime-node loads only in the supervised worker'],
+    ['electron/services', "import { app } from 'electron';\nexport const a = app;\n", 'only electron/main and electron/preload run inside Electron'],
+    ['electron/services', "import { Engine } from '../engine/index.js';\nexport const e = Engine;\n", 'through engine-port.ts'],
+    ['electron/cli', "import { stylizePixels } from '../imaging/pipeline.js';\nexport const s = stylizePixels;\n", 'not its worker'],
+    ['electron/main', "import { startOrtHost } from '../worker/ort-host.js';\nexport const s = startOrtHost;\n", 'the worker is a separate process'],
+    ['electron/preload', "import { Engine } from '../engine/index.js';\nexport const e = Engine;\n", 'bundled alone into the sandbox'],
+    ['renderer/src/lib', "import { OUTPUT_FORMATS } from '../../../electron/common/params';\nexport const f = OUTPUT_FORMATS;\n", 'only types from electron/common'],
+    ['renderer/src/lib', "import type { Manifest } from '../../../electron/engine/manifest';\nexport type M = Manifest;\n", 'only from electron/common'],
+    ['renderer/src/lib', "import { readFileSync } from 'node:fs';\nexport const f = readFileSync;\n", 'no Node modules'],
+  ])('%s: %j is refused', async (folder, code, why) => {
+    const errors = boundaryErrors(await lintIn(folder, code));
+    expect(errors).toHaveLength(1);
+    expect(errors[0]).toContain(why);
+  });
+
+  it('a value import from electron/common in a Svelte component is refused', async () => {
+    const code = '<script lang="ts">\n  import { OUTPUT_FORMATS } from \'../../../electron/common/params\';\n  const n = OUTPUT_FORMATS.length;\n</script>\n\n<p>{n}</p>\n';
+    const errors = boundaryErrors(await lintIn('renderer/src/components', code, 'svelte'));
+    expect(errors).toHaveLength(1);
+    expect(errors[0]).toContain('only types from electron/common');
+  });
+
+  it.each([
+    ['electron/common', "import type { OutputFormat } from './types.js';\nexport const f: OutputFormat = 'png';\n"],
+    [
+      'electron/imaging',
+      "import type { ModelSpec } from '../engine/worker-protocol.js';\nimport { PasticheError } from '../common/errors.js';\nexport const f = (m: ModelSpec): Error => new PasticheError('INTERNAL', m.file);\n",
+    ],
+    [
+      'electron/worker',
+      "import { runStylize } from '../imaging/pipeline.js';\nimport type { StylizeJob } from '../engine/worker-protocol.js';\nexport const r: (j: StylizeJob) => unknown = () => runStylize;\n",
+    ],
+    ['electron/main', "import { Engine } from '../engine/index.js';\nimport { app } from 'electron';\nexport const e = [Engine, app];\n"],
+    ['renderer/src/lib', "import type { SizeChoice } from '../../../electron/common/types';\nexport const s: SizeChoice = 'original';\n"],
+  ])('%s: %j is allowed', async (folder, code) => {
+    expect(boundaryErrors(await lintIn(folder, code))).toEqual([]);
+  });
+
+  it('a type import from the worker protocol is allowed in imaging, a value import is not', async () => {
+    const errors = boundaryErrors(await lintIn('electron/imaging', "import * as p from '../engine/worker-protocol.js';\nexport const q = p;\n"));
+    expect(errors).toHaveLength(1);
+    expect(errors[0]).toContain('only the types of engine/worker-protocol.ts');
+  });
+});
+
+describe('type-aware rules', () => {
+  it('a promise neither awaited nor voided is reported', async () => {
+    const code = "import { rm } from 'node:fs/promises';\nexport function clean(p: string): void {\n  rm(p, { force: true });\n}\n";
+    const messages = await lintIn('electron/engine', code);
+    expect(messages.map((m) => m.rule)).toContain('@typescript-eslint/no-floating-promises');
+  });
+});
