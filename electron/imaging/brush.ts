@@ -1,0 +1,114 @@
+// Brush size: the long edge, in pixels, at which the style is painted. The generator's strokes
+// have a fixed size in pixels (its receptive field), so only a pass at the brush size gives
+// brush-size strokes; a larger output is that painting enlarged, plus the detail band of a
+// second pass at a larger "detail" size (two-scale blend, docs/brush.md). Pure functions on
+// interleaved 8-bit RGB; resizing (Lanczos) and inference are the caller's.
+
+export const MIN_BRUSH = 256;
+export const MAX_BRUSH = 8192;
+/**
+ * Detail pass: at most DETAIL_FACTOR x the brush (long edge) and at most DETAIL_PIXELS (the tile
+ * budget: one untiled pass, the int8 graph on the CPU), but never under MIN_DETAIL_FACTOR x the
+ * brush (less adds too little; docs/brush.md has the measurements behind the three).
+ */
+export const DETAIL_FACTOR = 3;
+export const DETAIL_PIXELS = 3_000_000;
+export const MIN_DETAIL_FACTOR = 1.5;
+
+export interface DetailOptions {
+  factor?: number;
+  pixels?: number;
+  minFactor?: number;
+}
+
+export type Brush = number | 'native';
+
+/** `--brush` / option value: an integer in [MIN_BRUSH, MAX_BRUSH] or 'native'. */
+export function parseBrush(value: unknown): Brush {
+  if (value === 'native') return 'native';
+  const n = typeof value === 'number' ? value : typeof value === 'string' && /^\s*\d+\s*$/.test(value) ? Number(value) : NaN;
+  if (!Number.isInteger(n) || n < MIN_BRUSH || n > MAX_BRUSH) {
+    throw new RangeError(`Expected integer between ${MIN_BRUSH} and ${MAX_BRUSH} or 'native' for brush but received '${String(value)}'`);
+  }
+  return n;
+}
+
+export interface BrushPlan {
+  /** Size of the brush-size pass (the whole painting's structure and colour). */
+  brushWidth: number;
+  brushHeight: number;
+  /** Size of the detail pass; equal to the output when that is no larger than it. */
+  detailWidth: number;
+  detailHeight: number;
+  /** False when the output is no larger than the brush: one pass at the output size is the painting. */
+  blend: boolean;
+}
+
+function fit(width: number, height: number, long: number): { width: number; height: number } {
+  const s = long / Math.max(width, height);
+  if (s >= 1) return { width, height };
+  return { width: Math.max(1, Math.round(width * s)), height: Math.max(1, Math.round(height * s)) };
+}
+
+/**
+ * Pass sizes for an output of (width, height). 'native' and outputs within the brush paint at
+ * the output size; otherwise the brush pass has long edge `brush` and the detail pass the
+ * largest size within the DetailOptions limits and the output.
+ */
+export function brushPlan(width: number, height: number, brush: Brush, detail: DetailOptions = {}): BrushPlan {
+  if (!(width > 0 && height > 0)) throw new RangeError(`Expected a positive size but received ${width}x${height}`);
+  const long = Math.max(width, height);
+  if (brush === 'native' || brush >= long) {
+    return { brushWidth: width, brushHeight: height, detailWidth: width, detailHeight: height, blend: false };
+  }
+  const factor = detail.factor ?? DETAIL_FACTOR;
+  const pixels = detail.pixels ?? DETAIL_PIXELS;
+  const minFactor = Math.min(factor, detail.minFactor ?? MIN_DETAIL_FACTOR);
+  const b = fit(width, height, brush);
+  // Long edge whose pixel count is `pixels` at this aspect ratio.
+  const byPixels = Math.floor(long * Math.sqrt(pixels / (width * height)));
+  const d = fit(width, height, Math.round(Math.max(brush * minFactor, Math.min(brush * factor, byPixels))));
+  return { brushWidth: b.width, brushHeight: b.height, detailWidth: d.width, detailHeight: d.height, blend: true };
+}
+
+/**
+ * Two-scale blend at the output size: base + gain * (detail - detailLow), clamped, where
+ * base = brush painting enlarged, detail = detail painting enlarged, detailLow = detail painting
+ * reduced to the brush size and enlarged again. detail - detailLow holds only what the brush
+ * size cannot, so the result reduced to the brush size is the brush painting again.
+ */
+export function composeDetail(base: Uint8Array, detail: Uint8Array, detailLow: Uint8Array, gain = 1): Buffer {
+  const n = base.length;
+  if (detail.length !== n || detailLow.length !== n) {
+    throw new RangeError(`Expected three images of ${n} bytes but received ${n}, ${detail.length} and ${detailLow.length}`);
+  }
+  const out = Buffer.allocUnsafe(n);
+  for (let i = 0; i < n; i++) {
+    const v = base[i]! + gain * (detail[i]! - detailLow[i]!);
+    out[i] = v <= 0 ? 0 : v >= 255 ? 255 : (v + 0.5) | 0;
+  }
+  return out;
+}
+
+/** Mean |4-neighbour Laplacian| of luminance (Rec. 601) over the interior: sharpness at 100 %. */
+export function lumaLaplacian(rgb: Uint8Array, width: number, height: number): number {
+  if (rgb.length !== width * height * 3) throw new RangeError(`Expected ${width * height * 3} bytes for ${width}x${height} RGB but received ${rgb.length}`);
+  if (width < 3 || height < 3) return 0;
+  const y = new Float32Array(width * height);
+  for (let i = 0, j = 0; i < y.length; i++, j += 3) y[i] = 0.299 * rgb[j]! + 0.587 * rgb[j + 1]! + 0.114 * rgb[j + 2]!;
+  let sum = 0;
+  for (let r = 1; r < height - 1; r++) {
+    for (let c = 1, i = r * width + 1; c < width - 1; c++, i++) {
+      sum += Math.abs(4 * y[i]! - y[i - 1]! - y[i + 1]! - y[i - width]! - y[i + width]!);
+    }
+  }
+  return sum / ((width - 2) * (height - 2));
+}
+
+/** Mean |a - b| over all bytes (0-255). */
+export function meanAbsDiff(a: Uint8Array, b: Uint8Array): number {
+  if (a.length !== b.length) throw new RangeError(`Expected images of equal size but received ${a.length} and ${b.length} bytes`);
+  let s = 0;
+  for (let i = 0; i < a.length; i++) s += Math.abs(a[i]! - b[i]!);
+  return s / a.length;
+}
