@@ -9,8 +9,9 @@
 //
 // usage (after `npm run build:node`):
 //   node bench/brush/compare.mjs [--photos a.jpg,b.jpg] [--edge N] [--brush 1024] [--style starry-night]
-//     [--candidates lanczos,guided,photo-detail,two-scale,two-scale-2,restyle,two-scale-native,native] [--images dir]
-//     [--threads 2] [--repeat 1]
+//     [--candidates lanczos,back-projection,guided,photo-detail,two-scale,two-scale-2,restyle,two-scale-native,native]
+//     [--images dir]
+//     [--threads 2] [--repeat 1] [--no-back-projection]
 // --edge resizes each photo to that long edge first (e.g. 4352 for a 4352x2448 camera photo);
 // --images writes every output (PNG) for looking at. Prints one JSON line per photo and a table.
 import { mkdirSync, readFileSync, readdirSync } from 'node:fs';
@@ -19,7 +20,7 @@ import ort from 'onnxruntime-node';
 import sharp from 'sharp';
 import { stylizePixels } from '../../dist/electron/engine/pipeline.js';
 import { decodeImage, encodeImage } from '../../dist/electron/engine/image-io.js';
-import { composeDetail, brushPlan, lumaLaplacian, meanAbsDiff } from '../../dist/electron/imaging/brush.js';
+import { addResidual, brushPlan, brushResidual, composeDetail, lumaLaplacian, meanAbsDiff } from '../../dist/electron/imaging/brush.js';
 
 const args = process.argv.slice(2);
 const opt = (name, dflt) => { const i = args.indexOf(name); return i >= 0 ? args[i + 1] : dflt; };
@@ -30,8 +31,9 @@ const edge = Number(opt('--edge', '0')) || null;
 const brush = Number(opt('--brush', '1024'));
 const styleId = opt('--style', 'starry-night');
 const threads = Number(opt('--threads', '2'));
-const candidates = opt('--candidates', 'lanczos,guided,photo-detail,two-scale,two-scale-2,restyle,native').split(',');
+const candidates = opt('--candidates', 'lanczos,back-projection,guided,photo-detail,two-scale,two-scale-2,restyle,native').split(',');
 const repeat = Number(opt('--repeat', '1'));
+const backProject = !args.includes('--no-back-projection');
 const imagesDir = opt('--images', null);
 if (imagesDir) mkdirSync(imagesDir, { recursive: true });
 
@@ -122,7 +124,7 @@ async function run(name, img) {
   const { rgb: P, width: W, height: H } = img;
   // 'two-scale' / 'restyle': the detail size of brushPlan's defaults; '-F': a fixed F x brush.
   const f = Number(name.split('-').pop());
-  const plan = brushPlan(W, H, brush, f > 0 ? { factor: f, pixels: Infinity, minFactor: f } : {});
+  const plan = brushPlan(W, H, brush, f > 0 ? { factor: f, pixels: Infinity, share: Infinity, minFactor: f } : {});
   if (name === 'native') return { rgb: await stylize(P, W, H), passes: [`${W}x${H}`] };
   const small = await resize(P, W, H, plan.brushWidth, plan.brushHeight);
   const B = await stylize(small, plan.brushWidth, plan.brushHeight);
@@ -131,6 +133,7 @@ async function run(name, img) {
   if (name === 'lanczos') return { rgb: up, passes, B };
   if (name === 'guided') return { rgb: guidedUpsample(B, small, plan.brushWidth, plan.brushHeight, P, W, H), passes, B };
   let D, dw, dh;
+  if (name === 'back-projection') return { rgb: await backProjectStep(up, B, plan, W, H), passes, B };
   if (name === 'photo-detail') { D = P; dw = W; dh = H; passes.push('photo detail'); }
   else {
     if (name === 'two-scale-native') { dw = W; dh = H; } else { dw = plan.detailWidth; dh = plan.detailHeight; }
@@ -143,7 +146,15 @@ async function run(name, img) {
   // Detail band of D: D minus D seen at the brush size (down then up), enlarged to the output.
   const dUp = await resize(D, dw, dh, W, H);
   const dLow = await resize(await resize(D, dw, dh, plan.brushWidth, plan.brushHeight), plan.brushWidth, plan.brushHeight, W, H);
-  return { rgb: composeDetail(up, dUp, dLow), passes, B };
+  const blend = composeDetail(up, dUp, dLow);
+  return { rgb: backProject ? await backProjectStep(blend, B, plan, W, H) : blend, passes, B };
+}
+
+/** One back-projection step: the blend, reduced to the brush size, made equal to the painting. */
+async function backProjectStep(blend, B, plan, W, H) {
+  const bw = plan.brushWidth, bh = plan.brushHeight;
+  const residual = brushResidual(B, await resize(blend, W, H, bw, bh));
+  return addResidual(Buffer.from(blend), await resize(residual, bw, bh, W, H));
 }
 
 const rows = [];
@@ -192,3 +203,5 @@ for (const photo of photos) {
 }
 console.log('\n| photo | size | candidate | passes | diff at brush | Laplacian ratio | ms | vs native |\n| --- | --- | --- | --- | --- | --- | --- | --- |');
 for (const r of rows) for (const c of candidates) console.log(`| ${r.photo} | ${r.size} | ${c} | ${r[c].passes} | ${r[c].diffAtBrush} | ${r[c].lapRatio} | ${r[c].ms} | ${r[c].vsNative ?? ''} |`);
+// Peak memory of this process (all candidates run here; run one candidate alone to see its own).
+console.log(`\nmax RSS ${(process.resourceUsage().maxRSS / 1024).toFixed(0)} MiB`);

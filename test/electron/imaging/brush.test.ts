@@ -2,6 +2,8 @@ import sharp from 'sharp';
 import { describe, expect, it } from 'vitest';
 import {
   DETAIL_PIXELS,
+  addResidual,
+  brushResidual,
   MAX_BRUSH,
   MIN_BRUSH,
   brushPlan,
@@ -69,6 +71,10 @@ describe('brushPlan', () => {
     expect(brushPlan(4352, 2448, 512)).toMatchObject({ detailWidth: 1536, detailHeight: 864 });
     // Output just above the brush: the detail pass is the output itself.
     expect(brushPlan(1400, 788, 1024)).toMatchObject({ detailWidth: 1400, detailHeight: 788, blend: true });
+    // Mid-size output: at most a third of its pixels.
+    const m = brushPlan(3088, 2056, 1024);
+    expect(m.detailWidth * m.detailHeight).toBeLessThanOrEqual((3088 * 2056) / 3);
+    expect(m.detailWidth).toBeGreaterThanOrEqual(1536);
     // Big brush: never under 1.5x the brush, even above the budget.
     expect(brushPlan(6028, 3391, 2048)).toMatchObject({ detailWidth: 3072 });
   });
@@ -103,6 +109,26 @@ describe('composeDetail', () => {
     const back = meanAbsDiff(await resize(out, W, H, bw, bh), brushPaint);
     expect(back).toBeLessThan(roundTrip + 3);
     expect(lumaLaplacian(out, W, H)).toBeGreaterThan(1.5 * lumaLaplacian(base, W, H));
+  });
+});
+
+describe('back-projection', () => {
+  it('residual is offset by 128 and clamped; adding it back restores the target', () => {
+    expect([...brushResidual(Uint8Array.from([10, 200, 0, 255]), Uint8Array.from([20, 100, 255, 0]))]).toEqual([118, 228, 0, 255]);
+    expect([...addResidual(Uint8Array.from([20, 100, 250]), Uint8Array.from([118, 228, 138]))]).toEqual([10, 200, 255]);
+    expect(() => brushResidual(new Uint8Array(3), new Uint8Array(6))).toThrow('Expected images of equal size but received 3 and 6 bytes');
+    expect(() => addResidual(new Uint8Array(3), new Uint8Array(6))).toThrow('Expected images of equal size but received 3 and 6 bytes');
+  });
+
+  it('one step brings a Lanczos enlargement, reduced again, closer to the painting', async () => {
+    const bw = 96, bh = 64, W = 384, H = 256;
+    const paint = texture(bw, bh, 5);
+    const up = await resize(paint, bw, bh, W, H);
+    const before = meanAbsDiff(await resize(up, W, H, bw, bh), paint);
+    const residual = brushResidual(paint, await resize(up, W, H, bw, bh));
+    const after = meanAbsDiff(await resize(addResidual(Buffer.from(up), await resize(residual, bw, bh, W, H)), W, H, bw, bh), paint);
+    expect(before).toBeGreaterThan(2);
+    expect(after).toBeLessThan(0.7 * before);
   });
 });
 
