@@ -3,7 +3,8 @@
 //
 // For every photo and candidate: end-to-end time (decode -> passes -> upsample/blend -> JPEG q92
 // in memory), the mean |difference| of the output downscaled to the brush size vs the brush-size
-// painting (0-255), and the mean |Laplacian| of luminance vs a Lanczos upscale of that painting.
+// painting (0-255), the mean |Laplacian| of luminance vs a Lanczos upscale of that painting, and
+// how much of the output's fine detail (above the brush size) is the photo's own (correlation).
 // Candidates run interleaved (photo by photo, in the same process, same warm sessions), so time
 // ratios hold on a shared machine even though absolute times do not.
 //
@@ -133,7 +134,7 @@ async function run(name, img) {
   if (name === 'lanczos') return { rgb: up, passes, B };
   if (name === 'guided') return { rgb: guidedUpsample(B, small, plan.brushWidth, plan.brushHeight, P, W, H), passes, B };
   let D, dw, dh;
-  if (name === 'back-projection') return { rgb: await backProjectStep(up, B, plan, W, H), passes, B };
+  if (name === 'back-projection' || (name !== 'photo-detail' && name !== 'two-scale-native' && plan.mode === 'enlarge')) return { rgb: await backProjectStep(up, B, plan, W, H), passes, B };
   if (name === 'photo-detail') { D = P; dw = W; dh = H; passes.push('photo detail'); }
   else {
     if (name === 'two-scale-native') { dw = W; dh = H; } else { dw = plan.detailWidth; dh = plan.detailHeight; }
@@ -157,6 +158,23 @@ async function backProjectStep(blend, B, plan, W, H) {
   return addResidual(Buffer.from(blend), await resize(residual, bw, bh, W, H));
 }
 
+/**
+ * Luminance detail above the brush size (image minus its brush-size copy enlarged): the part
+ * that decides whether 100 % looks painted or photographed.
+ */
+async function detailBand(rgb, w, h, plan, down = null) {
+  const low = await resize(down ?? await resize(rgb, w, h, plan.brushWidth, plan.brushHeight), plan.brushWidth, plan.brushHeight, w, h);
+  const band = new Float32Array(w * h);
+  for (let i = 0, j = 0; i < band.length; i++, j += 3) band[i] = 0.299 * (rgb[j] - low[j]) + 0.587 * (rgb[j + 1] - low[j + 1]) + 0.114 * (rgb[j + 2] - low[j + 2]);
+  return band;
+}
+/** Pearson correlation of two detail bands: 1 = the output's fine detail is the photo's. */
+function correlation(a, b) {
+  let ab = 0, aa = 0, bb = 0;
+  for (let i = 0; i < a.length; i++) { ab += a[i] * b[i]; aa += a[i] * a[i]; bb += b[i] * b[i]; }
+  return aa > 0 && bb > 0 ? ab / Math.sqrt(aa * bb) : 0;
+}
+
 const rows = [];
 for (const photo of photos) {
   let srcFile = photo;
@@ -169,7 +187,7 @@ for (const photo of photos) {
   }
   const base = path.basename(photo, path.extname(photo));
   const res = { photo: base, brush, style: styleId };
-  let ref = null, refLap = 0;
+  let ref = null, refLap = 0, photoBand = null;
   // Round-robin over the candidates; times are the fastest of `repeat` rounds (the first run of
   // a new input shape also pays for ORT's allocation planning), metrics come from round 1.
   for (let round = 0; round < repeat; round++) {
@@ -187,11 +205,13 @@ for (const photo of photos) {
         refLap = lumaLaplacian(await resize(ref, plan.brushWidth, plan.brushHeight, img.width, img.height), img.width, img.height);
       }
       const down = await resize(r.rgb, img.width, img.height, plan.brushWidth, plan.brushHeight);
+      photoBand ??= await detailBand(img.rgb, img.width, img.height, plan);
       res.size = `${img.width}x${img.height}`;
       res[name] = {
         ms: Math.round(ms), passes: r.passes.join(' + '),
         diffAtBrush: +meanAbsDiff(down, ref).toFixed(2),
         lapRatio: +(lumaLaplacian(r.rgb, img.width, img.height) / refLap).toFixed(2),
+        photoCorr: +correlation(await detailBand(r.rgb, img.width, img.height, plan, down), photoBand).toFixed(3),
         jpegBytes: data.length,
       };
       if (imagesDir) await sharp(r.rgb, { raw: { width: img.width, height: img.height, channels: 3 } }).png({ compressionLevel: 1 }).toFile(path.join(imagesDir, `${base}-${brush}-${name}.png`));
@@ -201,7 +221,7 @@ for (const photo of photos) {
   console.log(JSON.stringify(res));
   rows.push(res);
 }
-console.log('\n| photo | size | candidate | passes | diff at brush | Laplacian ratio | ms | vs native |\n| --- | --- | --- | --- | --- | --- | --- | --- |');
-for (const r of rows) for (const c of candidates) console.log(`| ${r.photo} | ${r.size} | ${c} | ${r[c].passes} | ${r[c].diffAtBrush} | ${r[c].lapRatio} | ${r[c].ms} | ${r[c].vsNative ?? ''} |`);
+console.log('\n| photo | size | candidate | passes | diff at brush | Laplacian ratio | photo detail corr. | ms | vs native |\n| --- | --- | --- | --- | --- | --- | --- | --- | --- |');
+for (const r of rows) for (const c of candidates) console.log(`| ${r.photo} | ${r.size} | ${c} | ${r[c].passes} | ${r[c].diffAtBrush} | ${r[c].lapRatio} | ${r[c].photoCorr} | ${r[c].ms} | ${r[c].vsNative ?? ''} |`);
 // Peak memory of this process (all candidates run here; run one candidate alone to see its own).
 console.log(`\nmax RSS ${(process.resourceUsage().maxRSS / 1024).toFixed(0)} MiB`);

@@ -36,15 +36,22 @@ export function parseBrush(value: unknown): Brush {
   return n;
 }
 
+/**
+ * 'paint': one pass at the output size (native, or an output within the brush).
+ * 'enlarge': the brush painting enlarged and back-projected, no detail pass (an output under
+ *   MIN_DETAIL_FACTOR x the brush, where a detail pass would be as large as the output).
+ * 'two-scale': brush pass + detail pass, blended, back-projected.
+ */
+export type BrushMode = 'paint' | 'enlarge' | 'two-scale';
+
 export interface BrushPlan {
+  mode: BrushMode;
   /** Size of the brush-size pass (the whole painting's structure and colour). */
   brushWidth: number;
   brushHeight: number;
-  /** Size of the detail pass; equal to the output when that is no larger than it. */
+  /** Size of the detail pass (the brush size when there is none). */
   detailWidth: number;
   detailHeight: number;
-  /** False when the output is no larger than the brush: one pass at the output size is the painting. */
-  blend: boolean;
 }
 
 function fit(width: number, height: number, long: number): { width: number; height: number } {
@@ -54,24 +61,24 @@ function fit(width: number, height: number, long: number): { width: number; heig
 }
 
 /**
- * Pass sizes for an output of (width, height). 'native' and outputs within the brush paint at
- * the output size; otherwise the brush pass has long edge `brush` and the detail pass the
- * largest size within the DetailOptions limits and the output.
+ * Pass sizes for an output of (width, height): see BrushMode. The brush pass has long edge
+ * `brush`, the detail pass the largest size within the DetailOptions limits.
  */
 export function brushPlan(width: number, height: number, brush: Brush, detail: DetailOptions = {}): BrushPlan {
   if (!(width > 0 && height > 0)) throw new RangeError(`Expected a positive size but received ${width}x${height}`);
   const long = Math.max(width, height);
   if (brush === 'native' || brush >= long) {
-    return { brushWidth: width, brushHeight: height, detailWidth: width, detailHeight: height, blend: false };
+    return { mode: 'paint', brushWidth: width, brushHeight: height, detailWidth: width, detailHeight: height };
   }
   const factor = detail.factor ?? DETAIL_FACTOR;
   const pixels = Math.min(detail.pixels ?? DETAIL_PIXELS, (detail.share ?? DETAIL_SHARE) * width * height);
   const minFactor = Math.min(factor, detail.minFactor ?? MIN_DETAIL_FACTOR);
   const b = fit(width, height, brush);
+  if (long <= brush * minFactor) return { mode: 'enlarge', brushWidth: b.width, brushHeight: b.height, detailWidth: b.width, detailHeight: b.height };
   // Long edge whose pixel count is `pixels` at this aspect ratio.
   const byPixels = Math.floor(long * Math.sqrt(pixels / (width * height)));
   const d = fit(width, height, Math.round(Math.max(brush * minFactor, Math.min(brush * factor, byPixels))));
-  return { brushWidth: b.width, brushHeight: b.height, detailWidth: d.width, detailHeight: d.height, blend: true };
+  return { mode: 'two-scale', brushWidth: b.width, brushHeight: b.height, detailWidth: d.width, detailHeight: d.height };
 }
 
 /**

@@ -53,13 +53,13 @@ describe('parseBrush', () => {
 
 describe('brushPlan', () => {
   it('paints at the output size for native and outputs within the brush', () => {
-    expect(brushPlan(768, 512, 1024)).toEqual({ brushWidth: 768, brushHeight: 512, detailWidth: 768, detailHeight: 512, blend: false });
-    expect(brushPlan(1024, 683, 1024).blend).toBe(false);
-    expect(brushPlan(4352, 2448, 'native')).toEqual({ brushWidth: 4352, brushHeight: 2448, detailWidth: 4352, detailHeight: 2448, blend: false });
+    expect(brushPlan(768, 512, 1024)).toEqual({ mode: 'paint', brushWidth: 768, brushHeight: 512, detailWidth: 768, detailHeight: 512 });
+    expect(brushPlan(1024, 683, 1024).mode).toBe('paint');
+    expect(brushPlan(4352, 2448, 'native')).toEqual({ mode: 'paint', brushWidth: 4352, brushHeight: 2448, detailWidth: 4352, detailHeight: 2448 });
   });
 
   it('keeps the aspect ratio and the long edge of the brush, portrait too', () => {
-    expect(brushPlan(4352, 2448, 1024)).toMatchObject({ brushWidth: 1024, brushHeight: 576, blend: true });
+    expect(brushPlan(4352, 2448, 1024)).toMatchObject({ mode: 'two-scale', brushWidth: 1024, brushHeight: 576 });
     expect(brushPlan(2056, 3088, 1024)).toMatchObject({ brushWidth: 682, brushHeight: 1024 });
   });
 
@@ -69,8 +69,12 @@ describe('brushPlan', () => {
     expect(p.detailWidth).toBeGreaterThan(2 * 1024);
     // Small brush: 3x the brush is within the budget.
     expect(brushPlan(4352, 2448, 512)).toMatchObject({ detailWidth: 1536, detailHeight: 864 });
-    // Output just above the brush: the detail pass is the output itself.
-    expect(brushPlan(1400, 788, 1024)).toMatchObject({ detailWidth: 1400, detailHeight: 788, blend: true });
+    // Output under 1.5x the brush: a detail pass would be the output itself; enlarged only.
+    expect(brushPlan(1400, 788, 1024)).toEqual({ mode: 'enlarge', brushWidth: 1024, brushHeight: 576, detailWidth: 1024, detailHeight: 576 });
+    expect(brushPlan(768, 512, 768).mode).toBe('paint');
+    expect(brushPlan(768, 512, 512)).toMatchObject({ mode: 'enlarge', brushWidth: 512, brushHeight: 341 });
+    expect(brushPlan(768, 512, 511).mode).toBe('two-scale');
+    expect(brushPlan(1537, 864, 1024).mode).toBe('two-scale');
     // Mid-size output: at most a third of its pixels.
     const m = brushPlan(3088, 2056, 1024);
     expect(m.detailWidth * m.detailHeight).toBeLessThanOrEqual((3088 * 2056) / 3);
