@@ -7,12 +7,12 @@
 export const MIN_BRUSH = 256;
 export const MAX_BRUSH = 8192;
 /**
- * Detail pass: at most DETAIL_FACTOR x the brush (long edge) and at most DETAIL_PIXELS (the tile
- * budget: one untiled pass, the int8 graph on the CPU), but never under MIN_DETAIL_FACTOR x the
+ * Detail pass: at most DETAIL_FACTOR x the brush (long edge) and at most DETAIL_PIXELS (under the
+ * 3 MP tile budget: one untiled pass, the int8 graph on the CPU), but never under MIN_DETAIL_FACTOR x the
  * brush (less adds too little; docs/brush.md has the measurements behind these).
  */
 export const DETAIL_FACTOR = 3;
-export const DETAIL_PIXELS = 3_000_000;
+export const DETAIL_PIXELS = 2_500_000;
 /** ...and at most this share of the output's pixels, so it costs well under a native pass. */
 export const DETAIL_SHARE = 1 / 3;
 export const MIN_DETAIL_FACTOR = 1.5;
@@ -77,7 +77,11 @@ export function brushPlan(width: number, height: number, brush: Brush, detail: D
   if (long <= brush * minFactor) return { mode: 'enlarge', brushWidth: b.width, brushHeight: b.height, detailWidth: b.width, detailHeight: b.height };
   // Long edge whose pixel count is `pixels` at this aspect ratio.
   const byPixels = Math.floor(long * Math.sqrt(pixels / (width * height)));
-  const d = fit(width, height, Math.round(Math.max(brush * minFactor, Math.min(brush * factor, byPixels))));
+  const floor = Math.ceil(brush * minFactor);
+  let edge = Math.max(floor, Math.min(Math.round(brush * factor), byPixels));
+  let d = fit(width, height, edge);
+  // Rounding the short edge can overshoot the pixel cap by a few pixels.
+  while (edge > floor && d.width * d.height > pixels) d = fit(width, height, --edge);
   return { mode: 'two-scale', brushWidth: b.width, brushHeight: b.height, detailWidth: d.width, detailHeight: d.height };
 }
 
