@@ -21,7 +21,9 @@ const label = (text, w) => Buffer.from(`<svg width="${w}" height="30"><rect widt
 
 const panels = [];
 for (const a of args) {
-  const [file, text = path.basename(file)] = a.split('=');
+  const eq = a.indexOf('=');
+  const file = eq < 0 ? a : a.slice(0, eq);
+  const text = eq < 0 ? path.basename(a) : a.slice(eq + 1);
   const img = sharp(file);
   const { width, height } = await img.metadata();
   let p;
