@@ -21,6 +21,11 @@ export const MAX_SIZE = 16384;
 /** Default refusal threshold: declared pixel count above this is refused before decoding. */
 export const DEFAULT_MAX_PIXELS = 300_000_000;
 
+/** JPEG quality of previews and style thumbnails (the worker encodes them; PNG where the photo has alpha). */
+export const PREVIEW_QUALITY = 85;
+/** The encoding fields of a preview request: what the worker writes, with no metadata. */
+export const PREVIEW_ENCODING = { format: 'jpg', quality: PREVIEW_QUALITY, keepMetadata: false, stripGps: true } as const satisfies Partial<StylizeOptions>;
+
 export const DEFAULT_STYLIZE_OPTIONS: Omit<StylizeOptions, 'style'> = {
   size: 'original',
   strength: 1,

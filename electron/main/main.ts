@@ -11,7 +11,9 @@ import type { EventContract, EventName, MenuCommand, PreloadContract } from '../
 import type { DeviceChoice } from '../common/types.js';
 import { DEFAULT_TILE_PIXELS, Engine } from '../engine/index.js';
 import { DroppedPaths } from '../services/drops.js';
-import { createHandlers, dispatch, isTrustedSender, StyleThumbs } from '../services/handlers.js';
+import { createHandlers } from '../services/handlers.js';
+import { dispatch, isTrustedSender } from '../services/ipc-handler.js';
+import { StyleThumbs } from '../services/style-thumbs.js';
 import type { HandlerHost } from '../services/handlers.js';
 import { mimeOf, parseMediaRequest, resolveStatic, ResultStore, serveMedia } from '../services/media.js';
 import { AllowedRoots } from '../services/roots.js';

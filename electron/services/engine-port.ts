@@ -5,8 +5,9 @@
 import type { BatchProgress, BatchReport, DeviceReport, ProviderName, StyleInfo, StylizeOptions } from '../common/types.js';
 
 export interface PreviewOutput {
-  /** Encoded image (JPEG/PNG/WebP) or raw RGB(A) pixels of width x height. */
-  data: Buffer | Uint8Array;
+  /** The encoded image: JPEG, or PNG where the photo has alpha (`mime` says which). */
+  data: Buffer;
+  mime: 'image/jpeg' | 'image/png';
   width: number;
   height: number;
   ms: number;

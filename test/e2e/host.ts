@@ -17,6 +17,8 @@ import type { AddressInfo } from 'node:net';
 import type { EventContract, EventName } from '../../electron/common/ipc-contract.js';
 
 type HandlersMod = typeof import('../../electron/services/handlers.js');
+type IpcMod = typeof import('../../electron/services/ipc-handler.js');
+type StyleThumbsMod = typeof import('../../electron/services/style-thumbs.js');
 type MediaMod = typeof import('../../electron/services/media.js');
 type RootsMod = typeof import('../../electron/services/roots.js');
 type DropsMod = typeof import('../../electron/services/drops.js');
@@ -96,8 +98,10 @@ async function load<T>(repoRoot: string, rel: string): Promise<T> {
 
 export async function startHost(opts: HostOptions): Promise<RunningHost> {
   const { repoRoot } = opts;
-  const [h, media, rootsMod, dropsMod, settingsMod, thumbsMod, engineMod, security] = await Promise.all([
+  const [h, ipc, styleThumbsMod, media, rootsMod, dropsMod, settingsMod, thumbsMod, engineMod, security] = await Promise.all([
     load<HandlersMod>(repoRoot, 'electron/services/handlers.js'),
+    load<IpcMod>(repoRoot, 'electron/services/ipc-handler.js'),
+    load<StyleThumbsMod>(repoRoot, 'electron/services/style-thumbs.js'),
     load<MediaMod>(repoRoot, 'electron/services/media.js'),
     load<RootsMod>(repoRoot, 'electron/services/roots.js'),
     load<DropsMod>(repoRoot, 'electron/services/drops.js'),
@@ -128,7 +132,7 @@ export async function startHost(opts: HostOptions): Promise<RunningHost> {
   const roots = new rootsMod.AllowedRoots();
   const results = new media.ResultStore();
   const thumbs = new thumbsMod.ThumbnailCache(path.join(cacheDir, 'thumbs'));
-  const styleThumbs = new h.StyleThumbs(path.join(cacheDir, 'styles'), opts.sample ?? path.join(repoRoot, 'build', 'sample-photo.jpg'));
+  const styleThumbs = new styleThumbsMod.StyleThumbs(path.join(cacheDir, 'styles'), opts.sample ?? path.join(repoRoot, 'build', 'sample-photo.jpg'));
   const dialogs = { ...opts.dialogs };
   const clients = new Set<http.ServerResponse>();
   const opened: string[] = [];
@@ -204,7 +208,7 @@ export async function startHost(opts: HostOptions): Promise<RunningHost> {
             return send(res, 400, 'application/json', JSON.stringify({ ok: false, error: { code: 'bad-argument', message: 'Malformed JSON body' } }));
           }
           // The Origin header plays the role of Electron's senderFrame.url.
-          const result = await h.dispatch(handlers.handlers, channel, req.headers.origin ?? null, [origin], args);
+          const result = await ipc.dispatch(handlers.handlers, channel, req.headers.origin ?? null, [origin], args);
           return send(res, 200, 'application/json', JSON.stringify(result));
         }
         if (req.method === 'GET' && p.startsWith('/media/')) {

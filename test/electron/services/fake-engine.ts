@@ -47,7 +47,7 @@ export class FakeEngine implements EnginePort {
     if (signal?.aborted) throw Object.assign(new Error('Cancelled'), { name: 'AbortError' });
     if (this.closed) throw new Error('engine closed while previewing');
     const data = await sharp({ create: { width: 8, height: 6, channels: 3, background: '#884422' } }).jpeg().toBuffer();
-    return { data, width: 8, height: 6, ms: 12, provider: 'cpu' as const };
+    return { data, mime: 'image/jpeg' as const, width: 8, height: 6, ms: 12, provider: 'cpu' as const };
   }
   async runBatch(inputs: string[], outDir: string, _opts: unknown, onProgress: (p: BatchProgress) => void, signal?: AbortSignal): Promise<BatchReport> {
     this.batches.push({ inputs, outDir });

@@ -1,0 +1,57 @@
+// Validators of the IPC request objects (preview and export): every field checked, unknown keys
+// refused, paths only inside what the user opened in this session.
+
+import type { ExportRequest, PreviewRequest } from '../common/ipc-contract.js';
+import type { AllowedRoots } from './roots.js';
+import { absPath, ArgError, array, bool, fail, FORMATS, int, knownKeys, num, oneOf, plainObject, sizeChoice, styleRef } from './validate.js';
+
+/** What the handlers know of each style: its model, and whether that model holds several (blendable). */
+export type KnownStyles = ReadonlyMap<string, { model: string; multi: boolean }>;
+
+export function validatePreviewRequest(v: unknown, known: KnownStyles): PreviewRequest {
+  const o = plainObject(v, 'preview request');
+  knownKeys(o, ['style', 'size', 'strength', 'preserveColors'], 'preview request');
+  return {
+    style: styleRef(o.style, known, 'style'),
+    size: int(o.size, 64, 4096, 'size'),
+    strength: num(o.strength, 0, 1, 'strength'),
+    preserveColors: bool(o.preserveColors, 'preserveColors'),
+  };
+}
+
+export function validateExportRequest(v: unknown, known: KnownStyles, roots: AllowedRoots): ExportRequest {
+  const o = plainObject(v, 'export request');
+  knownKeys(o, ['files', 'folders', 'outDir', 'recursive', 'skipExisting', 'options'], 'export request');
+  const files = array(o.files, 100_000, 'files').map((f, i) => allowedPath(roots, f, `files[${i}]`));
+  const folders = array(o.folders, 256, 'folders').map((f, i) => allowedPath(roots, f, `folders[${i}]`));
+  if (files.length + folders.length === 0) fail('Expected at least one photo or folder to export');
+  const outDir = absPath(o.outDir, 'outDir');
+  if (!roots.containsDir(outDir)) throw new ArgError(`Output folder '${outDir}' was not chosen in this session; choose it with the folder dialog`, 'not-allowed');
+  const opt = plainObject(o.options, 'options');
+  knownKeys(opt, ['style', 'size', 'strength', 'preserveColors', 'format', 'quality', 'keepMetadata', 'stripGps'], 'options');
+  return {
+    files,
+    folders,
+    outDir,
+    recursive: bool(o.recursive, 'recursive'),
+    skipExisting: bool(o.skipExisting, 'skipExisting'),
+    options: {
+      style: styleRef(opt.style, known, 'style'),
+      size: sizeChoice(opt.size, 'size'),
+      strength: num(opt.strength, 0, 1, 'strength'),
+      preserveColors: bool(opt.preserveColors, 'preserveColors'),
+      format: oneOf(opt.format, FORMATS, 'format'),
+      quality: int(opt.quality, 1, 100, 'quality'),
+      keepMetadata: bool(opt.keepMetadata, 'keepMetadata'),
+      stripGps: bool(opt.stripGps, 'stripGps'),
+    },
+  };
+}
+
+/** A path the user opened in this session (realpath), or an ArgError. */
+export function allowedPath(roots: AllowedRoots, v: unknown, what: string): string {
+  const p = absPath(v, what);
+  const real = roots.resolve(p);
+  if (real === null) throw new ArgError(`Path for ${what} is outside the folders and files you opened: '${p}'`, 'not-allowed');
+  return real;
+}
