@@ -5,6 +5,10 @@ import path from 'node:path';
 import { parseArgs, type ParseArgsConfig } from 'node:util';
 import { PasticheError } from '../common/errors.js';
 import {
+  BENCH_BATCH,
+  BENCH_RUNS,
+  BENCH_WARMUPS,
+  checkInteger,
   ParamError,
   parseDevice,
   parsePrecision,
@@ -14,6 +18,7 @@ import {
   parseStrength,
   parseStyleSpec,
   parseThreads,
+  TILE_PIXELS,
 } from '../common/params.js';
 import type { BatchProgress, FileResult } from '../common/types.js';
 import { Engine, type EngineOptions, type EngineStylizeInput } from '../engine/index.js';
@@ -145,7 +150,7 @@ const stylize: Command = {
     '  -o, --out DIR             output folder (created if missing)',
     '      --size N|original     long edge in pixels (default original; never upscales unless --upscale)',
     '      --strength X          0 (photo) .. 1 (full style), default 1',
-    '      --preserve-colors     keep the photo\'s colours (luminance-only transfer)',
+    "      --preserve-colors     keep the photo's colours (luminance-only transfer)",
     '  -f, --format FMT          jpg|png|webp|tiff|avif (default jpg)',
     '  -q, --quality Q           1-100 (default 92)',
     '      --device D            auto|cpu|gpu (default auto)',
@@ -204,7 +209,11 @@ const stylize: Command = {
     engine.on('worker-crash', (c) => write(io.stderr, `\nwarning: ${c.message}`));
     try {
       if (!opts.style && engine.styles().length === 0) {
-        const why = engine.modelErrors().map((e) => e.message).join('; ') || `no models in ${engine.modelsDir}`;
+        const why =
+          engine
+            .modelErrors()
+            .map((e) => e.message)
+            .join('; ') || `no models in ${engine.modelsDir}`;
         write(io.stderr, `pastiche: no styles available (${why})`);
         return 1;
       }
@@ -245,7 +254,13 @@ const stylize: Command = {
       report = { ...report, files: results };
       if (bar) io.stderr.write('\r\x1b[K');
       const files = results.map((f) => {
-        const o: Pick<FileResult, 'input' | 'output' | 'status' | 'error' | 'warnings' | 'ms' | 'device'> & { style?: string } = { input: f.input, output: f.output, status: f.status, ms: f.ms, device: f.device };
+        const o: Pick<FileResult, 'input' | 'output' | 'status' | 'error' | 'warnings' | 'ms' | 'device'> & { style?: string } = {
+          input: f.input,
+          output: f.output,
+          status: f.status,
+          ms: f.ms,
+          device: f.device,
+        };
         if (f.style) o.style = f.style;
         if (f.error) o.error = f.error;
         if (f.warnings?.length) o.warnings = f.warnings;
@@ -323,13 +338,6 @@ const BENCH_OPTIONS = {
   'tile-pixels': { type: 'string' },
 } as const satisfies ParseArgsConfig['options'];
 
-function intFlag(name: string, v: string | undefined, min: number, max: number): number | undefined {
-  if (v === undefined) return undefined;
-  const n = Number(v);
-  if (!Number.isInteger(n) || n < min || n > max) throw new UsageError(`--${name}: expected an integer ${min}-${max}, got '${v}'`);
-  return n;
-}
-
 function fmtBytes(b: number | null): string {
   return b === null ? '-' : `${(b / 2 ** 30).toFixed(2)} GiB`;
 }
@@ -349,27 +357,36 @@ const bench: Command = {
     '      --no-reference        skip the reference generator (bench/models/reference-w32)',
     '      --no-e2e              inference only (no decode/encode/write runs)',
     '      --threads N           ORT intra-op threads (default: all cores)',
-    '      --tile-pixels N       tile above N pixels (default: the engine\'s budget)',
+    "      --tile-pixels N       tile above N pixels (default: the engine's budget)",
     '      --json                print the results JSON on stdout',
   ].join('\n'),
   async run(argv, io) {
     const { values } = parse(argv, BENCH_OPTIONS);
     if (values.help) return help(io, 'bench');
-    const sizes = (values.sizes ?? '512,720p,1080p,4k').split(',').filter(Boolean).map((x) => {
-      try {
-        return parseBenchSize(x);
-      } catch (e) {
-        throw new UsageError(`--sizes: ${(e as Error).message}`);
-      }
-    });
+    const sizes = (values.sizes ?? '512,720p,1080p,4k')
+      .split(',')
+      .filter(Boolean)
+      .map((x) => {
+        try {
+          return parseBenchSize(x);
+        } catch (e) {
+          throw new UsageError(`--sizes: ${(e as Error).message}`);
+        }
+      });
     if (sizes.length === 0) throw new UsageError('--sizes: no size given');
-    const devices = (values.device ?? 'auto').split(',').filter(Boolean).map((d) => flag('device', d, parseDevice) ?? 'auto');
+    const devices = (values.device ?? 'auto')
+      .split(',')
+      .filter(Boolean)
+      .map((d) => flag('device', d, parseDevice) ?? 'auto');
     const opts: BenchOptions = {
-      sizes, devices, runs: intFlag('runs', values.runs, 1, 1000) ?? 5,
-      warmups: intFlag('warmups', values.warmups, 0, 100) ?? 1,
-      reference: !values['no-reference'], endToEnd: !values['no-e2e'],
-      batch: intFlag('batch', values.batch, 0, 10_000) ?? 0,
-      tilePixels: intFlag('tile-pixels', values['tile-pixels'], 65_536, 300_000_000),
+      sizes,
+      devices,
+      runs: flag('runs', values.runs, (v, n) => checkInteger(n, v, BENCH_RUNS)) ?? 5,
+      warmups: flag('warmups', values.warmups, (v, n) => checkInteger(n, v, BENCH_WARMUPS)) ?? 1,
+      reference: !values['no-reference'],
+      endToEnd: !values['no-e2e'],
+      batch: flag('batch', values.batch, (v, n) => checkInteger(n, v, BENCH_BATCH)) ?? 0,
+      tilePixels: flag('tile-pixels', values['tile-pixels'], (v, n) => checkInteger(n, v, TILE_PIXELS)),
       log: values.json ? () => undefined : (line) => write(io.stderr, line),
     };
     if (values['models-dir']) opts.modelsDir = values['models-dir'];
@@ -388,12 +405,18 @@ const bench: Command = {
       write(io.stdout, `${m.cpu}, ${m.cores} cores, ${fmtBytes(m.memoryBytes)}, ${m.os}, node ${m.node}, onnxruntime ${m.onnxruntime ?? '?'}, sharp ${m.sharp ?? '?'}`);
       for (const r of report.results) {
         const e2e = r.endToEndMs ? `${r.endToEndMs.median} ms` : '-';
-        write(io.stdout, `${r.modelId.padEnd(16)} ${r.size.padEnd(9)} ${r.device.padEnd(4)} ${(r.provider ?? '-').padEnd(6)} infer ${r.inferMs ? `${r.inferMs.median} ms` : '-'}  end-to-end ${e2e}  peak RSS ${fmtBytes(r.peakRssBytes)}  tiles ${r.tiles}${r.error ? `  FAILED: ${r.error}` : ''}`);
+        write(
+          io.stdout,
+          `${r.modelId.padEnd(16)} ${r.size.padEnd(9)} ${r.device.padEnd(4)} ${(r.provider ?? '-').padEnd(6)} infer ${r.inferMs ? `${r.inferMs.median} ms` : '-'}  end-to-end ${e2e}  peak RSS ${fmtBytes(r.peakRssBytes)}  tiles ${r.tiles}${r.error ? `  FAILED: ${r.error}` : ''}`,
+        );
       }
       for (const x of report.ratios) write(io.stdout, `ratio builtin/reference ${x.size} ${x.device}: ${x.builtinOverReference}`);
       if (report.batch) {
         const b = report.batch;
-        write(io.stdout, `batch ${b.files} x 1080p: ${b.filesPerSecond} files/s, ${Math.round(b.efficiency * 100)}% of inference-only (${b.inferenceOnlyFilesPerSecond}/s: median ${b.inferenceOnlyMs.median} ms, before and after the batch)`);
+        write(
+          io.stdout,
+          `batch ${b.files} x 1080p: ${b.filesPerSecond} files/s, ${Math.round(b.efficiency * 100)}% of inference-only (${b.inferenceOnlyFilesPerSecond}/s: median ${b.inferenceOnlyMs.median} ms, before and after the batch)`,
+        );
       }
       write(io.stderr, `results: ${file}`);
     }
@@ -410,7 +433,9 @@ function help(io: CliIo, cmd?: string): number {
     write(io.stdout, `${c.summary}\n\nUsage: ${c.usage}`);
     return 0;
   }
-  const list = Object.entries(commands).map(([n, x]) => `  ${n.padEnd(10)} ${x.summary}`).join('\n');
+  const list = Object.entries(commands)
+    .map(([n, x]) => `  ${n.padEnd(10)} ${x.summary}`)
+    .join('\n');
   write(io.stdout, `pastiche - turn photos into paintings\n\nUsage: pastiche <command> [options]\n\nCommands:\n${list}\n\nRun 'pastiche <command> --help' for a command's options.`);
   return 0;
 }

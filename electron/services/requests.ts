@@ -3,7 +3,8 @@
 
 import type { ExportRequest, PreviewRequest } from '../common/ipc-contract.js';
 import type { AllowedRoots } from './roots.js';
-import { absPath, ArgError, array, bool, fail, FORMATS, int, knownKeys, num, oneOf, plainObject, sizeChoice, styleRef } from './validate.js';
+import { checkBoolean, parseFormat, parsePreviewSize, parseQuality, parseSize, parseStrength } from '../common/params.js';
+import { absPath, ArgError, array, fail, knownKeys, plainObject, styleRef } from './validate.js';
 
 /** What the handlers know of each style: its model, and whether that model holds several (blendable). */
 export type KnownStyles = ReadonlyMap<string, { model: string; multi: boolean }>;
@@ -13,9 +14,9 @@ export function validatePreviewRequest(v: unknown, known: KnownStyles): PreviewR
   knownKeys(o, ['style', 'size', 'strength', 'preserveColors'], 'preview request');
   return {
     style: styleRef(o.style, known, 'style'),
-    size: int(o.size, 64, 4096, 'size'),
-    strength: num(o.strength, 0, 1, 'strength'),
-    preserveColors: bool(o.preserveColors, 'preserveColors'),
+    size: parsePreviewSize(o.size, 'size', 'strict'),
+    strength: parseStrength(o.strength, 'strength', 'strict'),
+    preserveColors: checkBoolean('preserveColors', o.preserveColors, 'strict'),
   };
 }
 
@@ -33,17 +34,17 @@ export function validateExportRequest(v: unknown, known: KnownStyles, roots: All
     files,
     folders,
     outDir,
-    recursive: bool(o.recursive, 'recursive'),
-    skipExisting: bool(o.skipExisting, 'skipExisting'),
+    recursive: checkBoolean('recursive', o.recursive, 'strict'),
+    skipExisting: checkBoolean('skipExisting', o.skipExisting, 'strict'),
     options: {
       style: styleRef(opt.style, known, 'style'),
-      size: sizeChoice(opt.size, 'size'),
-      strength: num(opt.strength, 0, 1, 'strength'),
-      preserveColors: bool(opt.preserveColors, 'preserveColors'),
-      format: oneOf(opt.format, FORMATS, 'format'),
-      quality: int(opt.quality, 1, 100, 'quality'),
-      keepMetadata: bool(opt.keepMetadata, 'keepMetadata'),
-      stripGps: bool(opt.stripGps, 'stripGps'),
+      size: parseSize(opt.size, 'size', 'strict'),
+      strength: parseStrength(opt.strength, 'strength', 'strict'),
+      preserveColors: checkBoolean('preserveColors', opt.preserveColors, 'strict'),
+      format: parseFormat(opt.format, 'format', 'strict'),
+      quality: parseQuality(opt.quality, 'quality', 'strict'),
+      keepMetadata: checkBoolean('keepMetadata', opt.keepMetadata, 'strict'),
+      stripGps: checkBoolean('stripGps', opt.stripGps, 'strict'),
     },
   };
 }

@@ -1,13 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import {
-  normalizeStylizeOptions,
-  parseDevice,
-  parseFormat,
-  parseQuality,
-  parseSize,
-  parseStrength,
-  parseStyleSpec,
-} from '../../../electron/common/params.js';
+import { checkBoolean, normalizeStylizeOptions, parseDevice, parseFormat, parseQuality, parseSize, parseStrength, parseStyleSpec } from '../../../electron/common/params.js';
 
 describe('params', () => {
   it('size: integer in range or original, exact message', () => {
@@ -50,9 +42,25 @@ describe('params', () => {
     expect(() => parseStyleSpec('Bad Id')).toThrow('for style');
   });
 
+  it('strict mode (IPC) refuses strings for numbers and booleans, and format aliases', () => {
+    expect(parseSize(1024, 'size', 'strict')).toBe(1024);
+    expect(() => parseSize('1024', 'size', 'strict')).toThrow("Expected integer between 64 and 16384 or 'original' for size but received '1024'");
+    expect(() => parseStrength('0.5', 'strength', 'strict')).toThrow("Expected number between 0 and 1 for strength but received '0.5'");
+    expect(() => checkBoolean('recursive', 'true', 'strict')).toThrow("Expected boolean for recursive but received 'true'");
+    expect(parseFormat('png', 'format', 'strict')).toBe('png');
+    expect(() => parseFormat('JPEG', 'format', 'strict')).toThrow("Expected one of jpg, png, webp, tiff, avif for format but received 'JPEG'");
+  });
+
   it('normalize fills defaults and names the bad field', () => {
     expect(normalizeStylizeOptions({ style: 'x' })).toEqual({
-      style: 'x', size: 'original', strength: 1, preserveColors: false, format: 'jpg', quality: 92, keepMetadata: true, stripGps: false,
+      style: 'x',
+      size: 'original',
+      strength: 1,
+      preserveColors: false,
+      format: 'jpg',
+      quality: 92,
+      keepMetadata: true,
+      stripGps: false,
     });
     expect(() => normalizeStylizeOptions({ style: 'x', quality: 101 })).toThrow('Expected integer between 1 and 100 for quality but received 101');
     expect(() => normalizeStylizeOptions({ style: 'x', stripGps: 'yes' })).toThrow("Expected boolean for stripGps but received 'yes'");
