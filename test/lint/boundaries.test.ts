@@ -35,6 +35,9 @@ describe('import boundaries', () => {
     ['electron/engine', "import ort from 'onnxruntime-node';\nexport const o = ort;\n", 'onnxruntime-node loads only in the supervised worker'],
     ['electron/services', "import { app } from 'electron';\nexport const a = app;\n", 'only electron/main and electron/preload run inside Electron'],
     ['electron/services', "import { Engine } from '../engine/index.js';\nexport const e = Engine;\n", 'through engine-port.ts'],
+    ['electron/app', "import { app } from 'electron';\nexport const a = app;\n", 'only electron/main and electron/preload run inside Electron'],
+    ['electron/app', "import { startOrtHost } from '../worker/ort-host.js';\nexport const s = startOrtHost;\n", 'electron/app wires the engine and services'],
+    ['electron/services', "import { startApp } from '../app/start-app.js';\nexport const s = startApp;\n", 'through engine-port.ts'],
     ['electron/cli', "import { stylizePixels } from '../imaging/pipeline.js';\nexport const s = stylizePixels;\n", 'not its worker'],
     ['electron/main', "import { startOrtHost } from '../worker/ort-host.js';\nexport const s = startOrtHost;\n", 'the worker is a separate process'],
     ['electron/preload', "import { Engine } from '../engine/index.js';\nexport const e = Engine;\n", 'bundled alone into the sandbox'],
@@ -65,6 +68,8 @@ describe('import boundaries', () => {
       "import { runStylize } from '../imaging/pipeline.js';\nimport type { StylizeJob } from '../engine/worker-protocol.js';\nexport const r: (j: StylizeJob) => unknown = () => runStylize;\n",
     ],
     ['electron/main', "import { Engine } from '../engine/index.js';\nimport { app } from 'electron';\nexport const e = [Engine, app];\n"],
+    ['electron/app', "import { Engine } from '../engine/index.js';\nimport { createHandlers } from '../services/handlers.js';\nexport const e = [Engine, createHandlers];\n"],
+    ['electron/main', "import { startApp } from '../app/start-app.js';\nexport const s = startApp;\n"],
     ['renderer/src/lib', "import type { SizeChoice } from '../../../electron/common/types';\nexport const s: SizeChoice = 'original';\n"],
   ])('%s: %j is allowed', async (folder, code) => {
     expect(boundaryErrors(await lintIn(folder, code))).toEqual([]);
