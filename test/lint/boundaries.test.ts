@@ -89,3 +89,11 @@ describe('type-aware rules', () => {
     expect(messages.map((m) => m.rule)).toContain('@typescript-eslint/no-floating-promises');
   });
 });
+
+describe('file size', () => {
+  it('a source file over 400 lines is reported, one of 400 is not', async () => {
+    const lines = (n: number): string => Array.from({ length: n }, (_, i) => `export const v${i} = ${i};`).join('\n') + '\n';
+    expect((await lintIn('electron/services', lines(401))).map((m) => m.rule)).toContain('max-lines');
+    expect((await lintIn('electron/services', lines(400))).map((m) => m.rule)).not.toContain('max-lines');
+  });
+});
