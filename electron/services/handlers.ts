@@ -10,6 +10,7 @@ import path from 'node:path';
 import sharp from 'sharp';
 import type { AppInfo, EngineStatus, EventContract, EventName, GalleryFolder, StyleView } from '../common/ipc-contract.js';
 import { PREVIEW_ENCODING } from '../common/params.js';
+import { styleCatalog, type StyleCatalog } from '../common/styles.js';
 import type { DeviceChoice } from '../common/types.js';
 import { errorLine, normalizeDoctor } from './doctor.js';
 import { takeDropped, type DroppedPaths } from './drops.js';
@@ -18,7 +19,7 @@ import type { EnginePort } from './engine-port.js';
 import { listFiles, scanFolder, isPhotoName } from './gallery.js';
 import { handler, type Handler, type Handlers } from './ipc-handler.js';
 import type { ResultStore } from './media.js';
-import { allowedPath, validateExportRequest, validatePreviewRequest, type KnownStyles } from './requests.js';
+import { allowedPath, validateExportRequest, validatePreviewRequest } from './requests.js';
 import { describe, type AllowedRoots } from './roots.js';
 import type { SettingsStore } from './settings.js';
 import type { StyleThumbs } from './style-thumbs.js';
@@ -100,12 +101,7 @@ export function createHandlers(deps: HandlerDeps): HandlerHost {
     refreshDevice,
   });
 
-  const knownStyles = (): KnownStyles => {
-    const list = holder.current.styles();
-    const perModel = new Map<string, number>();
-    for (const s of list) perModel.set(s.model, (perModel.get(s.model) ?? 0) + 1);
-    return new Map(list.map((s) => [s.id, { model: s.model, multi: (perModel.get(s.model) ?? 0) > 1 }]));
-  };
+  const knownStyles = (): StyleCatalog => styleCatalog(holder.current.styles());
 
   const openFolder = async (dir: string): Promise<GalleryFolder> => {
     const real = roots.add(dir, 'dir');

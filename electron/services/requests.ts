@@ -2,14 +2,12 @@
 // refused, paths only inside what the user opened in this session.
 
 import type { ExportRequest, PreviewRequest } from '../common/ipc-contract.js';
+import type { StyleCatalog } from '../common/styles.js';
 import type { AllowedRoots } from './roots.js';
 import { checkBoolean, parseFormat, parsePreviewSize, parseQuality, parseSize, parseStrength } from '../common/params.js';
 import { absPath, ArgError, array, fail, knownKeys, plainObject, styleRef } from './validate.js';
 
-/** What the handlers know of each style: its model, and whether that model holds several (blendable). */
-export type KnownStyles = ReadonlyMap<string, { model: string; multi: boolean }>;
-
-export function validatePreviewRequest(v: unknown, known: KnownStyles): PreviewRequest {
+export function validatePreviewRequest(v: unknown, known: StyleCatalog): PreviewRequest {
   const o = plainObject(v, 'preview request');
   knownKeys(o, ['style', 'size', 'strength', 'preserveColors'], 'preview request');
   return {
@@ -20,7 +18,7 @@ export function validatePreviewRequest(v: unknown, known: KnownStyles): PreviewR
   };
 }
 
-export function validateExportRequest(v: unknown, known: KnownStyles, roots: AllowedRoots): ExportRequest {
+export function validateExportRequest(v: unknown, known: StyleCatalog, roots: AllowedRoots): ExportRequest {
   const o = plainObject(v, 'export request');
   knownKeys(o, ['files', 'folders', 'outDir', 'recursive', 'skipExisting', 'options'], 'export request');
   const files = array(o.files, 100_000, 'files').map((f, i) => allowedPath(roots, f, `files[${i}]`));

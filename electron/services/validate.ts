@@ -5,7 +5,8 @@
 // but received 'abc'").
 
 import type { StyleBlend } from '../common/types.js';
-import { BLEND_STYLES, checkNumber, describeValue as describe, STRENGTH } from '../common/params.js';
+import { checkNumber, describeValue as describe, STRENGTH } from '../common/params.js';
+import { resolveStyle, type StyleCatalog } from '../common/styles.js';
 import { pathProblem } from './roots.js';
 
 export class ArgError extends Error {
@@ -53,31 +54,19 @@ export function knownKeys(o: Record<string, unknown>, keys: readonly string[], w
   for (const k of Object.keys(o)) if (!keys.includes(k)) fail(`Unknown key '${k}' in ${what}`);
 }
 
-/** A style id, or a blend {id: weight} of styles of one multi-style model. `known` maps id -> model. */
-export function styleRef(v: unknown, known: ReadonlyMap<string, { model: string; multi: boolean }>, what: string): string | StyleBlend {
+/**
+ * A style id, or a blend {id: weight} with weights 0-1 (the renderer's sliders), of the loaded
+ * styles: ids and weights checked here, the blend itself by resolveStyle (electron/common/styles.ts).
+ */
+export function styleRef(v: unknown, catalog: StyleCatalog, what: string): string | StyleBlend {
+  let style: string | StyleBlend;
   if (typeof v === 'string') {
-    id(v, what);
-    if (!known.has(v)) throw new ArgError(`Unknown style '${v}' for ${what}`, 'not-found');
-    return v;
+    style = id(v, what);
+  } else {
+    const blend: StyleBlend = {};
+    for (const [k, w] of Object.entries(plainObject(v, what))) blend[id(k, `${what} style`)] = checkNumber(`${what} weight of '${k}'`, w, STRENGTH, 'strict');
+    style = blend;
   }
-  const o = plainObject(v, what);
-  const entries = Object.entries(o);
-  if (entries.length < BLEND_STYLES.min || entries.length > BLEND_STYLES.max) {
-    fail(`Expected ${BLEND_STYLES.min} to ${BLEND_STYLES.max} styles in the blend for ${what} but received ${entries.length}`);
-  }
-  let model: string | null = null;
-  let total = 0;
-  const out: StyleBlend = {};
-  for (const [k, w] of entries) {
-    id(k, `${what} style`);
-    const info = known.get(k);
-    if (!info) throw new ArgError(`Unknown style '${k}' for ${what}`, 'not-found');
-    if (entries.length > 1 && !info.multi) fail(`Style '${k}' cannot be blended: its model has a single style`);
-    if (model !== null && info.model !== model) fail(`Expected styles of one model for ${what}, but '${k}' belongs to '${info.model}' and not '${model}'`);
-    model = info.model;
-    out[k] = checkNumber(`${what} weight of '${k}'`, w, STRENGTH, 'strict');
-    total += out[k];
-  }
-  if (total <= 0) fail(`Expected blend weights of ${what} to sum to more than 0`);
-  return out;
+  resolveStyle(catalog, style, (unknown) => new ArgError(`Unknown style '${unknown}' for ${what}`, 'not-found'), what);
+  return style;
 }
