@@ -25,13 +25,7 @@ export interface EnginePort {
   models?(): readonly { id: string; sha256: string }[];
   modelErrors(): readonly unknown[];
   preview(input: string, opts: StylizeOptions & { size: number }, signal?: AbortSignal): Promise<PreviewOutput>;
-  runBatch(
-    inputs: string[],
-    outDir: string,
-    opts: StylizeOptions & { recursive: boolean; skipExisting: boolean },
-    onProgress: (p: BatchProgress) => void,
-    signal?: AbortSignal,
-  ): Promise<BatchReport>;
+  runBatch(inputs: string[], outDir: string, opts: StylizeOptions & { recursive: boolean; skipExisting: boolean }, onProgress: (p: BatchProgress) => void, signal?: AbortSignal): Promise<BatchReport>;
   doctor(): Promise<unknown> | unknown;
   deviceReport(): DeviceReport | null | Promise<DeviceReport | null>;
   /** Start the worker and load the model (shows which provider the device choice got). */
