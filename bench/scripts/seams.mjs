@@ -8,7 +8,7 @@ import os from 'node:os';
 import path from 'node:path';
 import sharp from 'sharp';
 import { Engine } from '../../dist/electron/engine/index.js';
-import { DEFAULT_TILE_PIXELS } from '../../dist/electron/engine/engine.js';
+import { DEFAULT_TILE_PIXELS } from '../../dist/electron/engine/engine-options.js';
 import { planTiles, tileSizeForBudget } from '../../dist/electron/imaging/tiling.js';
 
 const args = process.argv.slice(2);

@@ -1,89 +1,21 @@
 // The `pastiche` command line. Exit codes: 0 all ok, 1 some files failed (or a command
 // failed), 2 usage error (the message names the flag), 130 cancelled with Ctrl-C.
-import { mkdir, writeFile } from 'node:fs/promises';
+import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
-import { parseArgs, type ParseArgsConfig } from 'node:util';
+import type { ParseArgsConfig } from 'node:util';
 import { PasticheError } from '../common/errors.js';
-import {
-  ParamError,
-  parseDevice,
-  parsePrecision,
-  parseFormat,
-  parseQuality,
-  parseSize,
-  parseStrength,
-  parseStyleSpec,
-  parseThreads,
-} from '../common/params.js';
+import { ParamError, parseFormat, parseQuality, parseSize, parseStrength, parseStyleSpec } from '../common/params.js';
 import type { BatchProgress, FileResult } from '../common/types.js';
-import { Engine, type EngineOptions, type EngineStylizeInput } from '../engine/index.js';
-import { parseBenchSize, runBench, type BenchOptions, type BenchReport } from '../engine/bench.js';
-
-export interface CliIo {
-  stdout: NodeJS.WritableStream & { isTTY?: boolean };
-  stderr: NodeJS.WritableStream & { isTTY?: boolean; columns?: number };
-}
-
-export class UsageError extends Error {}
-
-export interface Command {
-  summary: string;
-  usage: string;
-  run(argv: string[], io: CliIo): Promise<number>;
-}
-
-const COMMON_OPTIONS = {
-  'models-dir': { type: 'string' },
-  device: { type: 'string' },
-  precision: { type: 'string' },
-  threads: { type: 'string' },
-  json: { type: 'boolean' },
-  help: { type: 'boolean', short: 'h' },
-} as const satisfies ParseArgsConfig['options'];
-
-function parse<O extends NonNullable<ParseArgsConfig['options']>>(argv: string[], options: O, positionals = false) {
-  try {
-    return parseArgs({ args: argv, options, allowPositionals: positionals, strict: true });
-  } catch (e) {
-    throw new UsageError((e as Error).message);
-  }
-}
-
-/** Runs a flag validator; its ParamError becomes a usage error naming the flag. */
-function flag<T>(name: string, v: string | undefined, fn: (v: unknown, name: string) => T): T | undefined {
-  if (v === undefined) return undefined;
-  try {
-    return fn(v, name);
-  } catch (e) {
-    if (e instanceof ParamError) throw new UsageError(`--${name}: ${e.message}`);
-    throw e;
-  }
-}
-
-function engineOptions(values: { 'models-dir'?: string | undefined; device?: string | undefined; precision?: string | undefined; threads?: string | undefined }): EngineOptions {
-  const o: EngineOptions = {};
-  if (values['models-dir']) o.modelsDir = values['models-dir'];
-  const device = flag('device', values.device, parseDevice);
-  if (device) o.device = device;
-  const precision = flag('precision', values.precision, parsePrecision);
-  if (precision) o.precision = precision;
-  const threads = flag('threads', values.threads, parseThreads);
-  if (threads) o.threads = threads;
-  return o;
-}
-
-function write(s: NodeJS.WritableStream, text: string): void {
-  s.write(text.endsWith('\n') ? text : `${text}\n`);
-}
-
-// ---- styles ----------------------------------------------------------------------------
+import { Engine, type EngineStylizeInput } from '../engine/index.js';
+import { COMMON_OPTIONS, commandHelp, engineOptions, flag, parse, UsageError, write, type CliIo, type Command } from './args.js';
+import { bench } from './bench-command.js';
 
 const styles: Command = {
   summary: 'List the built-in styles',
   usage: 'pastiche styles [--json] [--models-dir DIR]',
   async run(argv, io) {
     const { values } = parse(argv, COMMON_OPTIONS);
-    if (values.help) return help(io, 'styles');
+    if (values.help) return commandHelp(io, styles);
     const engine = await Engine.create(engineOptions(values));
     try {
       const list = engine.styles();
@@ -145,7 +77,7 @@ const stylize: Command = {
     '  -o, --out DIR             output folder (created if missing)',
     '      --size N|original     long edge in pixels (default original; never upscales unless --upscale)',
     '      --strength X          0 (photo) .. 1 (full style), default 1',
-    '      --preserve-colors     keep the photo\'s colours (luminance-only transfer)',
+    "      --preserve-colors     keep the photo's colours (luminance-only transfer)",
     '  -f, --format FMT          jpg|png|webp|tiff|avif (default jpg)',
     '  -q, --quality Q           1-100 (default 92)',
     '      --device D            auto|cpu|gpu (default auto)',
@@ -158,7 +90,7 @@ const stylize: Command = {
   ].join('\n'),
   async run(argv, io) {
     const { values, positionals } = parse(argv, STYLIZE_OPTIONS, true);
-    if (values.help) return help(io, 'stylize');
+    if (values.help) return commandHelp(io, stylize);
     if (positionals.length === 0) throw new UsageError("Missing input: give one or more photos or folders (put names starting with '-' after '--')");
     if (!values.out) throw new UsageError('Missing required option --out DIR');
     const opts: EngineStylizeInput & { recursive: boolean; skipExisting: boolean } = {
@@ -204,7 +136,11 @@ const stylize: Command = {
     engine.on('worker-crash', (c) => write(io.stderr, `\nwarning: ${c.message}`));
     try {
       if (!opts.style && engine.styles().length === 0) {
-        const why = engine.modelErrors().map((e) => e.message).join('; ') || `no models in ${engine.modelsDir}`;
+        const why =
+          engine
+            .modelErrors()
+            .map((e) => e.message)
+            .join('; ') || `no models in ${engine.modelsDir}`;
         write(io.stderr, `pastiche: no styles available (${why})`);
         return 1;
       }
@@ -245,7 +181,13 @@ const stylize: Command = {
       report = { ...report, files: results };
       if (bar) io.stderr.write('\r\x1b[K');
       const files = results.map((f) => {
-        const o: Pick<FileResult, 'input' | 'output' | 'status' | 'error' | 'warnings' | 'ms' | 'device'> & { style?: string } = { input: f.input, output: f.output, status: f.status, ms: f.ms, device: f.device };
+        const o: Pick<FileResult, 'input' | 'output' | 'status' | 'error' | 'warnings' | 'ms' | 'device'> & { style?: string } = {
+          input: f.input,
+          output: f.output,
+          status: f.status,
+          ms: f.ms,
+          device: f.device,
+        };
         if (f.style) o.style = f.style;
         if (f.error) o.error = f.error;
         if (f.warnings?.length) o.warnings = f.warnings;
@@ -281,7 +223,7 @@ const doctor: Command = {
   usage: 'pastiche doctor [--json] [--models-dir DIR]',
   async run(argv, io) {
     const { values } = parse(argv, COMMON_OPTIONS);
-    if (values.help) return help(io, 'doctor');
+    if (values.help) return commandHelp(io, doctor);
     const engine = await Engine.create(engineOptions(values));
     try {
       const d = await engine.doctor();
@@ -308,109 +250,15 @@ const doctor: Command = {
   },
 };
 
-// ---- bench -----------------------------------------------------------------------------
-
-const BENCH_OPTIONS = {
-  ...COMMON_OPTIONS,
-  sizes: { type: 'string' },
-  runs: { type: 'string' },
-  warmups: { type: 'string' },
-  out: { type: 'string', short: 'o' },
-  style: { type: 'string', short: 's' },
-  batch: { type: 'string' },
-  'no-reference': { type: 'boolean' },
-  'no-e2e': { type: 'boolean' },
-  'tile-pixels': { type: 'string' },
-} as const satisfies ParseArgsConfig['options'];
-
-function intFlag(name: string, v: string | undefined, min: number, max: number): number | undefined {
-  if (v === undefined) return undefined;
-  const n = Number(v);
-  if (!Number.isInteger(n) || n < min || n > max) throw new UsageError(`--${name}: expected an integer ${min}-${max}, got '${v}'`);
-  return n;
-}
-
-function fmtBytes(b: number | null): string {
-  return b === null ? '-' : `${(b / 2 ** 30).toFixed(2)} GiB`;
-}
-
-const bench: Command = {
-  summary: 'Measure inference and end-to-end speed and peak memory per size and device',
-  usage: [
-    'pastiche bench [--json] [--sizes 512,720p,1080p,4k] [--device auto|cpu|gpu[,..]] [--runs N] [--out FILE]',
-    '      --sizes LIST          N (square), WxH, 720p, 1080p, 4k (default 512,720p,1080p,4k)',
-    '      --device D[,D]        auto|cpu|gpu, one entry each (default auto)',
-    '      --precision P         auto|fp32: graphs of the built-in model (default auto)',
-    '      --runs N              timed runs per entry, median reported (default 5; one warm-up first)',
-    '      --warmups N           untimed runs first (default 1)',
-    '  -o, --out FILE            results JSON (default bench-results/bench-<timestamp>.json)',
-    '  -s, --style ID            style of the built-in model (default: first)',
-    '      --batch N             also time a folder of N 1080p photos through the batch path',
-    '      --no-reference        skip the reference generator (bench/models/reference-w32)',
-    '      --no-e2e              inference only (no decode/encode/write runs)',
-    '      --threads N           ORT intra-op threads (default: all cores)',
-    '      --tile-pixels N       tile above N pixels (default: the engine\'s budget)',
-    '      --json                print the results JSON on stdout',
-  ].join('\n'),
-  async run(argv, io) {
-    const { values } = parse(argv, BENCH_OPTIONS);
-    if (values.help) return help(io, 'bench');
-    const sizes = (values.sizes ?? '512,720p,1080p,4k').split(',').filter(Boolean).map((x) => {
-      try {
-        return parseBenchSize(x);
-      } catch (e) {
-        throw new UsageError(`--sizes: ${(e as Error).message}`);
-      }
-    });
-    if (sizes.length === 0) throw new UsageError('--sizes: no size given');
-    const devices = (values.device ?? 'auto').split(',').filter(Boolean).map((d) => flag('device', d, parseDevice) ?? 'auto');
-    const opts: BenchOptions = {
-      sizes, devices, runs: intFlag('runs', values.runs, 1, 1000) ?? 5,
-      warmups: intFlag('warmups', values.warmups, 0, 100) ?? 1,
-      reference: !values['no-reference'], endToEnd: !values['no-e2e'],
-      batch: intFlag('batch', values.batch, 0, 10_000) ?? 0,
-      tilePixels: intFlag('tile-pixels', values['tile-pixels'], 65_536, 300_000_000),
-      log: values.json ? () => undefined : (line) => write(io.stderr, line),
-    };
-    if (values['models-dir']) opts.modelsDir = values['models-dir'];
-    if (values.style) opts.style = values.style;
-    const precision = flag('precision', values.precision, parsePrecision);
-    if (precision) opts.precision = precision;
-    const threads = flag('threads', values.threads, parseThreads);
-    if (threads) opts.threads = threads;
-    const report: BenchReport = await runBench(opts);
-    const file = path.resolve(values.out ?? path.join('bench-results', `bench-${report.createdAt.replace(/[:.]/g, '-')}.json`));
-    await mkdir(path.dirname(file), { recursive: true });
-    await writeFile(file, `${JSON.stringify(report, null, 1)}\n`);
-    if (values.json) write(io.stdout, JSON.stringify(report));
-    else {
-      const m = report.machine;
-      write(io.stdout, `${m.cpu}, ${m.cores} cores, ${fmtBytes(m.memoryBytes)}, ${m.os}, node ${m.node}, onnxruntime ${m.onnxruntime ?? '?'}, sharp ${m.sharp ?? '?'}`);
-      for (const r of report.results) {
-        const e2e = r.endToEndMs ? `${r.endToEndMs.median} ms` : '-';
-        write(io.stdout, `${r.modelId.padEnd(16)} ${r.size.padEnd(9)} ${r.device.padEnd(4)} ${(r.provider ?? '-').padEnd(6)} infer ${r.inferMs ? `${r.inferMs.median} ms` : '-'}  end-to-end ${e2e}  peak RSS ${fmtBytes(r.peakRssBytes)}  tiles ${r.tiles}${r.error ? `  FAILED: ${r.error}` : ''}`);
-      }
-      for (const x of report.ratios) write(io.stdout, `ratio builtin/reference ${x.size} ${x.device}: ${x.builtinOverReference}`);
-      if (report.batch) {
-        const b = report.batch;
-        write(io.stdout, `batch ${b.files} x 1080p: ${b.filesPerSecond} files/s, ${Math.round(b.efficiency * 100)}% of inference-only (${b.inferenceOnlyFilesPerSecond}/s: median ${b.inferenceOnlyMs.median} ms, before and after the batch)`);
-      }
-      write(io.stderr, `results: ${file}`);
-    }
-    return report.results.some((r) => r.error) ? 1 : 0;
-  },
-};
-
 /** Subcommands. */
 export const commands: Record<string, Command> = { styles, stylize, doctor, bench };
 
 function help(io: CliIo, cmd?: string): number {
   const c = cmd ? commands[cmd] : undefined;
-  if (c) {
-    write(io.stdout, `${c.summary}\n\nUsage: ${c.usage}`);
-    return 0;
-  }
-  const list = Object.entries(commands).map(([n, x]) => `  ${n.padEnd(10)} ${x.summary}`).join('\n');
+  if (c) return commandHelp(io, c);
+  const list = Object.entries(commands)
+    .map(([n, x]) => `  ${n.padEnd(10)} ${x.summary}`)
+    .join('\n');
   write(io.stdout, `pastiche - turn photos into paintings\n\nUsage: pastiche <command> [options]\n\nCommands:\n${list}\n\nRun 'pastiche <command> --help' for a command's options.`);
   return 0;
 }

@@ -2,24 +2,42 @@
 // Messages follow sharp's style ("Expected <what> for <name> but received <value>") so a
 // user sees the same wording whichever entry point they used. Pure: imports nothing at runtime.
 
-import type {
-  DeviceChoice,
-  ModelVariant,
-  OutputFormat,
-  Precision,
-  SizeChoice,
-  StyleBlend,
-  StylizeOptions,
-} from './types.js';
+import type { DeviceChoice, ModelVariant, OutputFormat, Precision, SizeChoice, StyleBlend, StylizeOptions } from './types.js';
 
 export const OUTPUT_FORMATS: readonly OutputFormat[] = ['jpg', 'png', 'webp', 'tiff', 'avif'];
 export const DEVICE_CHOICES: readonly DeviceChoice[] = ['auto', 'cpu', 'gpu'];
 export const PRECISIONS: readonly Precision[] = ['auto', 'fp32'];
 export const MODEL_VARIANTS: readonly ModelVariant[] = ['tiles', 'single', 'fp16', 'fp16-tiles', 'int8'];
-export const MIN_SIZE = 64;
-export const MAX_SIZE = 16384;
+/** An inclusive numeric limit; every limit of the vocabulary is one named Range. */
+export interface Range {
+  readonly min: number;
+  readonly max: number;
+}
+
+/** Long edge of an output, in pixels ('original' aside). */
+export const SIZE: Range = { min: 64, max: 16384 };
+/** Long edge of a preview, in pixels: a preview is never 'original', and never larger than this. */
+export const PREVIEW_SIZE: Range = { min: SIZE.min, max: 4096 };
+export const STRENGTH: Range = { min: 0, max: 1 };
+export const QUALITY: Range = { min: 1, max: 100 };
+export const THREADS: Range = { min: 1, max: 256 };
+/** Refusal threshold of a photo's declared pixel count (checked before decoding). */
+export const MAX_PIXELS: Range = { min: 1, max: 2 ** 40 };
 /** Default refusal threshold: declared pixel count above this is refused before decoding. */
 export const DEFAULT_MAX_PIXELS = 300_000_000;
+/** Pixels above which a photo is inferred in tiles (`--tile-pixels`). */
+export const TILE_PIXELS: Range = { min: 65_536, max: 300_000_000 };
+/** `pastiche bench`: timed runs, untimed warm-up runs, photos of the batch run. */
+export const BENCH_RUNS: Range = { min: 1, max: 1000 };
+export const BENCH_WARMUPS: Range = { min: 0, max: 100 };
+export const BENCH_BATCH: Range = { min: 0, max: 10_000 };
+/** Styles in one blend (a multi-style model holds at most this many). */
+export const BLEND_STYLES: Range = { min: 1, max: 16 };
+
+/** JPEG quality of previews and style thumbnails (the worker encodes them; PNG where the photo has alpha). */
+export const PREVIEW_QUALITY = 85;
+/** The encoding fields of a preview request: what the worker writes, with no metadata. */
+export const PREVIEW_ENCODING = { format: 'jpg', quality: PREVIEW_QUALITY, keepMetadata: false, stripGps: true } as const satisfies Partial<StylizeOptions>;
 
 export const DEFAULT_STYLIZE_OPTIONS: Omit<StylizeOptions, 'style'> = {
   size: 'original',
@@ -58,38 +76,45 @@ export function invalid(name: string, expected: string, received: unknown): Para
   return new ParamError(name, `Expected ${expected} for ${name} but received ${describeValue(received)}`);
 }
 
-// CLI and query strings hand us strings; accept exact decimal spellings only ("1e3", "12px" are refused).
+/**
+ * How a check reads its value. 'parse' (the CLI, the engine's API): strings are parsed, exact
+ * decimal spellings only ("1e3", "12px" are refused), format aliases like 'jpeg' accepted.
+ * 'strict' (IPC): the value must already have its JS type; '512' for a number is a renderer bug,
+ * so it is refused rather than coerced.
+ */
+export type Mode = 'parse' | 'strict';
+
 const INT_RE = /^[+-]?\d+$/;
 const NUM_RE = /^[+-]?(\d+\.?\d*|\.\d+)$/;
 
-function toInteger(v: unknown): number | null {
+function toInteger(v: unknown, mode: Mode): number | null {
   if (typeof v === 'number') return Number.isInteger(v) ? v : null;
-  if (typeof v === 'string' && INT_RE.test(v.trim())) return Number.parseInt(v.trim(), 10);
+  if (mode === 'parse' && typeof v === 'string' && INT_RE.test(v.trim())) return Number.parseInt(v.trim(), 10);
   return null;
 }
 
-function toNumber(v: unknown): number | null {
+function toNumber(v: unknown, mode: Mode): number | null {
   if (typeof v === 'number') return Number.isFinite(v) ? v : null;
-  if (typeof v === 'string' && NUM_RE.test(v.trim())) return Number.parseFloat(v.trim());
+  if (mode === 'parse' && typeof v === 'string' && NUM_RE.test(v.trim())) return Number.parseFloat(v.trim());
   return null;
 }
 
-export function checkInteger(name: string, v: unknown, min: number, max: number): number {
-  const n = toInteger(v);
-  if (n === null || n < min || n > max) throw invalid(name, `integer between ${min} and ${max}`, v);
+export function checkInteger(name: string, v: unknown, range: Range, mode: Mode = 'parse'): number {
+  const n = toInteger(v, mode);
+  if (n === null || n < range.min || n > range.max) throw invalid(name, `integer between ${range.min} and ${range.max}`, v);
   return n;
 }
 
-export function checkNumber(name: string, v: unknown, min: number, max: number): number {
-  const n = toNumber(v);
-  if (n === null || n < min || n > max) throw invalid(name, `number between ${min} and ${max}`, v);
+export function checkNumber(name: string, v: unknown, range: Range, mode: Mode = 'parse'): number {
+  const n = toNumber(v, mode);
+  if (n === null || n < range.min || n > range.max) throw invalid(name, `number between ${range.min} and ${range.max}`, v);
   return n;
 }
 
-export function checkBoolean(name: string, v: unknown): boolean {
+export function checkBoolean(name: string, v: unknown, mode: Mode = 'parse'): boolean {
   if (typeof v === 'boolean') return v;
-  if (v === 'true') return true;
-  if (v === 'false') return false;
+  if (mode === 'parse' && v === 'true') return true;
+  if (mode === 'parse' && v === 'false') return false;
   throw invalid(name, 'boolean', v);
 }
 
@@ -98,33 +123,34 @@ export function checkOneOf<T extends string>(name: string, v: unknown, values: r
   throw invalid(name, `one of ${values.join(', ')}`, v);
 }
 
-/** Long edge in pixels (64-16384) or 'original'. */
-export function parseSize(v: unknown, name = 'size'): SizeChoice {
+/** Long edge in pixels (SIZE) or 'original'. */
+export function parseSize(v: unknown, name = 'size', mode: Mode = 'parse'): SizeChoice {
   if (v === 'original') return 'original';
-  const n = toInteger(v);
-  if (n === null || n < MIN_SIZE || n > MAX_SIZE) {
-    throw invalid(name, `integer between ${MIN_SIZE} and ${MAX_SIZE} or 'original'`, v);
+  const n = toInteger(v, mode);
+  if (n === null || n < SIZE.min || n > SIZE.max) {
+    throw invalid(name, `integer between ${SIZE.min} and ${SIZE.max} or 'original'`, v);
   }
   return n;
 }
 
 /** Preview sizes are always a number (a preview of 'original' would defeat its purpose). */
-export function parsePreviewSize(v: unknown, name = 'size'): number {
-  return checkInteger(name, v, MIN_SIZE, 4096);
+export function parsePreviewSize(v: unknown, name = 'size', mode: Mode = 'parse'): number {
+  return checkInteger(name, v, PREVIEW_SIZE, mode);
 }
 
-export function parseStrength(v: unknown, name = 'strength'): number {
-  return checkNumber(name, v, 0, 1);
+export function parseStrength(v: unknown, name = 'strength', mode: Mode = 'parse'): number {
+  return checkNumber(name, v, STRENGTH, mode);
 }
 
-export function parseQuality(v: unknown, name = 'quality'): number {
-  return checkInteger(name, v, 1, 100);
+export function parseQuality(v: unknown, name = 'quality', mode: Mode = 'parse'): number {
+  return checkInteger(name, v, QUALITY, mode);
 }
 
-export function parseFormat(v: unknown, name = 'format'): OutputFormat {
-  // Common spellings people type; normalized silently rather than refused.
-  const aliases: Record<string, OutputFormat> = { jpeg: 'jpg', tif: 'tiff' };
-  const s = typeof v === 'string' ? (aliases[v.toLowerCase()] ?? v.toLowerCase()) : v;
+// Common spellings people type; normalized silently rather than refused (parse mode only).
+const FORMAT_ALIASES: Record<string, OutputFormat> = { jpeg: 'jpg', tif: 'tiff' };
+
+export function parseFormat(v: unknown, name = 'format', mode: Mode = 'parse'): OutputFormat {
+  const s = mode === 'parse' && typeof v === 'string' ? (FORMAT_ALIASES[v.toLowerCase()] ?? v.toLowerCase()) : v;
   if (typeof s === 'string' && (OUTPUT_FORMATS as readonly string[]).includes(s)) return s as OutputFormat;
   throw invalid(name, `one of ${OUTPUT_FORMATS.join(', ')}`, v);
 }
@@ -137,12 +163,12 @@ export function parsePrecision(v: unknown, name = 'precision'): Precision {
   return checkOneOf(name, v, PRECISIONS);
 }
 
-export function parseThreads(v: unknown, name = 'threads'): number {
-  return checkInteger(name, v, 1, 256);
+export function parseThreads(v: unknown, name = 'threads', mode: Mode = 'parse'): number {
+  return checkInteger(name, v, THREADS, mode);
 }
 
-export function parseMaxPixels(v: unknown, name = 'maxPixels'): number {
-  return checkInteger(name, v, 1, 2 ** 40);
+export function parseMaxPixels(v: unknown, name = 'maxPixels', mode: Mode = 'parse'): number {
+  return checkInteger(name, v, MAX_PIXELS, mode);
 }
 
 const STYLE_ID_RE = /^[a-z0-9][a-z0-9-]*$/;
@@ -174,7 +200,7 @@ export function parseStyleSpec(v: unknown, name = 'style'): string | StyleBlend 
   let total = 0;
   for (const part of s.split(',')) {
     const [id, w, extra] = part.split('=').map((p) => p.trim());
-    const weight = toNumber(w);
+    const weight = toNumber(w, 'parse');
     if (id === undefined || !STYLE_ID_RE.test(id) || weight === null || weight < 0 || extra !== undefined || id in blend) {
       throw invalid(name, expected, v);
     }

@@ -7,146 +7,15 @@ import os from 'node:os';
 import path from 'node:path';
 import sharp from 'sharp';
 import { serializeError } from '../common/errors.js';
-import type { DeviceChoice, ModelIo, Precision, ProviderName } from '../common/types.js';
-import { DEFAULT_BATCH_CONCURRENCY, DEFAULT_STATS_EDGE, DEFAULT_TILE_PIXELS, Engine, modelSpec, type EngineOptions } from './engine.js';
+import type { DeviceChoice, ModelIo } from '../common/types.js';
+import { Engine } from './engine.js';
+import { DEFAULT_BATCH_CONCURRENCY, DEFAULT_STATS_EDGE, DEFAULT_TILE_PIXELS, modelSpec, type EngineOptions } from './engine-options.js';
 import { tempPathFor } from './batch.js';
 import { loadManifest, resolveStyle } from './manifest.js';
 import { defaultWorkerPath, packageRoot, resolveModelsDir } from './paths.js';
-import { Supervisor, type Spawner } from './supervisor.js';
+import { Supervisor } from './supervisor.js';
 import type { BenchJob, BenchResult, DoctorResult, ModelSpec } from './worker-protocol.js';
-
-export interface BenchSize {
-  label: string;
-  width: number;
-  height: number;
-}
-
-const NAMED_SIZES: Record<string, [number, number]> = {
-  '720p': [1280, 720],
-  '1080p': [1920, 1080],
-  '4k': [3840, 2160],
-};
-
-/** '512' (square), '720p', '1080p', '4k', or 'WxH'. Throws RangeError on anything else. */
-export function parseBenchSize(s: string): BenchSize {
-  const key = s.trim().toLowerCase();
-  const named = NAMED_SIZES[key];
-  if (named) return { label: key, width: named[0], height: named[1] };
-  const sq = /^(\d+)$/.exec(key);
-  const wh = /^(\d+)x(\d+)$/.exec(key);
-  const w = Number(sq?.[1] ?? wh?.[1]);
-  const h = Number(sq?.[1] ?? wh?.[2]);
-  if (!(Number.isInteger(w) && Number.isInteger(h) && w >= 16 && h >= 16 && w <= 16384 && h <= 16384)) {
-    throw new RangeError(`unknown size '${s}' (use N, WxH, 720p, 1080p or 4k; 16-16384 px)`);
-  }
-  return { label: key, width: w, height: h };
-}
-
-export interface BenchOptions {
-  sizes: BenchSize[];
-  devices: DeviceChoice[];
-  runs: number;
-  warmups?: number;
-  modelsDir?: string;
-  /** Style of the built-in model (default: the manifest's first). */
-  style?: string;
-  /** reference-w32 from bench/models; false skips it. */
-  reference?: boolean;
-  referenceDir?: string;
-  threads?: number;
-  tilePixels?: number;
-  statsEdge?: number;
-  /** Graphs of the built-in model (Engine's precision; default 'auto'). */
-  precision?: Precision;
-  /** Also run whole files (decode -> encode -> write) per size. */
-  endToEnd?: boolean;
-  /** Photos in a 1080p folder batch through Engine.runBatch (decode/encode overlap); 0 = skip. */
-  batch?: number;
-  spawner?: Spawner;
-  workerPath?: string;
-  /** Progress lines (stderr in the CLI). */
-  log?: (line: string) => void;
-}
-
-export interface Timing {
-  median: number;
-  min: number;
-  runs: number[];
-}
-
-export interface BenchEntry {
-  model: 'builtin' | 'reference';
-  modelId: string;
-  size: string;
-  width: number;
-  height: number;
-  device: DeviceChoice;
-  provider: ProviderName | null;
-  fallbackReason?: string;
-  tiles: number;
-  /** Inference on decoded pixels: tensor conversion, (tiled) ORT runs, blending. */
-  inferMs: Timing | null;
-  /** Whole file: decode, inference, post-processing, JPEG encode with metadata, atomic write. */
-  endToEndMs: Timing | null;
-  /** Peak RSS of the worker process that ran this entry (fresh process per entry). */
-  peakRssBytes: number | null;
-  error?: string;
-}
-
-export interface BenchRatio {
-  size: string;
-  device: DeviceChoice;
-  /** builtin median inference / reference median inference (same process, same runs). */
-  builtinOverReference: number;
-}
-
-export interface BatchBench {
-  files: number;
-  width: number;
-  height: number;
-  device: DeviceChoice;
-  concurrency: number;
-  wallMs: number;
-  filesPerSecond: number;
-  /** 1080p inference of the same model (as inferMs), runs right before and right after the batch. */
-  inferenceOnlyMs: Timing;
-  /** 1000 / inferenceOnlyMs.median: the ceiling the batch is compared with. */
-  inferenceOnlyFilesPerSecond: number;
-  /** filesPerSecond / inferenceOnlyFilesPerSecond. */
-  efficiency: number;
-}
-
-export interface MachineInfo {
-  cpu: string;
-  cores: number;
-  logicalCpus: number;
-  memoryBytes: number;
-  os: string;
-  arch: string;
-  node: string;
-  onnxruntime: string | null;
-  sharp: string | null;
-  libvips: string | null;
-}
-
-export interface BenchReport {
-  schema: 1;
-  createdAt: string;
-  machine: MachineInfo;
-  settings: { runs: number; warmups: number; threads: number; tilePixels: number; statsEdge: number; precision: Precision; sizes: string[]; devices: DeviceChoice[] };
-  models: { builtin: { id: string; file: string; style: string } | null; reference: { id: string; file: string } | null };
-  results: BenchEntry[];
-  ratios: BenchRatio[];
-  batch: BatchBench | null;
-}
-
-export function timing(runs: number[]): Timing {
-  const sorted = [...runs].sort((a, b) => a - b);
-  const mid = sorted.length >> 1;
-  const median = sorted.length === 0 ? NaN : sorted.length % 2 ? (sorted[mid] as number) : ((sorted[mid - 1] as number) + (sorted[mid] as number)) / 2;
-  const r = (x: number): number => Math.round(x * 10) / 10;
-  return { median: r(median), min: r(sorted[0] ?? NaN), runs: runs.map(r) };
-}
+import { NAMED_SIZES, timing, type BatchBench, type BenchEntry, type BenchOptions, type BenchReport, type MachineInfo } from './bench-report.js';
 
 interface ReferenceJson {
   id: string;
@@ -162,12 +31,27 @@ async function referenceSpec(dir: string): Promise<ModelSpec | null> {
   if (!existsSync(json)) return null;
   const r = JSON.parse(await readFile(json, 'utf8')) as ReferenceJson;
   const io: ModelIo = {
-    input: 'input', output: 'output', styleWeights: null, stats: 'stats', statsSize: r.statsSize,
-    layout: 'NCHW', channels: 'RGB', range: [0, 255], multipleOf: 4,
+    input: 'input',
+    output: 'output',
+    styleWeights: null,
+    stats: 'stats',
+    statsSize: r.statsSize,
+    layout: 'NCHW',
+    channels: 'RGB',
+    range: [0, 255],
+    multipleOf: 4,
   };
   return {
-    id: r.id, path: path.join(dir, r.file), tilesPath: r.tiles ? path.join(dir, r.tiles.file) : null, singlePath: null,
-    fp16Path: null, fp16TilesPath: null, int8Path: null, io, receptiveField: r.receptiveField, weights: null,
+    id: r.id,
+    path: path.join(dir, r.file),
+    tilesPath: r.tiles ? path.join(dir, r.tiles.file) : null,
+    singlePath: null,
+    fp16Path: null,
+    fp16TilesPath: null,
+    int8Path: null,
+    io,
+    receptiveField: r.receptiveField,
+    weights: null,
   };
 }
 
@@ -227,9 +111,14 @@ export async function runBench(o: BenchOptions): Promise<BenchReport> {
   const style = o.style ?? manifest.styles[0]?.id;
   const models: { kind: 'builtin' | 'reference'; spec: ModelSpec }[] = [];
   const report: BenchReport = {
-    schema: 1, createdAt: new Date().toISOString(), machine: machineInfo(null),
+    schema: 1,
+    createdAt: new Date().toISOString(),
+    machine: machineInfo(null),
     settings: { runs: o.runs, warmups, threads, tilePixels, statsEdge, precision, sizes: o.sizes.map((s) => s.label), devices: o.devices },
-    models: { builtin: null, reference: null }, results: [], ratios: [], batch: null,
+    models: { builtin: null, reference: null },
+    results: [],
+    ratios: [],
+    batch: null,
   };
   if (style) {
     const r = resolveStyle(manifest, style);
@@ -267,8 +156,17 @@ export async function runBench(o: BenchOptions): Promise<BenchReport> {
       for (const device of o.devices) {
         for (const { kind, spec } of models) {
           const entry: BenchEntry = {
-            model: kind, modelId: spec.id, size: size.label, width: size.width, height: size.height, device,
-            provider: null, tiles: 0, inferMs: null, endToEndMs: null, peakRssBytes: null,
+            model: kind,
+            modelId: spec.id,
+            size: size.label,
+            width: size.width,
+            height: size.height,
+            device,
+            provider: null,
+            tiles: 0,
+            inferMs: null,
+            endToEndMs: null,
+            peakRssBytes: null,
           };
           log(`${spec.id} ${size.label} ${device}...`);
           try {
@@ -297,7 +195,8 @@ export async function runBench(o: BenchOptions): Promise<BenchReport> {
     const builtin = models.find((m) => m.kind === 'builtin');
     if (o.batch && o.batch > 0 && builtin) {
       report.batch = await batchBench(o, report, tmp, threads, log, (device, width, height) =>
-        inWorker({ model: builtin.spec, device, width, height, runs: o.runs, e2e: null }).then((r) => r.inferMs));
+        inWorker({ model: builtin.spec, device, width, height, runs: o.runs, e2e: null }).then((r) => r.inferMs),
+      );
     }
   } finally {
     await rm(tmp, { recursive: true, force: true });
@@ -311,7 +210,11 @@ export async function runBench(o: BenchOptions): Promise<BenchReport> {
  * minutes; a rate from earlier in the run would compare two different machines).
  */
 async function batchBench(
-  o: BenchOptions, report: BenchReport, tmp: string, threads: number, log: (l: string) => void,
+  o: BenchOptions,
+  report: BenchReport,
+  tmp: string,
+  threads: number,
+  log: (l: string) => void,
   inferenceOnly: (device: DeviceChoice, width: number, height: number) => Promise<number[]>,
 ): Promise<BatchBench> {
   const n = o.batch ?? 0;
@@ -351,8 +254,15 @@ async function batchBench(
     const fps = (n * 1000) / wallMs;
     const inferFps = 1000 / inferenceOnlyMs.median;
     const b: BatchBench = {
-      files: n, width, height, device, concurrency, wallMs: Math.round(wallMs), filesPerSecond: Math.round(fps * 1000) / 1000,
-      inferenceOnlyMs, inferenceOnlyFilesPerSecond: Math.round(inferFps * 1000) / 1000,
+      files: n,
+      width,
+      height,
+      device,
+      concurrency,
+      wallMs: Math.round(wallMs),
+      filesPerSecond: Math.round(fps * 1000) / 1000,
+      inferenceOnlyMs,
+      inferenceOnlyFilesPerSecond: Math.round(inferFps * 1000) / 1000,
       efficiency: Math.round((fps / inferFps) * 1000) / 1000,
     };
     log(`  ${b.filesPerSecond} files/s (${Math.round(b.efficiency * 100)}% of inference-only)`);

@@ -6,133 +6,27 @@ import { realpath } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { PasticheError, serializeError } from '../common/errors.js';
-import {
-  checkBoolean,
-  DEFAULT_MAX_PIXELS,
-  normalizeStylizeOptions,
-  parseDevice,
-  parseFormat,
-  parseMaxPixels,
-  parsePrecision,
-  parsePreviewSize,
-  parseThreads,
-  type StylizeOptionsInput,
-} from './../common/params.js';
-import type {
-  BatchProgress,
-  BatchReport,
-  DeviceChoice,
-  DeviceReport,
-  FileResult,
-  ModelInfo,
-  OutputFormat,
-  Precision,
-  ProviderName,
-  StyleBlend,
-  StyleInfo,
-  StylizeOptions,
-} from '../common/types.js';
+import { checkBoolean, DEFAULT_MAX_PIXELS, normalizeStylizeOptions, parseDevice, parseFormat, parseMaxPixels, parsePrecision, parsePreviewSize, parseThreads } from '../common/params.js';
+import type { BatchProgress, DeviceChoice, DeviceReport, FileResult, ModelInfo, OutputFormat, Precision, ProviderName, StyleBlend, StyleInfo, StylizeOptions } from '../common/types.js';
 import { checkOutputDir, outputPathIn, planBatch, prepareOutputDirs, sweepStaleTemps, tempPathFor } from './batch.js';
-import { loadManifest, resolveStyle, type LoadedManifest, type LoadedModel, type ModelError } from './manifest.js';
+import { loadManifest, resolveStyle, type LoadedManifest, type ModelError } from './manifest.js';
+import {
+  DEFAULT_BATCH_CONCURRENCY,
+  DEFAULT_STATS_EDGE,
+  DEFAULT_TILE_PIXELS,
+  modelSpec,
+  type BatchOptions,
+  type CrashInfo,
+  type DoctorReport,
+  type EngineBatchReport,
+  type EngineOptions,
+  type EngineStylizeInput,
+  type ModelStatus,
+  type PreviewOutput,
+} from './engine-options.js';
 import { defaultWorkerPath, resolveModelsDir } from './paths.js';
-import { Supervisor, type CrashEvent, type Spawner } from './supervisor.js';
-import type { DoctorResult, ModelSpec, PreviewResult, RenderSettings, StylizeJob, StylizeResult, WarmupResult } from './worker-protocol.js';
-
-export interface EngineOptions {
-  /** Explicit models folder (packaged app: process.resourcesPath/models). */
-  modelsDir?: string;
-  device?: DeviceChoice;
-  /** Worker launcher; default child_process.fork. Electron passes a utilityProcess one. */
-  spawner?: Spawner;
-  workerPath?: string;
-  /** ORT intra-op threads; default all cores. */
-  threads?: number;
-  /** Refuse photos declaring more pixels than this (checked before decoding). */
-  maxPixels?: number;
-  /** Above this many pixels, infer in tiles (bounds memory). */
-  tilePixels?: number;
-  /** Long edge of the copy used for whole-image stats when tiling. */
-  statsEdge?: number;
-  /** Verify model files by 'sha256' (default) or just 'size'. */
-  verify?: 'sha256' | 'size';
-  /** Files in flight in the worker during batches (overlaps decode/encode with inference). */
-  concurrency?: number;
-  /** 'auto' (default): int8 on the CPU, fp16 on GPUs where the model ships them; 'fp32': float32 only. */
-  precision?: Precision;
-  /** How long a cancelled file may take to stop before the worker is killed. */
-  cancelGraceMs?: number;
-}
-
-/** StylizeOptions plus engine-only knobs. */
-export interface EngineStylizeInput extends StylizeOptionsInput {
-  /** Allow `size` above the photo's own long edge (off by default: no silent upscaling). */
-  allowUpscale?: boolean;
-  /** Force a tile edge when tiling (tests, benchmarks). */
-  tileSize?: number;
-}
-
-export interface BatchOptions extends EngineStylizeInput {
-  recursive?: boolean;
-  skipExisting?: boolean;
-  /** Stop starting new files (in-flight ones finish). The run's `signal` aborts in-flight too. */
-  stopSignal?: AbortSignal;
-}
-
-export interface EngineBatchReport extends BatchReport {
-  /** Set when the batch stopped early for a reason other than cancellation (e.g. disk full). */
-  stoppedReason?: string;
-}
-
-export interface ModelStatus {
-  id: string | null;
-  ok: boolean;
-  styles: string[];
-  error?: string;
-}
-
-export interface DoctorReport extends DoctorResult {
-  modelsDir: string;
-  models: ModelStatus[];
-  device: DeviceReport | null;
-}
-
-export type PreviewOutput = PreviewResult;
-
-// Default tiling threshold: 1080p and 1920x1200 run in one pass; a 4K (8.3 MP) photo goes through
-// 6 tiles of ~1.5 MP. A single pass of the built-in pack peaks at ~0.28 GiB + 0.41 GiB per MP on the
-// CPU, so tiles of at most 3 MP keep 4K well under 3 GB (docs/performance.md).
-export const DEFAULT_TILE_PIXELS = 3_000_000;
-export const DEFAULT_STATS_EDGE = 1024;
-/**
- * Files in flight during a batch: one being inferred, the next decoded and waiting (the worker's
- * main thread decodes and encodes while onnxruntime runs on its own thread). More buys nothing on
- * the CPU and holds more photos in memory.
- */
-export const DEFAULT_BATCH_CONCURRENCY = 2;
-
-/** What the worker needs to run a loaded model at a precision (reduced-precision files dropped for 'fp32'). */
-export function modelSpec(m: LoadedModel, weights: number[] | null, precision: Precision): ModelSpec {
-  const v = m.variantPaths;
-  const reduced = precision === 'auto';
-  return {
-    id: m.info.id,
-    path: m.path,
-    tilesPath: v.tiles ?? null,
-    singlePath: v.single ?? null,
-    fp16Path: reduced ? (v.fp16 ?? null) : null,
-    fp16TilesPath: reduced ? (v['fp16-tiles'] ?? null) : null,
-    int8Path: reduced ? (v.int8 ?? null) : null,
-    io: m.info.io,
-    receptiveField: m.info.receptiveField,
-    weights,
-  };
-}
-
-/** Crash notice in the shape the app services consume ({message, retried}) plus the details. */
-export interface CrashInfo extends CrashEvent {
-  message: string;
-  retried: boolean;
-}
+import { Supervisor } from './supervisor.js';
+import type { RenderSettings, StylizeJob, StylizeResult, WarmupResult } from './worker-protocol.js';
 
 type EngineEvents = {
   'worker-crash': [CrashInfo];
@@ -178,7 +72,8 @@ export class Engine extends EventEmitter<EngineEvents> {
     this.sup.on('crash', (e) => {
       const how = e.signal ? `killed by ${e.signal}` : `exit code ${e.code}`;
       const info: CrashInfo = {
-        ...e, retried: e.retrying,
+        ...e,
+        retried: e.retrying,
         message: `The inference worker stopped unexpectedly (${how}) while processing ${e.jobs.join(', ')}${e.retrying ? '; retrying' : ''}`,
       };
       this.emit('worker-crash', info);
@@ -243,10 +138,16 @@ export class Engine extends EventEmitter<EngineEvents> {
     const r = resolveStyle(this.manifest, o.style);
     const m = r.model;
     const s: RenderSettings = {
-      model: modelSpec(m, r.weights, this.precision), size: o.size,
+      model: modelSpec(m, r.weights, this.precision),
+      size: o.size,
       allowUpscale: extra.allowUpscale === undefined ? false : checkBoolean('allowUpscale', extra.allowUpscale),
-      strength: o.strength, preserveColors: o.preserveColors, device: this.device, threads: this.threads,
-      maxPixels: this.maxPixels, tilePixels: this.tilePixels, statsEdge: this.statsEdge,
+      strength: o.strength,
+      preserveColors: o.preserveColors,
+      device: this.device,
+      threads: this.threads,
+      maxPixels: this.maxPixels,
+      tilePixels: this.tilePixels,
+      statsEdge: this.statsEdge,
     };
     if (extra.tileSize !== undefined) s.tileSize = extra.tileSize;
     return s;
@@ -264,8 +165,14 @@ export class Engine extends EventEmitter<EngineEvents> {
   private async runJob(input: string, output: string, o: StylizeOptions, extra: EngineStylizeInput, signal?: AbortSignal): Promise<StylizeResult> {
     const tmp = tempPathFor(output);
     const job: StylizeJob = {
-      ...this.settings(o, extra), input, output, tmp,
-      format: o.format, quality: o.quality, keepMetadata: o.keepMetadata, stripGps: o.stripGps,
+      ...this.settings(o, extra),
+      input,
+      output,
+      tmp,
+      format: o.format,
+      quality: o.quality,
+      keepMetadata: o.keepMetadata,
+      stripGps: o.stripGps,
     };
     const r = await this.sup.request('stylize', job, { signal, tmpFile: tmp, label: input });
     this.noteDevice(r.provider, r.fallbackReason);
@@ -412,8 +319,12 @@ export class Engine extends EventEmitter<EngineEvents> {
       const f = plan.files[i] as (typeof plan.files)[number];
       report.files.push(
         results[i] ?? {
-          input: f.input, output: null, status: stopped ? 'failed' : 'skipped',
-          error: stopped ? `Not processed: ${stopped}` : 'Cancelled', ms: 0, device: null,
+          input: f.input,
+          output: null,
+          status: stopped ? 'failed' : 'skipped',
+          error: stopped ? `Not processed: ${stopped}` : 'Cancelled',
+          ms: 0,
+          device: null,
         },
       );
     }

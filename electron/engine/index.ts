@@ -1,6 +1,7 @@
 // Public surface of the engine for the CLI and the Electron main process.
-export { Engine, DEFAULT_TILE_PIXELS, DEFAULT_STATS_EDGE } from './engine.js';
-export type { CrashInfo, EngineOptions, EngineStylizeInput, BatchOptions, EngineBatchReport, DoctorReport, ModelStatus, PreviewOutput } from './engine.js';
+export { Engine } from './engine.js';
+export { DEFAULT_TILE_PIXELS, DEFAULT_STATS_EDGE } from './engine-options.js';
+export type { CrashInfo, EngineOptions, EngineStylizeInput, BatchOptions, EngineBatchReport, DoctorReport, ModelStatus, PreviewOutput } from './engine-options.js';
 export { Supervisor, forkSpawner } from './supervisor.js';
 export type { WorkerHandle, Spawner, CrashEvent, SupervisorOptions } from './supervisor.js';
 export type { ModelError, LoadedManifest } from './manifest.js';

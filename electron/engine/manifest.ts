@@ -7,6 +7,7 @@ import { readFile, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { MODEL_VARIANTS, ParamError } from '../common/params.js';
 import type { Manifest, ModelFileRef, ModelInfo, ModelIo, StyleInfo } from '../common/types.js';
+import { resolveStyle as checkStyle, styleCatalog } from '../common/styles.js';
 
 export interface ModelError {
   /** Model id, or null when the manifest itself is unusable. */
@@ -44,7 +45,7 @@ function isObj(v: unknown): v is Obj {
 }
 
 function show(v: unknown): string {
-  return typeof v === 'string' ? `'${v}'` : JSON.stringify(v) ?? String(v);
+  return typeof v === 'string' ? `'${v}'` : (JSON.stringify(v) ?? String(v));
 }
 
 function need(cond: boolean, where: string, expected: string, v: unknown): void {
@@ -242,31 +243,20 @@ export interface ResolvedStyle {
 }
 
 export function resolveStyle(loaded: LoadedManifest, style: string | Record<string, number>): ResolvedStyle {
-  const byId = new Map(loaded.styles.map((s) => [s.id, s]));
-  const entries = typeof style === 'string' ? [[style, 1] as const] : Object.entries(style);
-  let model: LoadedModel | undefined;
-  const raw: [number, number][] = [];
-  for (const [id, w] of entries) {
-    const s = byId.get(id);
-    if (!s) {
-      const failed = loaded.unavailable?.get(id);
-      if (failed) throw new ParamError('style', `Style '${id}' is unavailable: ${failed.message}`);
-      const hint = loaded.styles.length ? ` (available: ${loaded.styles.map((x) => x.id).join(', ')})` : '';
-      const broken = loaded.errors.length ? `; ${loaded.errors.length} model(s) failed to load, run 'pastiche doctor'` : '';
-      throw new ParamError('style', `Unknown style '${id}'${hint}${broken}`);
-    }
-    const m = loaded.models.find((x) => x.info.id === s.model);
-    if (!m) throw new Error(`Style '${id}' has no loaded model`);
-    if (model && model !== m) {
-      throw new ParamError('style', `Styles of a blend must belong to one model: '${id}' is in '${m.info.id}', not '${model.info.id}'`);
-    }
-    model = m;
-    raw.push([s.index, w]);
-  }
-  if (!model) throw new ParamError('style', 'No style given');
-  if (model.info.kind === 'single-style') return { model, weights: null, label: entries.map((e) => e[0]).join('+') };
-  const total = raw.reduce((a, [, w]) => a + w, 0);
+  const ref = checkStyle(styleCatalog(loaded.styles), style, (id) => {
+    const failed = loaded.unavailable?.get(id);
+    if (failed) return new ParamError('style', `Style '${id}' is unavailable: ${failed.message}`);
+    const hint = loaded.styles.length ? ` (available: ${loaded.styles.map((x) => x.id).join(', ')})` : '';
+    const broken = loaded.errors.length ? `; ${loaded.errors.length} model(s) failed to load, run 'pastiche doctor'` : '';
+    return new ParamError('style', `Unknown style '${id}'${hint}${broken}`);
+  });
+  const model = loaded.models.find((x) => x.info.id === ref.model);
+  if (!model) throw new Error(`Style '${ref.parts[0]?.id ?? ''}' has no loaded model`);
+  const blended = ref.parts.length > 1;
+  const label = ref.parts.map((p) => (blended ? `${p.id}=${p.weight}` : p.id)).join(',');
+  if (model.info.kind === 'single-style') return { model, weights: null, label: ref.parts.map((p) => p.id).join('+') };
+  const total = ref.parts.reduce((a, p) => a + p.weight, 0);
   const weights = new Array<number>(model.info.styles.length).fill(0);
-  for (const [idx, w] of raw) weights[idx] = (weights[idx] ?? 0) + w / total;
-  return { model, weights, label: entries.map(([id, w]) => (entries.length > 1 ? `${id}=${w}` : id)).join(',') };
+  for (const p of ref.parts) weights[p.index] = (weights[p.index] ?? 0) + p.weight / total;
+  return { model, weights, label };
 }

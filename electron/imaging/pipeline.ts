@@ -2,6 +2,7 @@
 // colour preservation / strength -> encode -> atomic write. Inference is abstracted behind
 // ModelRunner so this file never touches onnxruntime (only the worker entry does).
 import { PasticheError } from '../common/errors.js';
+import { PREVIEW_ENCODING } from '../common/params.js';
 import type { ProviderName } from '../common/types.js';
 import {
   decodeImage,
@@ -166,7 +167,7 @@ export async function runPreview(job: PreviewJob, runner: ModelRunner, cancel: C
   const { img, styl } = await render(job, runner, cancel);
   const withAlpha = img.alpha !== null;
   const data = await encodeImage(withAlpha && img.alpha ? interleaveAlpha(styl.rgb, img.alpha) : styl.rgb, img.width, img.height, withAlpha ? 4 : 3, {
-    format: withAlpha ? 'png' : 'jpg', quality: 85, keepMetadata: false, stripGps: true, meta: {},
+    ...PREVIEW_ENCODING, format: withAlpha ? 'png' : 'jpg', meta: {},
   });
   const result: PreviewResult = {
     data, mime: withAlpha ? 'image/png' : 'image/jpeg', width: img.width, height: img.height,

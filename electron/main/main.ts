@@ -8,15 +8,10 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { CHANNELS, PRELOAD_DROPPED } from '../common/ipc-contract.js';
 import type { EventContract, EventName, MenuCommand, PreloadContract } from '../common/ipc-contract.js';
-import type { DeviceChoice } from '../common/types.js';
-import { DEFAULT_TILE_PIXELS, Engine } from '../engine/index.js';
-import { DroppedPaths } from '../services/drops.js';
-import { createHandlers, dispatch, isTrustedSender, StyleThumbs } from '../services/handlers.js';
+import { startApp } from '../app/start-app.js';
 import type { HandlerHost } from '../services/handlers.js';
-import { mimeOf, parseMediaRequest, resolveStatic, ResultStore, serveMedia } from '../services/media.js';
-import { AllowedRoots } from '../services/roots.js';
-import { SettingsStore } from '../services/settings.js';
-import { ThumbnailCache } from '../services/thumbnails.js';
+import { dispatch, isTrustedSender } from '../services/ipc-handler.js';
+import { mimeOf, parseMediaRequest, resolveStatic, serveMedia } from '../services/media.js';
 import { menuTemplate } from './menu-template.js';
 import { APP_ENTRY, APP_ORIGIN, CSP, isAllowedNavigation, isExternalLinkAllowed, SCHEME, webPreferences } from './security.js';
 import { utilitySpawner } from './utility-spawner.js';
@@ -26,9 +21,7 @@ const appRoot = app.getAppPath();
 const isDev = !app.isPackaged && (process.argv.includes('--dev') || process.env['PASTICHE_DEV'] === '1');
 
 // Must run before 'ready': a standard + secure scheme gets an origin, fetch and CSP like https.
-protocol.registerSchemesAsPrivileged([
-  { scheme: SCHEME, privileges: { standard: true, secure: true, supportFetchAPI: true, codeCache: true } },
-]);
+protocol.registerSchemesAsPrivileged([{ scheme: SCHEME, privileges: { standard: true, secure: true, supportFetchAPI: true, codeCache: true } }]);
 
 // Test runs point userData at a temp folder so they never touch the user's settings.
 if (process.env['PASTICHE_USER_DATA']) app.setPath('userData', process.env['PASTICHE_USER_DATA']);
@@ -113,33 +106,14 @@ async function start(): Promise<void> {
   hardenSession();
   app.on('web-contents-created', (_e, contents) => guardContents(contents));
 
-  const userData = app.getPath('userData');
-  const cacheDir = path.join(userData, 'cache');
-  const settings = new SettingsStore(path.join(userData, 'settings.json'));
   const resources = app.isPackaged ? process.resourcesPath : path.join(appRoot, 'build');
   const modelsDir = process.env['PASTICHE_MODELS_DIR'] ?? (app.isPackaged ? path.join(process.resourcesPath, 'models') : path.join(appRoot, 'models'));
-
-  // One engine at a time; the handlers replace it (without a restart) when the device setting changes.
-  const createEngine = async (device: DeviceChoice): Promise<Engine> => {
-    const e = await Engine.create({ modelsDir, device, spawner: utilitySpawner });
-    e.on('crash', (info) => {
-      if (host?.engine() === e) host.engineCrashed(info.message, info.retried);
-    });
-    e.on('restart', () => {
-      if (host?.engine() === e) host.engineRestarted();
-    });
-    return e;
-  };
-  const engine = await createEngine(settings.get().device);
-  const drops = new DroppedPaths();
-  const roots = new AllowedRoots();
-  const results = new ResultStore();
-  const thumbs = new ThumbnailCache(path.join(cacheDir, 'thumbs'));
-  const styleThumbs = new StyleThumbs(path.join(cacheDir, 'styles'), path.join(resources, 'sample-photo.jpg'));
-  host = createHandlers({
-    engine,
-    createEngine,
-    drops,
+  const started = await startApp({
+    userData: app.getPath('userData'),
+    modelsDir,
+    samplePhoto: path.join(resources, 'sample-photo.jpg'),
+    spawner: utilitySpawner,
+    version: app.getVersion(),
     dialogs: {
       async openFolder(defaultPath) {
         const r = await dialog.showOpenDialog(mainWindow!, { title: 'Open a folder of photos', properties: ['openDirectory'], ...(defaultPath ? { defaultPath } : {}) });
@@ -163,21 +137,13 @@ async function start(): Promise<void> {
         return r.canceled ? null : (r.filePaths[0] ?? null);
       },
     },
-    roots,
-    settings,
-    results,
-    styleThumbs,
     emit,
     openPath: (p) => shell.openPath(p),
-    appInfo: { version: app.getVersion(), platform: process.platform, arch: process.arch, modelsDir, tileSize: Math.round(Math.sqrt(DEFAULT_TILE_PIXELS)) },
   });
+  host = started.host;
+  const { drops } = started;
 
-  registerProtocol(path.join(appRoot, 'dist', 'renderer'), {
-    roots,
-    thumbs,
-    results,
-    styleThumb: (id) => styleThumbs.existing(id),
-  });
+  registerProtocol(path.join(appRoot, 'dist', 'renderer'), started.media);
 
   const h = host;
   for (const channel of CHANNELS) {

@@ -5,8 +5,9 @@
 import type { BatchProgress, BatchReport, DeviceReport, ProviderName, StyleInfo, StylizeOptions } from '../common/types.js';
 
 export interface PreviewOutput {
-  /** Encoded image (JPEG/PNG/WebP) or raw RGB(A) pixels of width x height. */
-  data: Buffer | Uint8Array;
+  /** The encoded image: JPEG, or PNG where the photo has alpha (`mime` says which). */
+  data: Buffer;
+  mime: 'image/jpeg' | 'image/png';
   width: number;
   height: number;
   ms: number;
@@ -24,13 +25,7 @@ export interface EnginePort {
   models?(): readonly { id: string; sha256: string }[];
   modelErrors(): readonly unknown[];
   preview(input: string, opts: StylizeOptions & { size: number }, signal?: AbortSignal): Promise<PreviewOutput>;
-  runBatch(
-    inputs: string[],
-    outDir: string,
-    opts: StylizeOptions & { recursive: boolean; skipExisting: boolean },
-    onProgress: (p: BatchProgress) => void,
-    signal?: AbortSignal,
-  ): Promise<BatchReport>;
+  runBatch(inputs: string[], outDir: string, opts: StylizeOptions & { recursive: boolean; skipExisting: boolean }, onProgress: (p: BatchProgress) => void, signal?: AbortSignal): Promise<BatchReport>;
   doctor(): Promise<unknown> | unknown;
   deviceReport(): DeviceReport | null | Promise<DeviceReport | null>;
   /** Start the worker and load the model (shows which provider the device choice got). */

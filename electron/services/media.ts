@@ -87,14 +87,6 @@ export function mimeOf(file: string): string {
   return MIME[path.extname(file).toLowerCase()] ?? 'application/octet-stream';
 }
 
-/** Sniff the format of an encoded image buffer. */
-export function sniffMime(buf: Uint8Array): string {
-  if (buf[0] === 0xff && buf[1] === 0xd8) return 'image/jpeg';
-  if (buf[0] === 0x89 && buf[1] === 0x50) return 'image/png';
-  if (buf[8] === 0x57 && buf[9] === 0x45 && buf[10] === 0x42 && buf[11] === 0x50) return 'image/webp';
-  return 'application/octet-stream';
-}
-
 /** In-memory LRU of rendered previews (ids are random, never paths). */
 export class ResultStore {
   readonly #max: number;

@@ -5,7 +5,8 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import type { Settings } from '../common/ipc-contract.js';
-import { absPath, array, bool, FORMATS, id, int, knownKeys, oneOf, plainObject, sizeChoice, num, ArgError } from './validate.js';
+import { checkBoolean, checkOneOf, DEVICE_CHOICES, ParamError, parseFormat, parsePreviewSize, parseQuality, parseSize, parseStrength } from '../common/params.js';
+import { absPath, array, id, knownKeys, plainObject, ArgError } from './validate.js';
 
 export const DEFAULT_SETTINGS: Readonly<Settings> = Object.freeze({
   theme: 'system',
@@ -27,27 +28,33 @@ export const DEFAULT_SETTINGS: Readonly<Settings> = Object.freeze({
 
 type Validators = { [K in keyof Settings]: (v: unknown) => Settings[K] };
 
+const THEMES = ['system', 'dark', 'light'] as const;
+const COMPARE_STYLES_MAX = 12;
+const flag = (name: string) => (v: unknown) => checkBoolean(name, v, 'strict');
+
+// The same checks as the IPC requests (electron/common/params.ts, strict mode): a setting holds
+// any value a request that uses it accepts.
 const validators: Validators = {
-  theme: (v) => oneOf(v, ['system', 'dark', 'light'] as const, 'theme'),
-  device: (v) => oneOf(v, ['auto', 'cpu', 'gpu'] as const, 'device'),
-  previewSize: (v) => int(v, 256, 4096, 'previewSize'),
-  exportSize: (v) => sizeChoice(v, 'exportSize'),
-  format: (v) => oneOf(v, FORMATS, 'format'),
-  quality: (v) => int(v, 1, 100, 'quality'),
-  keepMetadata: (v) => bool(v, 'keepMetadata'),
-  stripGps: (v) => bool(v, 'stripGps'),
-  skipExisting: (v) => bool(v, 'skipExisting'),
-  recursive: (v) => bool(v, 'recursive'),
-  strength: (v) => num(v, 0, 1, 'strength'),
-  preserveColors: (v) => bool(v, 'preserveColors'),
+  theme: (v) => checkOneOf('theme', v, THEMES),
+  device: (v) => checkOneOf('device', v, DEVICE_CHOICES),
+  previewSize: (v) => parsePreviewSize(v, 'previewSize', 'strict'),
+  exportSize: (v) => parseSize(v, 'exportSize', 'strict'),
+  format: (v) => parseFormat(v, 'format', 'strict'),
+  quality: (v) => parseQuality(v, 'quality', 'strict'),
+  keepMetadata: flag('keepMetadata'),
+  stripGps: flag('stripGps'),
+  skipExisting: flag('skipExisting'),
+  recursive: flag('recursive'),
+  strength: (v) => parseStrength(v, 'strength', 'strict'),
+  preserveColors: flag('preserveColors'),
   outputDir: (v) => (v === null ? null : absPath(v, 'outputDir')),
   lastFolder: (v) => (v === null ? null : absPath(v, 'lastFolder')),
-  compareStyles: (v) => array(v, 12, 'compareStyles').map((s, i) => id(s, `compareStyles[${i}]`)),
+  compareStyles: (v) => array(v, COMPARE_STYLES_MAX, 'compareStyles').map((s, i) => id(s, `compareStyles[${i}]`)),
 };
 
 const KEYS = Object.keys(validators) as (keyof Settings)[];
 
-/** Validate a patch; throws ArgError with a precise message on the first bad key. */
+/** Validate a patch; throws ArgError or ParamError with a precise message on the first bad key. */
 export function validateSettingsPatch(patch: unknown): Partial<Settings> {
   const o = plainObject(patch, 'settings');
   knownKeys(o, KEYS, 'settings');
@@ -68,7 +75,7 @@ export function sanitizeSettings(raw: unknown): Settings {
     try {
       (out as unknown as Record<string, unknown>)[k] = validators[k](o[k]);
     } catch (e) {
-      if (!(e instanceof ArgError)) throw e;
+      if (!(e instanceof ArgError || e instanceof ParamError)) throw e;
     }
   }
   return out;

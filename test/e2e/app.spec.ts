@@ -277,7 +277,7 @@ test('IPC from the page refuses bad arguments with precise messages', async ({ p
   }, STYLES);
   expect(results[0]).toMatchObject({ ok: false, error: { code: 'bad-argument', message: expect.stringContaining("'..'") } });
   expect(results[1]).toMatchObject({ ok: false, error: { code: 'not-allowed' } });
-  expect(results[2]).toMatchObject({ ok: false, error: { code: 'bad-argument', message: "Expected integer between 256 and 4096 for previewSize but received 'abc'" } });
+  expect(results[2]).toMatchObject({ ok: false, error: { code: 'bad-argument', message: "Expected integer between 64 and 4096 for previewSize but received 'abc'" } });
   expect(results[3]).toMatchObject({ ok: false, error: { code: 'bad-argument' } });
   expect(results[4]).toMatchObject({ ok: false, error: { code: 'bad-argument', message: "Unknown channel 'nope:channel'" } });
   // Media outside the opened folders is refused.

@@ -35,7 +35,7 @@ function manifestInfo(dir: string): { styles: string[]; models: string[] } {
 const KODAK = path.resolve(repoRoot, '..', 'shared', 'data', 'eval', 'kodak');
 
 export default async function globalSetup(): Promise<() => Promise<void>> {
-  const need = ['dist/renderer/index.html', 'dist/electron/services/handlers.js', 'dist/electron/worker/inference-worker.js', 'dist/electron/preload/preload.cjs'];
+  const need = ['dist/renderer/index.html', 'dist/electron/app/start-app.js', 'dist/electron/worker/inference-worker.js', 'dist/electron/preload/preload.cjs'];
   if (process.env['PASTICHE_E2E_BUILD'] === '1' || need.some((f) => !fs.existsSync(path.join(repoRoot, f)))) {
     execSync('npm run build', { cwd: repoRoot, stdio: 'inherit' });
   }

@@ -16,12 +16,9 @@ import { pathToFileURL } from 'node:url';
 import type { AddressInfo } from 'node:net';
 import type { EventContract, EventName } from '../../electron/common/ipc-contract.js';
 
-type HandlersMod = typeof import('../../electron/services/handlers.js');
+type StartAppMod = typeof import('../../electron/app/start-app.js');
+type IpcMod = typeof import('../../electron/services/ipc-handler.js');
 type MediaMod = typeof import('../../electron/services/media.js');
-type RootsMod = typeof import('../../electron/services/roots.js');
-type DropsMod = typeof import('../../electron/services/drops.js');
-type SettingsMod = typeof import('../../electron/services/settings.js');
-type ThumbsMod = typeof import('../../electron/services/thumbnails.js');
 type EngineMod = typeof import('../../electron/engine/index.js');
 type SecurityMod = typeof import('../../electron/main/security.js');
 
@@ -96,39 +93,16 @@ async function load<T>(repoRoot: string, rel: string): Promise<T> {
 
 export async function startHost(opts: HostOptions): Promise<RunningHost> {
   const { repoRoot } = opts;
-  const [h, media, rootsMod, dropsMod, settingsMod, thumbsMod, engineMod, security] = await Promise.all([
-    load<HandlersMod>(repoRoot, 'electron/services/handlers.js'),
+  const [appMod, ipc, media, engineMod, security] = await Promise.all([
+    load<StartAppMod>(repoRoot, 'electron/app/start-app.js'),
+    load<IpcMod>(repoRoot, 'electron/services/ipc-handler.js'),
     load<MediaMod>(repoRoot, 'electron/services/media.js'),
-    load<RootsMod>(repoRoot, 'electron/services/roots.js'),
-    load<DropsMod>(repoRoot, 'electron/services/drops.js'),
-    load<SettingsMod>(repoRoot, 'electron/services/settings.js'),
-    load<ThumbsMod>(repoRoot, 'electron/services/thumbnails.js'),
     load<EngineMod>(repoRoot, 'electron/engine/index.js'),
     load<SecurityMod>(repoRoot, 'electron/main/security.js'),
   ]);
   const rendererDir = path.join(repoRoot, 'dist', 'renderer');
   if (!fs.existsSync(path.join(rendererDir, 'index.html'))) throw new Error(`${rendererDir}/index.html missing: run 'npm run build'`);
 
-  const settings = new settingsMod.SettingsStore(path.join(opts.userData, 'settings.json'));
-  // Engines are made per device choice (Diagnostics switches without a restart), as in main.
-  let hostHandlers: ReturnType<HandlersMod['createHandlers']> | null = null;
-  const createEngine = async (device: 'auto' | 'cpu' | 'gpu'): ReturnType<EngineMod['Engine']['create']> => {
-    const e = await engineMod.Engine.create({ modelsDir: opts.modelsDir, device, spawner: engineMod.forkSpawner(), threads: 2 });
-    e.on('crash', (info) => {
-      if (hostHandlers?.engine() === e) hostHandlers.engineCrashed(info.message, info.retried);
-    });
-    e.on('restart', () => {
-      if (hostHandlers?.engine() === e) hostHandlers.engineRestarted();
-    });
-    return e;
-  };
-  const engine = await createEngine(settings.get().device);
-  const drops = new dropsMod.DroppedPaths();
-  const cacheDir = path.join(opts.userData, 'cache');
-  const roots = new rootsMod.AllowedRoots();
-  const results = new media.ResultStore();
-  const thumbs = new thumbsMod.ThumbnailCache(path.join(cacheDir, 'thumbs'));
-  const styleThumbs = new h.StyleThumbs(path.join(cacheDir, 'styles'), opts.sample ?? path.join(repoRoot, 'build', 'sample-photo.jpg'));
   const dialogs = { ...opts.dialogs };
   const clients = new Set<http.ServerResponse>();
   const opened: string[] = [];
@@ -138,27 +112,29 @@ export async function startHost(opts: HostOptions): Promise<RunningHost> {
     for (const c of clients) c.write(frame);
   };
 
-  hostHandlers = h.createHandlers({
-    engine,
-    createEngine,
+  // The same wiring as Electron's main process; the worker is a child_process.fork child here.
+  const {
+    host: handlers,
     drops,
+    media: mediaContext,
+  } = await appMod.startApp({
+    userData: opts.userData,
+    modelsDir: opts.modelsDir,
+    samplePhoto: opts.sample ?? path.join(repoRoot, 'build', 'sample-photo.jpg'),
+    spawner: engineMod.forkSpawner(),
+    threads: 2,
+    version: 'e2e',
     dialogs: {
       openFolder: async () => dialogs.openFolder,
       openFiles: async () => dialogs.openFiles,
       chooseOutputFolder: async () => dialogs.chooseOutputFolder,
     },
-    roots,
-    settings,
-    results,
-    styleThumbs,
     emit,
     openPath: async (p) => {
       opened.push(p);
       return '';
     },
-    appInfo: { version: 'e2e', platform: process.platform, arch: process.arch, modelsDir: opts.modelsDir, tileSize: Math.round(Math.sqrt(engineMod.DEFAULT_TILE_PIXELS)) },
   });
-  const handlers = hostHandlers;
 
   let origin = '';
   const send = (res: http.ServerResponse, status: number, type: string, body: string | Buffer, extra: Record<string, string> = {}): void => {
@@ -204,14 +180,14 @@ export async function startHost(opts: HostOptions): Promise<RunningHost> {
             return send(res, 400, 'application/json', JSON.stringify({ ok: false, error: { code: 'bad-argument', message: 'Malformed JSON body' } }));
           }
           // The Origin header plays the role of Electron's senderFrame.url.
-          const result = await h.dispatch(handlers.handlers, channel, req.headers.origin ?? null, [origin], args);
+          const result = await ipc.dispatch(handlers.handlers, channel, req.headers.origin ?? null, [origin], args);
           return send(res, 200, 'application/json', JSON.stringify(result));
         }
         if (req.method === 'GET' && p.startsWith('/media/')) {
           const [, , kind = '', ...rest] = p.split('/');
           const parsed = media.parseMediaRequest(kind, rest.join('/'), url.searchParams);
           if (!parsed.ok) return send(res, parsed.status, 'text/plain; charset=utf-8', parsed.message);
-          const r = await media.serveMedia(parsed.value, { roots, thumbs, results, styleThumb: (id) => styleThumbs.existing(id) });
+          const r = await media.serveMedia(parsed.value, mediaContext);
           res.writeHead(r.status, { ...r.headers, 'x-content-type-options': 'nosniff' });
           return res.end(r.body);
         }

@@ -92,7 +92,7 @@ test.describe('Electron app', () => {
         await invoke('preload:dropped', ['/etc']),
       ];
     });
-    expect(r[0]).toMatchObject({ ok: false, error: { code: 'bad-argument', message: "Expected integer between 256 and 4096 for previewSize but received 'abc'" } });
+    expect(r[0]).toMatchObject({ ok: false, error: { code: 'bad-argument', message: "Expected integer between 64 and 4096 for previewSize but received 'abc'" } });
     expect(r[1]).toMatchObject({ ok: false, error: { code: 'bad-argument' } });
     expect(r[2]).toMatchObject({ ok: false, error: { code: 'not-allowed' } });
     expect(r[3]).toMatchObject({ ok: false, error: { code: 'not-allowed', message: expect.stringContaining('not dropped on this window') } });

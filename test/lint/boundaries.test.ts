@@ -35,6 +35,9 @@ describe('import boundaries', () => {
     ['electron/engine', "import ort from 'onnxruntime-node';\nexport const o = ort;\n", 'onnxruntime-node loads only in the supervised worker'],
     ['electron/services', "import { app } from 'electron';\nexport const a = app;\n", 'only electron/main and electron/preload run inside Electron'],
     ['electron/services', "import { Engine } from '../engine/index.js';\nexport const e = Engine;\n", 'through engine-port.ts'],
+    ['electron/app', "import { app } from 'electron';\nexport const a = app;\n", 'only electron/main and electron/preload run inside Electron'],
+    ['electron/app', "import { startOrtHost } from '../worker/ort-host.js';\nexport const s = startOrtHost;\n", 'electron/app wires the engine and services'],
+    ['electron/services', "import { startApp } from '../app/start-app.js';\nexport const s = startApp;\n", 'through engine-port.ts'],
     ['electron/cli', "import { stylizePixels } from '../imaging/pipeline.js';\nexport const s = stylizePixels;\n", 'not its worker'],
     ['electron/main', "import { startOrtHost } from '../worker/ort-host.js';\nexport const s = startOrtHost;\n", 'the worker is a separate process'],
     ['electron/preload', "import { Engine } from '../engine/index.js';\nexport const e = Engine;\n", 'bundled alone into the sandbox'],
@@ -65,6 +68,8 @@ describe('import boundaries', () => {
       "import { runStylize } from '../imaging/pipeline.js';\nimport type { StylizeJob } from '../engine/worker-protocol.js';\nexport const r: (j: StylizeJob) => unknown = () => runStylize;\n",
     ],
     ['electron/main', "import { Engine } from '../engine/index.js';\nimport { app } from 'electron';\nexport const e = [Engine, app];\n"],
+    ['electron/app', "import { Engine } from '../engine/index.js';\nimport { createHandlers } from '../services/handlers.js';\nexport const e = [Engine, createHandlers];\n"],
+    ['electron/main', "import { startApp } from '../app/start-app.js';\nexport const s = startApp;\n"],
     ['renderer/src/lib', "import type { SizeChoice } from '../../../electron/common/types';\nexport const s: SizeChoice = 'original';\n"],
   ])('%s: %j is allowed', async (folder, code) => {
     expect(boundaryErrors(await lintIn(folder, code))).toEqual([]);
@@ -82,5 +87,13 @@ describe('type-aware rules', () => {
     const code = "import { rm } from 'node:fs/promises';\nexport function clean(p: string): void {\n  rm(p, { force: true });\n}\n";
     const messages = await lintIn('electron/engine', code);
     expect(messages.map((m) => m.rule)).toContain('@typescript-eslint/no-floating-promises');
+  });
+});
+
+describe('file size', () => {
+  it('a source file over 400 lines is reported, one of 400 is not', async () => {
+    const lines = (n: number): string => Array.from({ length: n }, (_, i) => `export const v${i} = ${i};`).join('\n') + '\n';
+    expect((await lintIn('electron/services', lines(401))).map((m) => m.rule)).toContain('max-lines');
+    expect((await lintIn('electron/services', lines(400))).map((m) => m.rule)).not.toContain('max-lines');
   });
 });

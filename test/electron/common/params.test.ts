@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import {
+  checkBoolean,
   normalizeStylizeOptions,
   parseDevice,
   parseFormat,
@@ -48,6 +49,15 @@ describe('params', () => {
     expect(() => parseStyleSpec('a=x')).toThrow(msg);
     expect(() => parseStyleSpec('a=0,b=0')).toThrow('for style');
     expect(() => parseStyleSpec('Bad Id')).toThrow('for style');
+  });
+
+  it('strict mode (IPC) refuses strings for numbers and booleans, and format aliases', () => {
+    expect(parseSize(1024, 'size', 'strict')).toBe(1024);
+    expect(() => parseSize('1024', 'size', 'strict')).toThrow("Expected integer between 64 and 16384 or 'original' for size but received '1024'");
+    expect(() => parseStrength('0.5', 'strength', 'strict')).toThrow("Expected number between 0 and 1 for strength but received '0.5'");
+    expect(() => checkBoolean('recursive', 'true', 'strict')).toThrow("Expected boolean for recursive but received 'true'");
+    expect(parseFormat('png', 'format', 'strict')).toBe('png');
+    expect(() => parseFormat('JPEG', 'format', 'strict')).toThrow("Expected one of jpg, png, webp, tiff, avif for format but received 'JPEG'");
   });
 
   it('normalize fills defaults and names the bad field', () => {

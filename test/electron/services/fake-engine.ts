@@ -46,8 +46,10 @@ export class FakeEngine implements EnginePort {
     if (this.previewDelayMs > 0) await new Promise((r) => setTimeout(r, this.previewDelayMs));
     if (signal?.aborted) throw Object.assign(new Error('Cancelled'), { name: 'AbortError' });
     if (this.closed) throw new Error('engine closed while previewing');
-    const data = await sharp({ create: { width: 8, height: 6, channels: 3, background: '#884422' } }).jpeg().toBuffer();
-    return { data, width: 8, height: 6, ms: 12, provider: 'cpu' as const };
+    const data = await sharp({ create: { width: 8, height: 6, channels: 3, background: '#884422' } })
+      .jpeg()
+      .toBuffer();
+    return { data, mime: 'image/jpeg' as const, width: 8, height: 6, ms: 12, provider: 'cpu' as const };
   }
   async runBatch(inputs: string[], outDir: string, _opts: unknown, onProgress: (p: BatchProgress) => void, signal?: AbortSignal): Promise<BatchReport> {
     this.batches.push({ inputs, outDir });
@@ -62,7 +64,15 @@ export class FakeEngine implements EnginePort {
     return { files, device: 'cpu', cancelled: false };
   }
   doctor() {
-    return { platform: 'linux', arch: 'x64', cpus: 2, onnxruntime: '1.30.0', models: [{ id: 'pack', ok: true, styles: ['ember', 'tide'] }], probes: [{ name: 'webgpu', ok: false, error: 'no adapter' }], device: null };
+    return {
+      platform: 'linux',
+      arch: 'x64',
+      cpus: 2,
+      onnxruntime: '1.30.0',
+      models: [{ id: 'pack', ok: true, styles: ['ember', 'tide'] }],
+      probes: [{ name: 'webgpu', ok: false, error: 'no adapter' }],
+      device: null,
+    };
   }
   deviceReport() {
     if (this.device === 'cpu') return { requested: 'cpu' as const, provider: 'cpu' as const };

@@ -17,8 +17,8 @@ describe('settings validation', () => {
   });
 
   it.each([
-    [{ previewSize: 'abc' }, "Expected integer between 256 and 4096 for previewSize but received 'abc'"],
-    [{ previewSize: '1080' }, "Expected integer between 256 and 4096 for previewSize but received '1080'"],
+    [{ previewSize: 'abc' }, "Expected integer between 64 and 4096 for previewSize but received 'abc'"],
+    [{ previewSize: '1080' }, "Expected integer between 64 and 4096 for previewSize but received '1080'"],
     [{ exportSize: 10 }, "Expected integer between 64 and 16384 or 'original' for exportSize but received 10"],
     [{ quality: 101 }, 'Expected integer between 1 and 100 for quality but received 101'],
     [{ strength: 1.5 }, 'Expected number between 0 and 1 for strength but received 1.5'],

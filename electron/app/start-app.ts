@@ -1,0 +1,77 @@
+// The app's start-up wiring, shared by the Electron main process and the e2e test host: settings,
+// the engine for the chosen device (replaced when the device setting changes), the handlers and
+// the stores the media protocol serves from. Plain Node: what differs between the two (dialogs,
+// how events reach the page, how the worker is spawned) comes in as options.
+
+import path from 'node:path';
+import type { DeviceChoice } from '../common/types.js';
+import { DEFAULT_TILE_PIXELS, Engine, type Spawner } from '../engine/index.js';
+import { DroppedPaths } from '../services/drops.js';
+import { createHandlers, type HandlerDeps, type HandlerHost } from '../services/handlers.js';
+import { ResultStore, type MediaContext } from '../services/media.js';
+import { AllowedRoots } from '../services/roots.js';
+import { SettingsStore } from '../services/settings.js';
+import { StyleThumbs } from '../services/style-thumbs.js';
+import { ThumbnailCache } from '../services/thumbnails.js';
+
+export interface StartAppOptions {
+  /** Settings and caches live here (Electron: app.getPath('userData')). */
+  userData: string;
+  modelsDir: string;
+  /** The photo style thumbnails are rendered from. */
+  samplePhoto: string;
+  /** How the engine starts its worker (Electron: a utility process; Node: child_process.fork). */
+  spawner: Spawner;
+  /** onnxruntime intra-op threads; default all cores. */
+  threads?: number;
+  version: string;
+  dialogs: HandlerDeps['dialogs'];
+  emit: HandlerDeps['emit'];
+  openPath: HandlerDeps['openPath'];
+}
+
+export interface RunningApp {
+  host: HandlerHost;
+  /** What the preload reports dropped, per window (main records; the e2e host plays the preload). */
+  drops: DroppedPaths;
+  /** What the media protocol (pastiche:// in Electron, /media/ in the e2e host) serves from. */
+  media: MediaContext;
+}
+
+export async function startApp(opts: StartAppOptions): Promise<RunningApp> {
+  const cacheDir = path.join(opts.userData, 'cache');
+  const settings = new SettingsStore(path.join(opts.userData, 'settings.json'));
+  let host: HandlerHost | null = null;
+  // One engine at a time; the handlers replace it (without a restart) when the device setting changes.
+  const createEngine = async (device: DeviceChoice): Promise<Engine> => {
+    const e = await Engine.create({ modelsDir: opts.modelsDir, device, spawner: opts.spawner, ...(opts.threads === undefined ? {} : { threads: opts.threads }) });
+    // Notices of an engine that was replaced meanwhile are not the user's concern.
+    e.on('crash', (info) => {
+      if (host?.engine() === e) host.engineCrashed(info.message, info.retried);
+    });
+    e.on('restart', () => {
+      if (host?.engine() === e) host.engineRestarted();
+    });
+    return e;
+  };
+  const engine = await createEngine(settings.get().device);
+  const drops = new DroppedPaths();
+  const roots = new AllowedRoots();
+  const results = new ResultStore();
+  const thumbs = new ThumbnailCache(path.join(cacheDir, 'thumbs'));
+  const styleThumbs = new StyleThumbs(path.join(cacheDir, 'styles'), opts.samplePhoto);
+  host = createHandlers({
+    engine,
+    createEngine,
+    drops,
+    dialogs: opts.dialogs,
+    roots,
+    settings,
+    results,
+    styleThumbs,
+    emit: opts.emit,
+    openPath: opts.openPath,
+    appInfo: { version: opts.version, platform: process.platform, arch: process.arch, modelsDir: opts.modelsDir, tileSize: Math.round(Math.sqrt(DEFAULT_TILE_PIXELS)) },
+  });
+  return { host, drops, media: { roots, thumbs, results, styleThumb: (id) => styleThumbs.existing(id) } };
+}

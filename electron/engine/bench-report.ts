@@ -1,0 +1,137 @@
+// The vocabulary of `pastiche bench`: the sizes it takes, its options, and the report it writes
+// (timings as medians of real runs, ratios, the machine they ran on).
+import type { DeviceChoice, Precision, ProviderName } from '../common/types.js';
+import type { Spawner } from './supervisor.js';
+
+export interface BenchSize {
+  label: string;
+  width: number;
+  height: number;
+}
+
+export const NAMED_SIZES: Record<string, [number, number]> = {
+  '720p': [1280, 720],
+  '1080p': [1920, 1080],
+  '4k': [3840, 2160],
+};
+
+/** '512' (square), '720p', '1080p', '4k', or 'WxH'. Throws RangeError on anything else. */
+export function parseBenchSize(s: string): BenchSize {
+  const key = s.trim().toLowerCase();
+  const named = NAMED_SIZES[key];
+  if (named) return { label: key, width: named[0], height: named[1] };
+  const sq = /^(\d+)$/.exec(key);
+  const wh = /^(\d+)x(\d+)$/.exec(key);
+  const w = Number(sq?.[1] ?? wh?.[1]);
+  const h = Number(sq?.[1] ?? wh?.[2]);
+  if (!(Number.isInteger(w) && Number.isInteger(h) && w >= 16 && h >= 16 && w <= 16384 && h <= 16384)) {
+    throw new RangeError(`unknown size '${s}' (use N, WxH, 720p, 1080p or 4k; 16-16384 px)`);
+  }
+  return { label: key, width: w, height: h };
+}
+
+export interface BenchOptions {
+  sizes: BenchSize[];
+  devices: DeviceChoice[];
+  runs: number;
+  warmups?: number;
+  modelsDir?: string;
+  /** Style of the built-in model (default: the manifest's first). */
+  style?: string;
+  /** reference-w32 from bench/models; false skips it. */
+  reference?: boolean;
+  referenceDir?: string;
+  threads?: number;
+  tilePixels?: number;
+  statsEdge?: number;
+  /** Graphs of the built-in model (Engine's precision; default 'auto'). */
+  precision?: Precision;
+  /** Also run whole files (decode -> encode -> write) per size. */
+  endToEnd?: boolean;
+  /** Photos in a 1080p folder batch through Engine.runBatch (decode/encode overlap); 0 = skip. */
+  batch?: number;
+  spawner?: Spawner;
+  workerPath?: string;
+  /** Progress lines (stderr in the CLI). */
+  log?: (line: string) => void;
+}
+
+export interface Timing {
+  median: number;
+  min: number;
+  runs: number[];
+}
+
+export interface BenchEntry {
+  model: 'builtin' | 'reference';
+  modelId: string;
+  size: string;
+  width: number;
+  height: number;
+  device: DeviceChoice;
+  provider: ProviderName | null;
+  fallbackReason?: string;
+  tiles: number;
+  /** Inference on decoded pixels: tensor conversion, (tiled) ORT runs, blending. */
+  inferMs: Timing | null;
+  /** Whole file: decode, inference, post-processing, JPEG encode with metadata, atomic write. */
+  endToEndMs: Timing | null;
+  /** Peak RSS of the worker process that ran this entry (fresh process per entry). */
+  peakRssBytes: number | null;
+  error?: string;
+}
+
+export interface BenchRatio {
+  size: string;
+  device: DeviceChoice;
+  /** builtin median inference / reference median inference (same process, same runs). */
+  builtinOverReference: number;
+}
+
+export interface BatchBench {
+  files: number;
+  width: number;
+  height: number;
+  device: DeviceChoice;
+  concurrency: number;
+  wallMs: number;
+  filesPerSecond: number;
+  /** 1080p inference of the same model (as inferMs), runs right before and right after the batch. */
+  inferenceOnlyMs: Timing;
+  /** 1000 / inferenceOnlyMs.median: the ceiling the batch is compared with. */
+  inferenceOnlyFilesPerSecond: number;
+  /** filesPerSecond / inferenceOnlyFilesPerSecond. */
+  efficiency: number;
+}
+
+export interface MachineInfo {
+  cpu: string;
+  cores: number;
+  logicalCpus: number;
+  memoryBytes: number;
+  os: string;
+  arch: string;
+  node: string;
+  onnxruntime: string | null;
+  sharp: string | null;
+  libvips: string | null;
+}
+
+export interface BenchReport {
+  schema: 1;
+  createdAt: string;
+  machine: MachineInfo;
+  settings: { runs: number; warmups: number; threads: number; tilePixels: number; statsEdge: number; precision: Precision; sizes: string[]; devices: DeviceChoice[] };
+  models: { builtin: { id: string; file: string; style: string } | null; reference: { id: string; file: string } | null };
+  results: BenchEntry[];
+  ratios: BenchRatio[];
+  batch: BatchBench | null;
+}
+
+export function timing(runs: number[]): Timing {
+  const sorted = [...runs].sort((a, b) => a - b);
+  const mid = sorted.length >> 1;
+  const median = sorted.length === 0 ? NaN : sorted.length % 2 ? (sorted[mid] as number) : ((sorted[mid - 1] as number) + (sorted[mid] as number)) / 2;
+  const r = (x: number): number => Math.round(x * 10) / 10;
+  return { median: r(median), min: r(sorted[0] ?? NaN), runs: runs.map(r) };
+}

@@ -1,0 +1,56 @@
+// Validators of the IPC request objects (preview and export): every field checked, unknown keys
+// refused, paths only inside what the user opened in this session.
+
+import type { ExportRequest, PreviewRequest } from '../common/ipc-contract.js';
+import type { StyleCatalog } from '../common/styles.js';
+import type { AllowedRoots } from './roots.js';
+import { checkBoolean, parseFormat, parsePreviewSize, parseQuality, parseSize, parseStrength } from '../common/params.js';
+import { absPath, ArgError, array, fail, knownKeys, plainObject, styleRef } from './validate.js';
+
+export function validatePreviewRequest(v: unknown, known: StyleCatalog): PreviewRequest {
+  const o = plainObject(v, 'preview request');
+  knownKeys(o, ['style', 'size', 'strength', 'preserveColors'], 'preview request');
+  return {
+    style: styleRef(o.style, known, 'style'),
+    size: parsePreviewSize(o.size, 'size', 'strict'),
+    strength: parseStrength(o.strength, 'strength', 'strict'),
+    preserveColors: checkBoolean('preserveColors', o.preserveColors, 'strict'),
+  };
+}
+
+export function validateExportRequest(v: unknown, known: StyleCatalog, roots: AllowedRoots): ExportRequest {
+  const o = plainObject(v, 'export request');
+  knownKeys(o, ['files', 'folders', 'outDir', 'recursive', 'skipExisting', 'options'], 'export request');
+  const files = array(o.files, 100_000, 'files').map((f, i) => allowedPath(roots, f, `files[${i}]`));
+  const folders = array(o.folders, 256, 'folders').map((f, i) => allowedPath(roots, f, `folders[${i}]`));
+  if (files.length + folders.length === 0) fail('Expected at least one photo or folder to export');
+  const outDir = absPath(o.outDir, 'outDir');
+  if (!roots.containsDir(outDir)) throw new ArgError(`Output folder '${outDir}' was not chosen in this session; choose it with the folder dialog`, 'not-allowed');
+  const opt = plainObject(o.options, 'options');
+  knownKeys(opt, ['style', 'size', 'strength', 'preserveColors', 'format', 'quality', 'keepMetadata', 'stripGps'], 'options');
+  return {
+    files,
+    folders,
+    outDir,
+    recursive: checkBoolean('recursive', o.recursive, 'strict'),
+    skipExisting: checkBoolean('skipExisting', o.skipExisting, 'strict'),
+    options: {
+      style: styleRef(opt.style, known, 'style'),
+      size: parseSize(opt.size, 'size', 'strict'),
+      strength: parseStrength(opt.strength, 'strength', 'strict'),
+      preserveColors: checkBoolean('preserveColors', opt.preserveColors, 'strict'),
+      format: parseFormat(opt.format, 'format', 'strict'),
+      quality: parseQuality(opt.quality, 'quality', 'strict'),
+      keepMetadata: checkBoolean('keepMetadata', opt.keepMetadata, 'strict'),
+      stripGps: checkBoolean('stripGps', opt.stripGps, 'strict'),
+    },
+  };
+}
+
+/** A path the user opened in this session (realpath), or an ArgError. */
+export function allowedPath(roots: AllowedRoots, v: unknown, what: string): string {
+  const p = absPath(v, what);
+  const real = roots.resolve(p);
+  if (real === null) throw new ArgError(`Path for ${what} is outside the folders and files you opened: '${p}'`, 'not-allowed');
+  return real;
+}
