@@ -13,6 +13,11 @@ export type OutputFormat = 'jpg' | 'png' | 'webp' | 'tiff' | 'avif';
 export type ModelVariant = 'tiles' | 'single' | 'fp16' | 'fp16-tiles' | 'int8';
 /** Long edge in pixels, or 'original' to keep the photo's size. */
 export type SizeChoice = number | 'original';
+/**
+ * Long edge, in pixels, at which the style is painted, whatever the output size ('native': at the
+ * output size, so strokes keep their size in pixels and shrink relative to a larger picture).
+ */
+export type Brush = number | 'native';
 
 export interface StyleInfo {
   /** Unique across all models, kebab-case, e.g. "starry-night". */
@@ -81,6 +86,7 @@ export interface StylizeOptions {
   /** A style id, or a blend of style ids of the same model. */
   style: string | StyleBlend;
   size: SizeChoice;
+  brush: Brush;
   /** 0 = the photo, 1 = full style. */
   strength: number;
   preserveColors: boolean;
