@@ -6,7 +6,7 @@ import { realpath } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { PasticheError, serializeError } from '../common/errors.js';
-import { checkBoolean, DEFAULT_MAX_PIXELS, normalizeStylizeOptions, parseDevice, parseFormat, parseMaxPixels, parsePrecision, parsePreviewSize, parseThreads } from '../common/params.js';
+import { checkBoolean, DEFAULT_MAX_PIXELS, DEFAULT_STYLIZE_OPTIONS, normalizeStylizeOptions, parseDevice, parseFormat, parseMaxPixels, parsePrecision, parsePreviewSize, parseSize, parseThreads } from '../common/params.js';
 import type { BatchProgress, DeviceChoice, DeviceReport, FileResult, ModelInfo, OutputFormat, Precision, ProviderName, StyleBlend, StyleInfo, StylizeOptions } from '../common/types.js';
 import { checkOutputDir, outputPathIn, planBatch, prepareOutputDirs, sweepStaleTemps, tempPathFor } from './batch.js';
 import { loadManifest, resolveStyle, type LoadedManifest, type ModelError } from './manifest.js';
@@ -140,6 +140,7 @@ export class Engine extends EventEmitter<EngineEvents> {
     const s: RenderSettings = {
       model: modelSpec(m, r.weights, this.precision),
       size: o.size,
+      brush: o.brush,
       allowUpscale: extra.allowUpscale === undefined ? false : checkBoolean('allowUpscale', extra.allowUpscale),
       strength: o.strength,
       preserveColors: o.preserveColors,
@@ -224,11 +225,15 @@ export class Engine extends EventEmitter<EngineEvents> {
     }
   }
 
-  /** Small stylized rendering for the UI; returns encoded JPEG (PNG with alpha) bytes. */
-  async preview(input: string, opts: EngineStylizeInput & { size: number }, signal?: AbortSignal): Promise<PreviewOutput> {
+  /**
+   * Small stylized rendering for the UI; returns encoded JPEG (PNG with alpha) bytes. It is the
+   * export at `exportSize` (default: the photo's own size) downscaled to `size`: same brush plan.
+   */
+  async preview(input: string, opts: EngineStylizeInput & { size: number; exportSize?: unknown }, signal?: AbortSignal): Promise<PreviewOutput> {
     const size = parsePreviewSize(opts.size);
+    const exportSize = opts.exportSize === undefined ? DEFAULT_STYLIZE_OPTIONS.size : parseSize(opts.exportSize, 'exportSize');
     const o = this.normalize({ ...opts, size });
-    const r = await this.sup.request('preview', { ...this.settings(o, opts), input: path.resolve(input) }, { signal, label: input });
+    const r = await this.sup.request('preview', { ...this.settings(o, opts), size, exportSize, input: path.resolve(input) }, { signal, label: input });
     this.noteDevice(r.provider, r.fallbackReason);
     // Structured clone turns Buffers into Uint8Arrays; hand callers a Buffer again.
     return { ...r, data: Buffer.from(r.data.buffer, r.data.byteOffset, r.data.byteLength) };

@@ -2,7 +2,7 @@
 // friendly (plain objects, Buffers/Uint8Arrays) so both child_process 'advanced'
 // serialization and Electron's utilityProcess carry them.
 import type { SerializedError } from '../common/errors.js';
-import type { DeviceChoice, ModelIo, OutputFormat, ProviderName, SizeChoice } from '../common/types.js';
+import type { Brush, DeviceChoice, ModelIo, OutputFormat, ProviderName, SizeChoice } from '../common/types.js';
 
 /** Everything the worker needs to run one model; paths are absolute. */
 export interface ModelSpec {
@@ -25,6 +25,8 @@ export interface RenderSettings {
   model: ModelSpec;
   size: SizeChoice;
   allowUpscale: boolean;
+  /** Long edge at which the style is painted (electron/imaging/brush.ts), or 'native'. */
+  brush: Brush;
   strength: number;
   preserveColors: boolean;
   device: DeviceChoice;
@@ -49,8 +51,43 @@ export interface StylizeJob extends RenderSettings {
   stripGps: boolean;
 }
 
+/**
+ * A preview is the export downscaled: `size` is the preview's long edge, `exportSize` (with
+ * `allowUpscale`) the export it stands for, whose brush plan it follows.
+ */
 export interface PreviewJob extends RenderSettings {
   input: string;
+  size: number;
+  exportSize: SizeChoice;
+}
+
+/** Pass sizes of a render (electron/imaging/brush.ts BrushPlan), known before anything runs. */
+export interface PassPlan {
+  mode: 'paint' | 'enlarge' | 'two-scale';
+  width: number;
+  height: number;
+  brushWidth: number;
+  brushHeight: number;
+  detailWidth: number;
+  detailHeight: number;
+}
+
+/** One inference pass as it ran: for estimates of other sizes from measured rates. */
+export interface PassTiming {
+  kind: 'brush' | 'detail' | 'paint';
+  width: number;
+  height: number;
+  tiles: number;
+  ms: number;
+}
+
+/** Where a render's time went. */
+export interface RenderTimings {
+  passes: PassTiming[];
+  /** Decode, resizes, blend, colour/strength, encode and write: everything but inference. */
+  otherMs: number;
+  /** Pixels of the output those steps ran at. */
+  outputPixels: number;
 }
 
 export interface StylizeResult {
@@ -62,6 +99,7 @@ export interface StylizeResult {
   fallbackReason?: string;
   tiles: number;
   warnings: string[];
+  timings: RenderTimings;
 }
 
 export interface PreviewResult {
@@ -74,6 +112,11 @@ export interface PreviewResult {
   provider: ProviderName;
   fallbackReason?: string;
   warnings: string[];
+  /** The photo's upright size, and the plan of the export this preview stands for. */
+  sourceWidth: number;
+  sourceHeight: number;
+  exportPlan: PassPlan;
+  timings: RenderTimings;
 }
 
 export interface ProviderProbe {
@@ -121,6 +164,8 @@ export interface BenchJob {
   runs: number;
   tilePixels: number;
   statsEdge: number;
+  /** Inference and end-to-end runs at this brush (the brush plan of width x height). */
+  brush: Brush;
   /** End-to-end runs (decode, infer, post, encode, write) of this photo into `output`. */
   e2e: { input: string; output: string; tmp: string } | null;
 }

@@ -357,3 +357,9 @@ export function interleaveAlpha(rgb: Buffer, alpha: Buffer): Buffer {
 export async function resizeRgb(rgb: Buffer, width: number, height: number, toWidth: number, toHeight: number): Promise<Buffer> {
   return sharp(rgb, { raw: { width, height, channels: 3 } }).resize(toWidth, toHeight, { fit: 'fill', kernel: 'lanczos3' }).raw().toBuffer();
 }
+
+/** Resize a raw alpha plane (previews of a photo with transparency at another size). */
+export async function resizeAlpha(alpha: Buffer, width: number, height: number, toWidth: number, toHeight: number): Promise<Buffer> {
+  if (width === toWidth && height === toHeight) return alpha;
+  return sharp(alpha, { raw: { width, height, channels: 1 } }).resize(toWidth, toHeight, { fit: 'fill', kernel: 'lanczos3' }).raw().toBuffer();
+}

@@ -3,19 +3,23 @@
 // ModelRunner so this file never touches onnxruntime (only the worker entry does).
 import { PasticheError } from '../common/errors.js';
 import { PREVIEW_ENCODING } from '../common/params.js';
-import type { ProviderName } from '../common/types.js';
+import type { Brush, ProviderName } from '../common/types.js';
+import { addResidual, brushPlan, brushResidual, fit as fitBrush, type BrushPlan } from './brush.js';
 import {
   decodeImage,
   encodeImage,
   flattenOnWhite,
   interleaveAlpha,
+  probeImage,
+  resizeAlpha,
   resizeRgb,
   writeAtomic,
+  type DecodedImage,
 } from './image-io.js';
 import { TileAccumulator, applyStrength, cropRgb, padRgb, preserveColors, rgbToTensor, tensorToRgb } from './pixels.js';
-import { axisWeights, planTiles, roundUp, tileSizeForBudget } from './tiling.js';
+import { axisWeights, fitLongEdge, planTiles, roundUp, tileSizeForBudget } from './tiling.js';
 import { span, timed, trace } from './trace.js';
-import type { PreviewJob, PreviewResult, RenderSettings, StylizeJob, StylizeResult } from '../engine/worker-protocol.js';
+import type { PassPlan, PassTiming, PreviewJob, PreviewResult, RenderSettings, RenderTimings, StylizeJob, StylizeResult } from '../engine/worker-protocol.js';
 
 export interface ModelRunner {
   /** Provider that ran the most recent call (may change after a GPU failure). */
@@ -121,28 +125,170 @@ export async function stylizePixels(
   return { rgb: out, tiles: grid.tiles.length, warnings };
 }
 
-async function render(job: RenderSettings & { input: string }, runner: ModelRunner, cancel: CancelToken, progress?: ProgressFn) {
-  const img = await timed('decode', () => decodeImage(job.input, { size: job.size, allowUpscale: job.allowUpscale, maxPixels: job.maxPixels }));
+/** The plan's pass sizes with the output size, as carried in results. */
+export function passPlan(plan: BrushPlan, width: number, height: number): PassPlan {
+  return { mode: plan.mode, width, height, brushWidth: plan.brushWidth, brushHeight: plan.brushHeight, detailWidth: plan.detailWidth, detailHeight: plan.detailHeight };
+}
+
+export interface BrushPainting {
+  rgb: Buffer;
+  tiles: number;
+  warnings: string[];
+  passes: PassTiming[];
+}
+
+async function resized(rgb: Buffer, w: number, h: number, tw: number, th: number): Promise<Buffer> {
+  return w === tw && h === th ? rgb : resizeRgb(rgb, w, h, tw, th);
+}
+
+/**
+ * The painting at (tw, th) of a photo (rgb, sw x sh: the export's pixels or a copy at least as
+ * large as every pass and the target) whose export is planned by `plan`: the brush pass, then,
+ * for a target larger than the brush, the detail pass (two-scale), the blend and one
+ * back-projection step. A target at or below the brush size is the brush painting reduced, so a
+ * preview of any size is the export downscaled (docs/brush.md).
+ */
+export async function paintWithBrush(
+  rgb: Buffer, sw: number, sh: number, plan: BrushPlan, tw: number, th: number, runner: ModelRunner,
+  s: Pick<RenderSettings, 'model' | 'tilePixels' | 'tileSize' | 'statsEdge'>, cancel: CancelToken, progress?: ProgressFn,
+): Promise<BrushPainting> {
+  const bw = plan.brushWidth;
+  const bh = plan.brushHeight;
+  const detail = plan.mode === 'two-scale' && Math.max(tw, th) > Math.max(bw, bh);
+  const dw = plan.detailWidth;
+  const dh = plan.detailHeight;
+  // Progress of the inference stage, by pixels: the brush pass, then the detail pass.
+  const total = bw * bh + (detail ? dw * dh : 0);
+  const part = (offset: number, share: number): ProgressFn => (stage, f) => progress?.(stage, (offset + f * share) / total);
+  const passes: PassTiming[] = [];
+  const pass = async (kind: PassTiming['kind'], w: number, h: number, offset: number): Promise<StylizedPixels> => {
+    const src = await resized(rgb, sw, sh, w, h);
+    checkCancelled(cancel);
+    const t0 = performance.now();
+    const r = await stylizePixels(src, w, h, runner, s, cancel, part(offset, w * h));
+    passes.push({ kind, width: w, height: h, tiles: r.tiles, ms: Math.round(performance.now() - t0) });
+    return r;
+  };
+  const b = await pass(plan.mode === 'paint' ? 'paint' : 'brush', bw, bh, 0);
+  checkCancelled(cancel);
+  const warnings = [...b.warnings];
+  if (plan.mode === 'paint' || Math.max(tw, th) <= Math.max(bw, bh)) {
+    return { rgb: await timed('brush-resize', () => resized(b.rgb, bw, bh, tw, th)), tiles: b.tiles, warnings, passes };
+  }
+  let tiles = b.tiles;
+  let blend: Uint8Array;
+  if (detail) {
+    const d = await pass('detail', dw, dh, bw * bh);
+    checkCancelled(cancel);
+    tiles += d.tiles;
+    warnings.push(...d.warnings);
+    // up(B) + up(D) - up(down(D)) formed as up(D) + up(B - down(D)): the difference at the brush
+    // size, one enlargement fewer for the same picture (docs/brush.md, 'two-scale-fast').
+    const sp = span('brush-blend');
+    const diff = brushResidual(b.rgb, await resized(d.rgb, dw, dh, bw, bh));
+    blend = addResidual(await resized(d.rgb, dw, dh, tw, th), await resized(diff, bw, bh, tw, th));
+    sp.end({ w: tw, h: th });
+  } else {
+    blend = await resized(b.rgb, bw, bh, tw, th);
+  }
+  // One back-projection step: the result, reduced to the brush size, is the brush painting.
+  const bp = span('back-project');
+  const residual = brushResidual(b.rgb, await resizeRgb(Buffer.from(blend.buffer, blend.byteOffset, blend.byteLength), tw, th, bw, bh));
+  addResidual(blend, await resizeRgb(residual, bw, bh, tw, th));
+  bp.end({ w: tw, h: th });
+  return { rgb: Buffer.from(blend.buffer, blend.byteOffset, blend.byteLength), tiles, warnings, passes };
+}
+
+/** Said in the result when the brush cannot be honoured because the photo itself is smaller. */
+export function brushWarning(brush: Brush, outW: number, outH: number, srcW: number, srcH: number): string | null {
+  const long = Math.max(outW, outH);
+  if (brush === 'native' || brush <= long || long < Math.max(srcW, srcH)) return null;
+  return `Brush ${brush} px is larger than the photo (${srcW}x${srcH}): painted at the photo's own size (strokes are larger relative to the picture)`;
+}
+
+interface Rendered {
+  rgb: Buffer;
+  alpha: Buffer | null;
+  width: number;
+  height: number;
+  meta: DecodedImage['meta'];
+  sourceWidth: number;
+  sourceHeight: number;
+  plan: PassPlan;
+  tiles: number;
+  warnings: string[];
+  passes: PassTiming[];
+}
+
+/**
+ * Decode at the output size -> brush plan -> passes -> colour preservation / strength. A preview
+ * follows the plan of the export it stands for (exportSize), decoding only as large as its passes
+ * need; native previews paint at the preview size (a native pass at the export size would cost
+ * the export itself).
+ */
+async function render(job: (StylizeJob | PreviewJob), preview: boolean, runner: ModelRunner, cancel: CancelToken, progress?: ProgressFn): Promise<Rendered> {
+  const decodeOpts = { allowUpscale: job.allowUpscale, maxPixels: job.maxPixels };
+  let img: DecodedImage;
+  let plan: BrushPlan;
+  let exportW: number;
+  let exportH: number;
+  let tw: number;
+  let th: number;
+  if (!preview) {
+    img = await timed('decode', () => decodeImage(job.input, { ...decodeOpts, size: job.size }));
+    exportW = tw = img.width;
+    exportH = th = img.height;
+    plan = brushPlan(tw, th, job.brush);
+  } else {
+    const pj = job as PreviewJob;
+    const probe = await probeImage(job.input, job.maxPixels);
+    const exp = fitLongEdge(probe.width, probe.height, pj.exportSize, job.allowUpscale);
+    exportW = exp.width;
+    exportH = exp.height;
+    ({ width: tw, height: th } = fitBrush(exp.width, exp.height, pj.size));
+    plan = brushPlan(tw, th, 'native');
+    let need = Math.max(tw, th);
+    if (job.brush !== 'native') {
+      plan = brushPlan(exp.width, exp.height, job.brush);
+      need = Math.max(need, plan.brushWidth, plan.brushHeight);
+      if (plan.mode === 'two-scale' && need > Math.max(plan.brushWidth, plan.brushHeight)) need = Math.max(need, plan.detailWidth, plan.detailHeight);
+    }
+    const size = need;
+    img = await timed('decode', () => decodeImage(job.input, { ...decodeOpts, size }));
+  }
   progress?.('decode', 1);
   checkCancelled(cancel);
-  const styl = await stylizePixels(img.rgb, img.width, img.height, runner, job, cancel, progress);
+  const styl = await paintWithBrush(img.rgb, img.width, img.height, plan, tw, th, runner, job, cancel, progress);
   checkCancelled(cancel);
   const post = span('post');
-  if (job.preserveColors) preserveColors(styl.rgb, img.rgb);
-  applyStrength(styl.rgb, img.rgb, job.strength);
+  const photo = await resized(img.rgb, img.width, img.height, tw, th);
+  if (job.preserveColors) preserveColors(styl.rgb, photo);
+  applyStrength(styl.rgb, photo, job.strength);
+  const alpha = img.alpha ? await resizeAlpha(img.alpha, img.width, img.height, tw, th) : null;
   post.end();
-  return { img, styl };
+  const warnings = [...img.warnings, ...styl.warnings];
+  const w = brushWarning(job.brush, exportW, exportH, img.sourceWidth, img.sourceHeight);
+  if (w) warnings.push(w);
+  return {
+    rgb: styl.rgb, alpha, width: tw, height: th, meta: img.meta, sourceWidth: img.sourceWidth, sourceHeight: img.sourceHeight,
+    plan: passPlan(plan, exportW, exportH), tiles: styl.tiles, warnings, passes: styl.passes,
+  };
+}
+
+function timingsOf(r: Rendered, t0: number): RenderTimings {
+  const inferMs = r.passes.reduce((a, p) => a + p.ms, 0);
+  return { passes: r.passes, otherMs: Math.max(0, Math.round(performance.now() - t0 - inferMs)), outputPixels: r.width * r.height };
 }
 
 export async function runStylize(job: StylizeJob, runner: ModelRunner, cancel: CancelToken, progress?: ProgressFn): Promise<StylizeResult> {
   const t0 = performance.now();
-  const { img, styl } = await render(job, runner, cancel, progress);
-  let pixels = styl.rgb;
+  const img = await render(job, false, runner, cancel, progress);
+  let pixels = img.rgb;
   let channels: 3 | 4 = 3;
   if (img.alpha) {
-    if (job.format === 'jpg') pixels = flattenOnWhite(styl.rgb, img.alpha);
+    if (job.format === 'jpg') pixels = flattenOnWhite(img.rgb, img.alpha);
     else {
-      pixels = interleaveAlpha(styl.rgb, img.alpha);
+      pixels = interleaveAlpha(img.rgb, img.alpha);
       channels = 4;
     }
   }
@@ -153,10 +299,10 @@ export async function runStylize(job: StylizeJob, runner: ModelRunner, cancel: C
   // Last chance to cancel before the output appears; after this the file is complete.
   checkCancelled(cancel);
   await timed('write', () => writeAtomic(job.output, job.tmp, data));
-  trace('file', performance.now() - t0, { w: img.width, h: img.height, tiles: styl.tiles });
+  trace('file', performance.now() - t0, { w: img.width, h: img.height, tiles: img.tiles });
   const result: StylizeResult = {
     output: job.output, width: img.width, height: img.height, ms: Math.round(performance.now() - t0),
-    provider: runner.provider, tiles: styl.tiles, warnings: [...img.warnings, ...styl.warnings],
+    provider: runner.provider, tiles: img.tiles, warnings: img.warnings, timings: timingsOf(img, t0),
   };
   if (runner.fallbackReason) result.fallbackReason = runner.fallbackReason;
   return result;
@@ -164,14 +310,15 @@ export async function runStylize(job: StylizeJob, runner: ModelRunner, cancel: C
 
 export async function runPreview(job: PreviewJob, runner: ModelRunner, cancel: CancelToken): Promise<PreviewResult> {
   const t0 = performance.now();
-  const { img, styl } = await render(job, runner, cancel);
+  const img = await render(job, true, runner, cancel);
   const withAlpha = img.alpha !== null;
-  const data = await encodeImage(withAlpha && img.alpha ? interleaveAlpha(styl.rgb, img.alpha) : styl.rgb, img.width, img.height, withAlpha ? 4 : 3, {
+  const data = await encodeImage(withAlpha && img.alpha ? interleaveAlpha(img.rgb, img.alpha) : img.rgb, img.width, img.height, withAlpha ? 4 : 3, {
     ...PREVIEW_ENCODING, format: withAlpha ? 'png' : 'jpg', meta: {},
   });
   const result: PreviewResult = {
     data, mime: withAlpha ? 'image/png' : 'image/jpeg', width: img.width, height: img.height,
-    ms: Math.round(performance.now() - t0), provider: runner.provider, warnings: [...img.warnings, ...styl.warnings],
+    ms: Math.round(performance.now() - t0), provider: runner.provider, warnings: img.warnings,
+    sourceWidth: img.sourceWidth, sourceHeight: img.sourceHeight, exportPlan: img.plan, timings: timingsOf(img, t0),
   };
   if (runner.fallbackReason) result.fallbackReason = runner.fallbackReason;
   return result;

@@ -218,7 +218,7 @@ describe('flows', () => {
       outDir: s.dirs.outside,
       recursive: true,
       skipExisting: false,
-      options: { style: 'tide', size: 'original' as const, strength: 1, preserveColors: false, format: 'jpg' as const, quality: 90, keepMetadata: true, stripGps: true },
+      options: { style: 'tide', size: 'original' as const, brush: 1024, strength: 1, preserveColors: false, format: 'jpg' as const, quality: 90, keepMetadata: true, stripGps: true },
     };
     expect(await call(s.host.handlers, 'export:start', request)).toMatchObject({ ok: false, error: { code: 'not-allowed' } });
     const dir = await call(s.host.handlers, 'export:chooseFolder');
@@ -250,7 +250,7 @@ describe('flows', () => {
       outDir: s.dirs.out,
       recursive: false,
       skipExisting: false,
-      options: { style: 'ember', size: 1280, strength: 0.5, preserveColors: true, format: 'webp', quality: 80, keepMetadata: false, stripGps: true },
+      options: { style: 'ember', size: 1280, brush: 'native' as const, strength: 0.5, preserveColors: true, format: 'webp', quality: 80, keepMetadata: false, stripGps: true },
     });
     const jobId = started.ok ? started.value.jobId : '';
     expect(await call(s.host.handlers, 'export:cancel', jobId)).toEqual({ ok: true, value: true });
@@ -330,7 +330,7 @@ describe('flows', () => {
       outDir: s.dirs.out,
       recursive: false,
       skipExisting: false,
-      options: { style: 'ember', size: 1280, strength: 1, preserveColors: false, format: 'jpg', quality: 90, keepMetadata: false, stripGps: true },
+      options: { style: 'ember', size: 1280, brush: 1024, strength: 1, preserveColors: false, format: 'jpg', quality: 90, keepMetadata: false, stripGps: true },
     });
     expect(started.ok).toBe(true);
     await call(s.host.handlers, 'settings:set', { device: 'gpu' });
