@@ -4,7 +4,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { parseBenchSize, timing } from '../../../electron/engine/bench-report.js';
-import { BIN, FIXTURE_MODELS, ensureBuilt, tmpDir } from '../engine/helpers.js';
+import { BIN, FIXTURE_MODELS, ensureBuilt, tmpDir, writePhoto } from '../engine/helpers.js';
 
 beforeAll(() => ensureBuilt());
 
@@ -58,6 +58,41 @@ describe('pastiche bench', () => {
     });
     expect(b.inferenceOnlyFilesPerSecond).toBeCloseTo(1000 / b.inferenceOnlyMs.median, 2);
     expect(b.efficiency).toBeCloseTo(b.filesPerSecond / b.inferenceOnlyFilesPerSecond, 2);
+  });
+
+  it('--photos: the brush targets per photo, brush vs native in the same run', async () => {
+    const dir = tmpDir();
+    const photo = await writePhoto(path.join(dir, 'p.jpg'), 900, 600);
+    const r = spawnSync(process.execPath, [BIN, 'bench', '--photos', photo, '--brush', '256', '--runs', '1', '--device', 'cpu', '--no-reference', '--json', '--out', path.join(dir, 'b.json')], {
+      encoding: 'utf8',
+      env: { ...process.env, PASTICHE_MODELS_DIR: FIXTURE_MODELS },
+      timeout: 110_000,
+    });
+    expect(r.stderr).not.toMatch(/error|failed/i);
+    expect(r.status).toBe(0);
+    const rep = JSON.parse(r.stdout);
+    // --photos alone runs no size entries.
+    expect(rep.results).toEqual([]);
+    expect(rep.brush).toEqual([
+      {
+        photo,
+        width: 900,
+        height: 600,
+        brush: 256,
+        style: 'fixture-ember',
+        brushMs: expect.objectContaining({ runs: [expect.any(Number)] }),
+        nativeMs: expect.objectContaining({ runs: [expect.any(Number)] }),
+        timeRatio: expect.any(Number),
+        diffAtBrush: expect.any(Number),
+        diffAtBrushJpeg: expect.any(Number),
+        laplacianRatio: expect.any(Number),
+        meets: { diff: expect.any(Boolean), laplacian: expect.any(Boolean), time: expect.any(Boolean) },
+      },
+    ]);
+    const b = rep.brush[0];
+    expect(b.timeRatio).toBeCloseTo(b.brushMs.median / b.nativeMs.median, 2);
+    expect(b.diffAtBrush).toBeGreaterThan(0);
+    expect(b.laplacianRatio).toBeGreaterThan(0);
   });
 
   it('rejects unknown sizes as a usage error', () => {
