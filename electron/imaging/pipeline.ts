@@ -10,7 +10,6 @@ import {
   encodeImage,
   flattenOnWhite,
   interleaveAlpha,
-  probeImage,
   resizeAlpha,
   resizeRgb,
   writeAtomic,
@@ -222,42 +221,21 @@ interface Rendered {
 
 /**
  * Decode at the output size -> brush plan -> passes -> colour preservation / strength. A preview
- * follows the plan of the export it stands for (exportSize), decoding only as large as its passes
- * need; native previews paint at the preview size (a native pass at the export size would cost
- * the export itself).
+ * decodes the export's pixels and follows its plan, only the target is smaller; native previews
+ * paint at the preview size (a native pass at the export size would cost the export itself).
  */
-async function render(job: (StylizeJob | PreviewJob), preview: boolean, runner: ModelRunner, cancel: CancelToken, progress?: ProgressFn): Promise<Rendered> {
-  const decodeOpts = { allowUpscale: job.allowUpscale, maxPixels: job.maxPixels };
-  let img: DecodedImage;
-  let plan: BrushPlan;
-  let exportW: number;
-  let exportH: number;
-  let tw: number;
-  let th: number;
-  if (!preview) {
-    img = await timed('decode', () => decodeImage(job.input, { ...decodeOpts, size: job.size }));
-    exportW = tw = img.width;
-    exportH = th = img.height;
-    plan = brushPlan(tw, th, job.brush);
-  } else {
-    const pj = job as PreviewJob;
-    const probe = await probeImage(job.input, job.maxPixels);
-    const exp = fitLongEdge(probe.width, probe.height, pj.exportSize, job.allowUpscale);
-    exportW = exp.width;
-    exportH = exp.height;
-    ({ width: tw, height: th } = fitBrush(exp.width, exp.height, pj.size));
-    plan = brushPlan(tw, th, 'native');
-    let need = Math.max(tw, th);
-    if (job.brush !== 'native') {
-      plan = brushPlan(exp.width, exp.height, job.brush);
-      need = Math.max(need, plan.brushWidth, plan.brushHeight);
-      if (plan.mode === 'two-scale' && need > Math.max(plan.brushWidth, plan.brushHeight)) need = Math.max(need, plan.detailWidth, plan.detailHeight);
-    }
-    const size = need;
-    img = await timed('decode', () => decodeImage(job.input, { ...decodeOpts, size }));
-  }
+async function render(job: StylizeJob | PreviewJob, preview: boolean, runner: ModelRunner, cancel: CancelToken, progress?: ProgressFn): Promise<Rendered> {
+  const pj = preview ? (job as PreviewJob) : null;
+  const nativePreview = pj !== null && job.brush === 'native';
+  const size = pj ? (nativePreview ? pj.size : pj.exportSize) : job.size;
+  const img = await timed('decode', () => decodeImage(job.input, { size, allowUpscale: job.allowUpscale, maxPixels: job.maxPixels }));
   progress?.('decode', 1);
   checkCancelled(cancel);
+  const exp = pj ? fitLongEdge(img.sourceWidth, img.sourceHeight, pj.exportSize, job.allowUpscale) : { width: img.width, height: img.height };
+  const target = pj && !nativePreview ? fitBrush(img.width, img.height, pj.size) : { width: img.width, height: img.height };
+  const tw = target.width;
+  const th = target.height;
+  const plan = brushPlan(img.width, img.height, job.brush);
   const styl = await paintWithBrush(img.rgb, img.width, img.height, plan, tw, th, runner, job, cancel, progress);
   checkCancelled(cancel);
   const post = span('post');
@@ -267,11 +245,11 @@ async function render(job: (StylizeJob | PreviewJob), preview: boolean, runner: 
   const alpha = img.alpha ? await resizeAlpha(img.alpha, img.width, img.height, tw, th) : null;
   post.end();
   const warnings = [...img.warnings, ...styl.warnings];
-  const w = brushWarning(job.brush, exportW, exportH, img.sourceWidth, img.sourceHeight);
+  const w = brushWarning(job.brush, exp.width, exp.height, img.sourceWidth, img.sourceHeight);
   if (w) warnings.push(w);
   return {
     rgb: styl.rgb, alpha, width: tw, height: th, meta: img.meta, sourceWidth: img.sourceWidth, sourceHeight: img.sourceHeight,
-    plan: passPlan(plan, exportW, exportH), tiles: styl.tiles, warnings, passes: styl.passes,
+    plan: passPlan(nativePreview ? brushPlan(exp.width, exp.height, 'native') : plan, exp.width, exp.height), tiles: styl.tiles, warnings, passes: styl.passes,
   };
 }
 
