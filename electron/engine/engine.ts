@@ -183,7 +183,7 @@ export class Engine extends EventEmitter<EngineEvents> {
   private toFileResult(input: string, output: string | null, t0: number, r: StylizeResult | null, e: unknown): FileResult {
     const ms = Math.round(performance.now() - t0);
     if (r) {
-      const f: FileResult = { input, output: r.output, status: 'ok', ms: r.ms, device: r.provider };
+      const f: FileResult = { input, output: r.output, status: 'ok', ms: r.ms, device: r.provider, timings: r.timings };
       if (r.warnings.length) f.warnings = r.warnings;
       return f;
     }

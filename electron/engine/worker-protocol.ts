@@ -2,7 +2,9 @@
 // friendly (plain objects, Buffers/Uint8Arrays) so both child_process 'advanced'
 // serialization and Electron's utilityProcess carry them.
 import type { SerializedError } from '../common/errors.js';
-import type { Brush, DeviceChoice, ModelIo, OutputFormat, ProviderName, SizeChoice } from '../common/types.js';
+import type { Brush, DeviceChoice, ModelIo, OutputFormat, PassPlan, ProviderName, RenderTimings, SizeChoice } from '../common/types.js';
+
+export type { PassPlan, PassTiming, RenderTimings } from '../common/types.js';
 
 /** Everything the worker needs to run one model; paths are absolute. */
 export interface ModelSpec {
@@ -59,35 +61,6 @@ export interface PreviewJob extends RenderSettings {
   input: string;
   size: number;
   exportSize: SizeChoice;
-}
-
-/** Pass sizes of a render (electron/imaging/brush.ts BrushPlan), known before anything runs. */
-export interface PassPlan {
-  mode: 'paint' | 'enlarge' | 'two-scale';
-  width: number;
-  height: number;
-  brushWidth: number;
-  brushHeight: number;
-  detailWidth: number;
-  detailHeight: number;
-}
-
-/** One inference pass as it ran: for estimates of other sizes from measured rates. */
-export interface PassTiming {
-  kind: 'brush' | 'detail' | 'paint';
-  width: number;
-  height: number;
-  tiles: number;
-  ms: number;
-}
-
-/** Where a render's time went. */
-export interface RenderTimings {
-  passes: PassTiming[];
-  /** Decode, resizes, blend, colour/strength, encode and write: everything but inference. */
-  otherMs: number;
-  /** Pixels of the output those steps ran at. */
-  outputPixels: number;
 }
 
 export interface StylizeResult {

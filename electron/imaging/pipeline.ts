@@ -217,6 +217,9 @@ interface Rendered {
   tiles: number;
   warnings: string[];
   passes: PassTiming[];
+  decodeMs: number;
+  decodePixels: number;
+  blend: boolean;
 }
 
 /**
@@ -228,7 +231,9 @@ async function render(job: StylizeJob | PreviewJob, preview: boolean, runner: Mo
   const pj = preview ? (job as PreviewJob) : null;
   const nativePreview = pj !== null && job.brush === 'native';
   const size = pj ? (nativePreview ? pj.size : pj.exportSize) : job.size;
+  const t0 = performance.now();
   const img = await timed('decode', () => decodeImage(job.input, { size, allowUpscale: job.allowUpscale, maxPixels: job.maxPixels }));
+  const decodeMs = performance.now() - t0;
   progress?.('decode', 1);
   checkCancelled(cancel);
   const exp = pj ? fitLongEdge(img.sourceWidth, img.sourceHeight, pj.exportSize, job.allowUpscale) : { width: img.width, height: img.height };
@@ -250,12 +255,16 @@ async function render(job: StylizeJob | PreviewJob, preview: boolean, runner: Mo
   return {
     rgb: styl.rgb, alpha, width: tw, height: th, meta: img.meta, sourceWidth: img.sourceWidth, sourceHeight: img.sourceHeight,
     plan: passPlan(nativePreview ? brushPlan(exp.width, exp.height, 'native') : plan, exp.width, exp.height), tiles: styl.tiles, warnings, passes: styl.passes,
+    decodeMs, decodePixels: img.sourceWidth * img.sourceHeight, blend: plan.mode !== 'paint' && Math.max(tw, th) > Math.max(plan.brushWidth, plan.brushHeight),
   };
 }
 
 function timingsOf(r: Rendered, t0: number): RenderTimings {
   const inferMs = r.passes.reduce((a, p) => a + p.ms, 0);
-  return { passes: r.passes, otherMs: Math.max(0, Math.round(performance.now() - t0 - inferMs)), outputPixels: r.width * r.height };
+  return {
+    passes: r.passes, decodeMs: Math.round(r.decodeMs), decodePixels: r.decodePixels,
+    outputMs: Math.max(0, Math.round(performance.now() - t0 - inferMs - r.decodeMs)), outputPixels: r.width * r.height, blend: r.blend,
+  };
 }
 
 export async function runStylize(job: StylizeJob, runner: ModelRunner, cancel: CancelToken, progress?: ProgressFn): Promise<StylizeResult> {
