@@ -5,11 +5,14 @@
 
 import type {
   BatchProgress,
+  Brush,
   BatchReport,
   DeviceChoice,
   DeviceReport,
   OutputFormat,
+  PassPlan,
   ProviderName,
+  RenderTimings,
   SizeChoice,
   StyleBlend,
   StyleInfo,
@@ -68,8 +71,18 @@ export interface PreviewRequest {
   style: string | StyleBlend;
   /** Long edge of the preview, in pixels. */
   size: number;
+  /** The export this preview stands for: the preview is that export downscaled (same brush plan). */
+  exportSize: SizeChoice;
+  brush: Brush;
   strength: number;
   preserveColors: boolean;
+}
+
+/** Style thumbnails show the style on this photo (null: the bundled sample), at this brush and export size. */
+export interface StyleThumbRequest {
+  photo: string | null;
+  brush: Brush;
+  exportSize: SizeChoice;
 }
 
 export interface PreviewResult {
@@ -82,6 +95,11 @@ export interface PreviewResult {
   sourceHeight: number;
   ms: number;
   provider: ProviderName;
+  /** The pass sizes of the export this preview stands for, and where this render's time went (estimates). */
+  exportPlan: PassPlan;
+  timings: RenderTimings;
+  /** Passes above tilePixels run in tiles, with a statistics pass at long edge statsEdge. */
+  limits: { tilePixels: number; statsEdge: number };
 }
 
 /** Export settings are exactly the engine's per-file options. */
@@ -120,6 +138,8 @@ export interface Settings {
   /** Long edge of the refined preview. */
   previewSize: number;
   exportSize: SizeChoice;
+  /** Long edge at which the style is painted (previews, thumbnails and exports alike). */
+  brush: Brush;
   format: OutputFormat;
   quality: number;
   keepMetadata: boolean;
@@ -188,8 +208,11 @@ export interface IpcContract {
   /** Rescan a folder opened earlier. */
   'gallery:list': { args: [root: string]; result: GalleryFolder };
   'styles:list': { args: []; result: StylesList };
-  /** Render (once, cached) a style's thumbnail from the bundled sample photo. */
-  'styles:thumbnail': { args: [styleId: string]; result: string };
+  /**
+   * Render (once, cached) a style's thumbnail: a detail of the photo at the brush size, painted
+   * alone (the strokes at the size the export has them, in a small fast pass).
+   */
+  'styles:thumbnail': { args: [styleId: string, request: StyleThumbRequest]; result: string };
   /** ticket: caller-chosen id to cancel with preview:cancel; a newer render on the same ticket cancels the older. */
   'preview:render': { args: [photo: string, request: PreviewRequest, ticket: string]; result: PreviewResult };
   'preview:cancel': { args: [ticket: string]; result: boolean };

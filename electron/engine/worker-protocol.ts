@@ -90,6 +90,7 @@ export interface PreviewResult {
   sourceHeight: number;
   exportPlan: PassPlan;
   timings: RenderTimings;
+  limits: { tilePixels: number; statsEdge: number };
 }
 
 export interface ProviderProbe {

@@ -306,6 +306,7 @@ export async function runPreview(job: PreviewJob, runner: ModelRunner, cancel: C
     data, mime: withAlpha ? 'image/png' : 'image/jpeg', width: img.width, height: img.height,
     ms: Math.round(performance.now() - t0), provider: runner.provider, warnings: img.warnings,
     sourceWidth: img.sourceWidth, sourceHeight: img.sourceHeight, exportPlan: img.plan, timings: timingsOf(img, t0),
+    limits: { tilePixels: job.tilePixels, statsEdge: job.statsEdge },
   };
   if (runner.fallbackReason) result.fallbackReason = runner.fallbackReason;
   return result;
