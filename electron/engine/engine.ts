@@ -26,7 +26,7 @@ import {
 } from './engine-options.js';
 import { defaultWorkerPath, resolveModelsDir } from './paths.js';
 import { Supervisor } from './supervisor.js';
-import type { RenderSettings, StylizeJob, StylizeResult, WarmupResult } from './worker-protocol.js';
+import type { PreviewJob, RenderSettings, StylizeJob, StylizeResult, WarmupResult } from './worker-protocol.js';
 
 type EngineEvents = {
   'worker-crash': [CrashInfo];
@@ -229,11 +229,13 @@ export class Engine extends EventEmitter<EngineEvents> {
    * Small stylized rendering for the UI; returns encoded JPEG (PNG with alpha) bytes. It is the
    * export at `exportSize` (default: the photo's own size) downscaled to `size`: same brush plan.
    */
-  async preview(input: string, opts: EngineStylizeInput & { size: number; exportSize?: unknown }, signal?: AbortSignal): Promise<PreviewOutput> {
+  async preview(input: string, opts: EngineStylizeInput & { size: number; exportSize?: unknown; crop?: { width: unknown; height: unknown } }, signal?: AbortSignal): Promise<PreviewOutput> {
     const size = parsePreviewSize(opts.size);
     const exportSize = opts.exportSize === undefined ? DEFAULT_STYLIZE_OPTIONS.size : parseSize(opts.exportSize, 'exportSize');
     const o = this.normalize({ ...opts, size });
-    const r = await this.sup.request('preview', { ...this.settings(o, opts), size, exportSize, input: path.resolve(input) }, { signal, label: input });
+    const job: PreviewJob = { ...this.settings(o, opts), size, exportSize, input: path.resolve(input) };
+    if (opts.crop) job.crop = { width: parsePreviewSize(opts.crop.width, 'crop.width'), height: parsePreviewSize(opts.crop.height, 'crop.height') };
+    const r = await this.sup.request('preview', job, { signal, label: input });
     this.noteDevice(r.provider, r.fallbackReason);
     // Structured clone turns Buffers into Uint8Arrays; hand callers a Buffer again.
     return { ...r, data: Buffer.from(r.data.buffer, r.data.byteOffset, r.data.byteLength) };

@@ -61,6 +61,12 @@ export interface PreviewJob extends RenderSettings {
   input: string;
   size: number;
   exportSize: SizeChoice;
+  /**
+   * Style thumbnails: paint only a centre crop of this size of the photo at the brush pass's
+   * scale (the strokes exactly as large, relative to the photo, as the export has them; a small
+   * fast pass). `size` is then unused.
+   */
+  crop?: { width: number; height: number };
 }
 
 export interface StylizeResult {

@@ -10,6 +10,7 @@ import {
   encodeImage,
   flattenOnWhite,
   interleaveAlpha,
+  probeImage,
   resizeAlpha,
   resizeRgb,
   writeAtomic,
@@ -229,6 +230,7 @@ interface Rendered {
  */
 async function render(job: StylizeJob | PreviewJob, preview: boolean, runner: ModelRunner, cancel: CancelToken, progress?: ProgressFn): Promise<Rendered> {
   const pj = preview ? (job as PreviewJob) : null;
+  if (pj?.crop) return renderCrop(pj, pj.crop, runner, cancel);
   const nativePreview = pj !== null && job.brush === 'native';
   const size = pj ? (nativePreview ? pj.size : pj.exportSize) : job.size;
   const t0 = performance.now();
@@ -256,6 +258,42 @@ async function render(job: StylizeJob | PreviewJob, preview: boolean, runner: Mo
     rgb: styl.rgb, alpha, width: tw, height: th, meta: img.meta, sourceWidth: img.sourceWidth, sourceHeight: img.sourceHeight,
     plan: passPlan(nativePreview ? brushPlan(exp.width, exp.height, 'native') : plan, exp.width, exp.height), tiles: styl.tiles, warnings, passes: styl.passes,
     decodeMs, decodePixels: img.sourceWidth * img.sourceHeight, blend: plan.mode !== 'paint' && Math.max(tw, th) > Math.max(plan.brushWidth, plan.brushHeight),
+  };
+}
+
+/** Centre crop of interleaved pixels (`n` bytes a pixel). */
+function centreCrop(px: Buffer, w: number, h: number, cw: number, ch: number, n = 3): Buffer {
+  const x0 = (w - cw) >> 1;
+  const y0 = (h - ch) >> 1;
+  const out = Buffer.allocUnsafe(cw * ch * n);
+  for (let y = 0; y < ch; y++) px.copy(out, y * cw * n, ((y0 + y) * w + x0) * n, ((y0 + y) * w + x0 + cw) * n);
+  return out;
+}
+
+/**
+ * A style thumbnail: a centre crop of the photo at the scale of the export's brush pass, painted
+ * alone (its instance-norm statistics are the crop's own, so tones may differ a little from the
+ * whole painting; the strokes' size relative to the photo is the export's).
+ */
+async function renderCrop(job: PreviewJob, crop: { width: number; height: number }, runner: ModelRunner, cancel: CancelToken): Promise<Rendered> {
+  const t0 = performance.now();
+  const probe = await probeImage(job.input, job.maxPixels);
+  const exp = fitLongEdge(probe.width, probe.height, job.exportSize, job.allowUpscale);
+  const plan = brushPlan(exp.width, exp.height, job.brush);
+  const img = await decodeImage(job.input, { size: Math.max(plan.brushWidth, plan.brushHeight), allowUpscale: true, maxPixels: job.maxPixels, fast: true });
+  const decodeMs = performance.now() - t0;
+  checkCancelled(cancel);
+  const cw = Math.min(crop.width, img.width);
+  const ch = Math.min(crop.height, img.height);
+  const photo = centreCrop(img.rgb, img.width, img.height, cw, ch);
+  const styl = await paintWithBrush(photo, cw, ch, brushPlan(cw, ch, 'native'), cw, ch, runner, job, cancel);
+  if (job.preserveColors) preserveColors(styl.rgb, photo);
+  applyStrength(styl.rgb, photo, job.strength);
+  const alpha = img.alpha ? centreCrop(img.alpha, img.width, img.height, cw, ch, 1) : null;
+  return {
+    rgb: styl.rgb, alpha, width: cw, height: ch, meta: img.meta, sourceWidth: img.sourceWidth, sourceHeight: img.sourceHeight,
+    plan: passPlan(plan, exp.width, exp.height), tiles: styl.tiles, warnings: [...img.warnings, ...styl.warnings], passes: styl.passes,
+    decodeMs, decodePixels: img.sourceWidth * img.sourceHeight, blend: false,
   };
 }
 

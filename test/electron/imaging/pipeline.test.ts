@@ -217,6 +217,20 @@ describe('brush: the export and every preview follow one plan', () => {
     expect((await exportOf(small, 1024, 600)).r.warnings).toEqual([]);
   });
 
+  it('a style thumbnail paints only a centre crop at the brush pass scale', async () => {
+    const input = await writePhoto(dir, 't.png', 1200, 800);
+    const runner = blockPainter();
+    const p = await runPreview({ ...settings(512), size: 256, exportSize: 'original', crop: { width: 256, height: 192 }, input }, runner, never);
+    expect(runner.sizes).toEqual(['256x192']);
+    expect(p).toMatchObject({ width: 256, height: 192, exportPlan: { mode: 'two-scale', brushWidth: 512, brushHeight: 341 } });
+    // The crop's content is the brush-size photo's centre: the strokes as large as the export's.
+    const brushSize = await rgbOf(input, 512, 341);
+    const centre = await sharp(brushSize.rgb, { raw: { width: 512, height: 341, channels: 3 } }).extract({ left: 128, top: 74, width: 256, height: 192 }).raw().toBuffer();
+    const painted = blockPainter();
+    const want = await painted.single!(centre, 192, 256);
+    expect(meanAbsDiff((await rgbOf(p.data)).rgb, want)).toBeLessThan(3);
+  });
+
   it('native previews paint at the preview size', async () => {
     const input = await writePhoto(dir, 'h.png', 1200, 800);
     const runner = blockPainter();
