@@ -268,10 +268,10 @@ test('IPC from the page refuses bad arguments with precise messages', async ({ p
     const p = window.pastiche;
     return [
       await p.invoke('gallery:list', '/etc/../etc'),
-      await p.invoke('preview:render', '/etc/passwd', { style: styles[0]!, size: 512, strength: 1, preserveColors: false }, 'x1'),
+      await p.invoke('preview:render', '/etc/passwd', { style: styles[0]!, size: 512, exportSize: 'original', brush: 1024, strength: 1, preserveColors: false }, 'x1'),
       // Deliberately wrong types, as a compromised page could send.
       await (p.invoke as (c: string, ...a: unknown[]) => Promise<unknown>)('settings:set', { previewSize: 'abc' }),
-      await (p.invoke as (c: string, ...a: unknown[]) => Promise<unknown>)('styles:thumbnail', '../x'),
+      await (p.invoke as (c: string, ...a: unknown[]) => Promise<unknown>)('styles:thumbnail', '../x', { photo: null, brush: 1024, exportSize: 'original' }),
       await (p.invoke as (c: string, ...a: unknown[]) => Promise<unknown>)('nope:channel'),
     ];
   }, STYLES);
