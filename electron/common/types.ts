@@ -109,7 +109,10 @@ export interface RenderTimings {
   /** Decoding the photo (always at its full size) and reducing it to the export size. */
   decodeMs: number;
   decodePixels: number;
-  /** Everything else: resizes, blend, back-projection, colour/strength, encode, write... */
+  /** Reducing the export-size pixels (reducePixels of them) to the passes and to the target. */
+  reduceMs: number;
+  reducePixels: number;
+  /** Everything else: enlargements, blend, back-projection, colour/strength, encode, write... */
   outputMs: number;
   /** ...at this many output pixels; `blend` when the two-scale blend or enlargement ran. */
   outputPixels: number;

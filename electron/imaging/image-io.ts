@@ -63,7 +63,12 @@ async function readHead(file: string): Promise<Buffer> {
 function cleanSharpMessage(e: unknown): string {
   const msg = e instanceof Error ? e.message : String(e);
   // libvips messages are multi-line and prefixed by the loader; keep the first useful line.
-  return msg.split('\n').map((l) => l.trim()).filter(Boolean)[0] ?? msg;
+  return (
+    msg
+      .split('\n')
+      .map((l) => l.trim())
+      .filter(Boolean)[0] ?? msg
+  );
 }
 
 /** JPEG and PNG files end with a marker (EOI, IEND); without it the file was cut off. */
@@ -94,8 +99,7 @@ async function decodeError(file: string, format: SniffedFormat, e: unknown): Pro
   if (/pixel limit/i.test(msg)) return new PasticheError('TOO_LARGE', `Image is too large to process: ${msg}`);
   // libvips keeps its error text per thread; with decodes in parallel it can come back as
   // 'Unknown error', so the file's own end marker decides too.
-  const truncated = /premature end|truncated|unexpected end|not enough data|read error|end of (file|stream)/i.test(msg)
-    || (await lacksEndMarker(file, format));
+  const truncated = /premature end|truncated|unexpected end|not enough data|read error|end of (file|stream)/i.test(msg) || (await lacksEndMarker(file, format));
   return new PasticheError('DECODE', truncated ? `${format.toUpperCase()} file is truncated or damaged (${msg})` : `Cannot decode ${format.toUpperCase()} image: ${msg}`);
 }
 
@@ -220,7 +224,9 @@ export async function encodeImage(pixels: Buffer, width: number, height: number,
   // carrier is only needed for the other formats.
   const spliceExif = exif !== null && opts.format === 'jpg';
   if (exif && opts.format !== 'tiff' && !spliceExif) {
-    tinyJpeg ??= sharp({ create: { width: 1, height: 1, channels: 3, background: '#000' } }).jpeg().toBuffer();
+    tinyJpeg ??= sharp({ create: { width: 1, height: 1, channels: 3, background: '#000' } })
+      .jpeg()
+      .toBuffer();
     const carrier = insertJpegExif(await tinyJpeg, exif);
     p = sharp(carrier)
       .resize(width, height, { fit: 'fill', kernel: 'nearest' })
@@ -305,7 +311,10 @@ let srgbIcc: Promise<Buffer> | null = null;
 
 /** libvips' built-in sRGB profile, byte for byte what withIccProfile('srgb') embeds. */
 function srgbProfile(): Promise<Buffer> {
-  srgbIcc ??= sharp({ create: { width: 1, height: 1, channels: 3, background: '#000' } }).withIccProfile('srgb').jpeg().toBuffer()
+  srgbIcc ??= sharp({ create: { width: 1, height: 1, channels: 3, background: '#000' } })
+    .withIccProfile('srgb')
+    .jpeg()
+    .toBuffer()
     .then((b) => sharp(b).metadata())
     .then((m) => {
       if (!m.icc) throw new Error("libvips embedded no 'srgb' profile");
@@ -362,11 +371,17 @@ export function interleaveAlpha(rgb: Buffer, alpha: Buffer): Buffer {
 
 /** Downscale raw RGB (for the stats pass and previews of tiled runs). */
 export async function resizeRgb(rgb: Buffer, width: number, height: number, toWidth: number, toHeight: number): Promise<Buffer> {
-  return sharp(rgb, { raw: { width, height, channels: 3 } }).resize(toWidth, toHeight, { fit: 'fill', kernel: 'lanczos3' }).raw().toBuffer();
+  return sharp(rgb, { raw: { width, height, channels: 3 } })
+    .resize(toWidth, toHeight, { fit: 'fill', kernel: 'lanczos3' })
+    .raw()
+    .toBuffer();
 }
 
 /** Resize a raw alpha plane (previews of a photo with transparency at another size). */
 export async function resizeAlpha(alpha: Buffer, width: number, height: number, toWidth: number, toHeight: number): Promise<Buffer> {
   if (width === toWidth && height === toHeight) return alpha;
-  return sharp(alpha, { raw: { width, height, channels: 1 } }).resize(toWidth, toHeight, { fit: 'fill', kernel: 'lanczos3' }).raw().toBuffer();
+  return sharp(alpha, { raw: { width, height, channels: 1 } })
+    .resize(toWidth, toHeight, { fit: 'fill', kernel: 'lanczos3' })
+    .raw()
+    .toBuffer();
 }

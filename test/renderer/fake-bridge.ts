@@ -65,14 +65,26 @@ export function photos(n: number): { path: string; name: string; rel: string; by
  */
 export function fakePreview(over: Partial<PreviewResult> = {}): PreviewResult {
   return {
-    id: 'r', width: 1080, height: 810, sourceWidth: 4000, sourceHeight: 3000, ms: 6000, provider: 'cpu',
+    id: 'r',
+    width: 1080,
+    height: 810,
+    sourceWidth: 4000,
+    sourceHeight: 3000,
+    ms: 6000,
+    provider: 'cpu',
     exportPlan: { mode: 'two-scale', width: 4000, height: 3000, brushWidth: 1024, brushHeight: 768, detailWidth: 1825, detailHeight: 1369 },
     timings: {
       passes: [
         { kind: 'brush', width: 1024, height: 768, tiles: 1, ms: 1573 },
         { kind: 'detail', width: 1825, height: 1369, tiles: 1, ms: 4997 },
       ],
-      decodeMs: 600, decodePixels: 12e6, outputMs: 262, outputPixels: 1080 * 810, blend: true,
+      decodeMs: 600,
+      reduceMs: 480,
+      reducePixels: 12e6,
+      decodePixels: 12e6,
+      outputMs: 262,
+      outputPixels: 1080 * 810,
+      blend: true,
     },
     limits: { tilePixels: 3_000_000, statsEdge: 1024 },
     ...over,

@@ -50,9 +50,25 @@ export class FakeEngine implements EnginePort {
       .jpeg()
       .toBuffer();
     return {
-      data, mime: 'image/jpeg' as const, width: 8, height: 6, ms: 12, provider: 'cpu' as const, sourceWidth: 64, sourceHeight: 48,
+      data,
+      mime: 'image/jpeg' as const,
+      width: 8,
+      height: 6,
+      ms: 12,
+      provider: 'cpu' as const,
+      sourceWidth: 64,
+      sourceHeight: 48,
       exportPlan: { mode: 'paint' as const, width: 64, height: 48, brushWidth: 64, brushHeight: 48, detailWidth: 64, detailHeight: 48 },
-      timings: { passes: [{ kind: 'paint' as const, width: 64, height: 48, tiles: 1, ms: 10 }], decodeMs: 1, decodePixels: 64 * 48, outputMs: 1, outputPixels: 48, blend: false },
+      timings: {
+        passes: [{ kind: 'paint' as const, width: 64, height: 48, tiles: 1, ms: 10 }],
+        decodeMs: 1,
+        reduceMs: 0,
+        reducePixels: 64 * 48,
+        decodePixels: 64 * 48,
+        outputMs: 1,
+        outputPixels: 48,
+        blend: false,
+      },
       limits: { tilePixels: 3_000_000, statsEdge: 1024 },
     };
   }
