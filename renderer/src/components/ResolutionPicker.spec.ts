@@ -16,7 +16,7 @@ describe('ResolutionPicker', () => {
     const text = screen.getByTestId('estimate').textContent ?? '';
     expect(text).toContain('4000 × 3000');
     expect(text).toContain('12.0 MP');
-    // decode 50 ms/MP x 12 + blend 300 ms/MP x 12 + passes 2 s/MP x (0.79 + 2.50) MP = 10.8 s
+    // decode 50 + reduce 40 + output 300 ms/MP, x 12 MP, + passes 2 s/MP x (0.79 + 2.50) MP = 11.3 s
     expect(text).toContain('≈ 11 s');
     expect(text).toContain('brush pass 1024×768 + detail pass 1825×1369');
     expect(text).toMatch(/MB memory|GB memory/);

@@ -29,17 +29,19 @@ export const MIN_RATE_PIXELS = 100_000;
 export interface Rates {
   /** One untiled inference pass (the int8 graph on the CPU). */
   single: number | null;
-  /** Tiled inference (native at large sizes). */
+  /** Tiled inference (native at large sizes), per pixel of the whole tiled pass: overlap and statistics pass included. */
   tiled: number | null;
   /** Decoding the photo at its full size. */
   decode: number | null;
+  /** Reducing the export-size pixels to the pass sizes. */
+  reduce: number | null;
   /** After inference, per output pixel, of a render that blended: enlargements, blend, back-projection, strength, encode, write. */
   output: number | null;
   /** The same of any render (one that only reduced or encoded does less per pixel). */
   finish: number | null;
 }
 
-export const NO_RATES: Rates = { single: null, tiled: null, decode: null, output: null, finish: null };
+export const NO_RATES: Rates = { single: null, tiled: null, decode: null, reduce: null, output: null, finish: null };
 
 const rate = (ms: number, px: number): number => (ms * 1e6) / px;
 
@@ -48,11 +50,20 @@ export function learnRates(prev: Rates, t: RenderTimings): Rates {
   const next = { ...prev };
   const untiled = t.passes.filter((p) => p.tiles === 1 && p.width * p.height >= MIN_RATE_PIXELS);
   const px = untiled.reduce((a, p) => a + p.width * p.height, 0);
-  if (px > 0) next.single = rate(untiled.reduce((a, p) => a + p.ms, 0), px);
+  if (px > 0)
+    next.single = rate(
+      untiled.reduce((a, p) => a + p.ms, 0),
+      px,
+    );
   const tiled = t.passes.filter((p) => p.tiles > 1);
   const tpx = tiled.reduce((a, p) => a + p.width * p.height, 0);
-  if (tpx > 0) next.tiled = rate(tiled.reduce((a, p) => a + p.ms, 0), tpx);
+  if (tpx > 0)
+    next.tiled = rate(
+      tiled.reduce((a, p) => a + p.ms, 0),
+      tpx,
+    );
   if (t.decodePixels >= MIN_RATE_PIXELS) next.decode = rate(t.decodeMs, t.decodePixels);
+  if (t.reducePixels >= MIN_RATE_PIXELS && t.reduceMs > 0) next.reduce = rate(t.reduceMs, t.reducePixels);
   // Only a render that blended at its own size measures an export's output work; a preview that
   // reduced the brush painting did much less per pixel.
   if (t.outputPixels >= MIN_RATE_PIXELS) {
@@ -87,8 +98,9 @@ export interface EngineLimits {
 }
 
 /**
- * Time of an export of the source photo by its plan: decode at full size + each pass at its
- * rate (tiled ones with their overlap and statistics pass) + the output work at the output size.
+ * Time of an export of the source photo by its plan: decode at full size + reduction to the pass
+ * sizes + each pass at its rate (tiled ones with their overlap and statistics pass) + the output
+ * work at the output size.
  */
 export function estimate(plan: PassPlan, sourceW: number, sourceH: number, rates: Rates, limits: EngineLimits): Estimate {
   const { width, height } = plan;
@@ -103,14 +115,18 @@ export function estimate(plan: PassPlan, sourceW: number, sourceH: number, rates
           ];
   const passes = sizes.map(([kind, w, h]) => ({ kind, width: w, height: h, tiled: w * h > limits.tilePixels }));
   let ms: number | null = (rates.decode ?? NaN) * megapixels(sourceW, sourceH);
+  // One pass at the output size needs no reduction; the brush and detail passes do.
+  if (plan.mode !== 'paint') ms += (rates.reduce ?? NaN) * megapixels(width, height);
   // A blend not measured yet (previews within the brush never blend) counts at the finishing rate: low.
   const finish = plan.mode === 'paint' ? (rates.finish ?? rates.output) : (rates.output ?? rates.finish);
   ms += (finish ?? NaN) * megapixels(width, height);
   for (const p of passes) {
     const mp = megapixels(p.width, p.height);
     const statsMp = (limits.statsEdge * limits.statsEdge * Math.min(p.width, p.height)) / Math.max(p.width, p.height) / 1e6;
-    // A tiled pass not measured yet runs at about the single-pass rate on the CPU (docs/performance.md).
-    ms += p.tiled ? (rates.tiled ?? rates.single ?? NaN) * (TILE_OVERHEAD * mp + statsMp) : (rates.single ?? NaN) * mp;
+    // A measured tiled rate is per pixel of the whole pass (overlap and statistics pass included);
+    // until one ran, a tiled pass counts at the single-pass rate on its overlap and statistics too.
+    if (!p.tiled) ms += (rates.single ?? NaN) * mp;
+    else ms += rates.tiled !== null ? rates.tiled * mp : (rates.single ?? NaN) * (TILE_OVERHEAD * mp + statsMp);
   }
   if (!Number.isFinite(ms)) ms = null;
   const out = width * height;
