@@ -19,8 +19,8 @@ import { mkdirSync, readFileSync, readdirSync } from 'node:fs';
 import path from 'node:path';
 import ort from 'onnxruntime-node';
 import sharp from 'sharp';
-import { stylizePixels } from '../../dist/electron/engine/pipeline.js';
-import { decodeImage, encodeImage } from '../../dist/electron/engine/image-io.js';
+import { stylizePixels } from '../../dist/electron/imaging/pipeline.js';
+import { decodeImage, encodeImage } from '../../dist/electron/imaging/image-io.js';
 import { addResidual, brushPlan, brushResidual, composeDetail, lumaLaplacian, meanAbsDiff } from '../../dist/electron/imaging/brush.js';
 
 const args = process.argv.slice(2);
