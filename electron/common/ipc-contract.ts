@@ -3,32 +3,9 @@
 // renderer are all typed from these maps, so a channel cannot drift between them.
 // Pure TypeScript: types plus two constant channel lists (the preload allow-lists them).
 
-import type {
-  BatchProgress,
-  Brush,
-  BatchReport,
-  DeviceChoice,
-  DeviceReport,
-  OutputFormat,
-  PassPlan,
-  ProviderName,
-  RenderTimings,
-  SizeChoice,
-  StyleBlend,
-  StyleInfo,
-  StylizeOptions,
-} from './types.js';
+import type { BatchProgress, Brush, BatchReport, DeviceChoice, DeviceReport, OutputFormat, PassPlan, ProviderName, RenderTimings, SizeChoice, StyleBlend, StyleInfo, StylizeOptions } from './types.js';
 
-export type ErrorCode =
-  | 'bad-sender'
-  | 'bad-argument'
-  | 'not-allowed'
-  | 'not-found'
-  | 'cancelled'
-  | 'busy'
-  | 'engine'
-  | 'io'
-  | 'internal';
+export type ErrorCode = 'bad-sender' | 'bad-argument' | 'not-allowed' | 'not-found' | 'cancelled' | 'busy' | 'engine' | 'io' | 'internal';
 
 export interface IpcError {
   code: ErrorCode;
@@ -186,16 +163,7 @@ export interface DoctorCheck {
   detail: string;
 }
 
-export type MenuCommand =
-  | 'open-folder'
-  | 'open-files'
-  | 'export'
-  | 'select-all'
-  | 'toggle-theme'
-  | 'view-preview'
-  | 'view-compare'
-  | 'zoom-fit'
-  | 'zoom-100';
+export type MenuCommand = 'open-folder' | 'open-files' | 'export' | 'select-all' | 'toggle-theme' | 'view-preview' | 'view-compare' | 'zoom-fit' | 'zoom-100';
 
 export interface IpcContract {
   'gallery:openFolder': { args: []; result: GalleryFolder | null };

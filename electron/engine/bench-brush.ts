@@ -13,7 +13,10 @@ async function rawRgb(file: string): Promise<{ rgb: Buffer; width: number; heigh
 }
 
 function lanczos(rgb: Buffer, w: number, h: number, tw: number, th: number): Promise<Buffer> {
-  return sharp(rgb, { raw: { width: w, height: h, channels: 3 } }).resize(tw, th, { fit: 'fill', kernel: 'lanczos3' }).raw().toBuffer();
+  return sharp(rgb, { raw: { width: w, height: h, channels: 3 } })
+    .resize(tw, th, { fit: 'fill', kernel: 'lanczos3' })
+    .raw()
+    .toBuffer();
 }
 
 const r3 = (x: number): number => Math.round(x * 1000) / 1000;
@@ -67,11 +70,22 @@ export async function brushBench(o: BenchOptions, report: BenchReport, tmp: stri
       const nativeMs = timing(nativeRuns);
       const ratio = brushMs.median / nativeMs.median;
       const b: BrushBench = {
-        photo, width: full.width, height: full.height, brush, style, brushMs, nativeMs,
-        timeRatio: r3(ratio), diffAtBrush: r3(diff), diffAtBrushJpeg: r3(diffJpeg), laplacianRatio: r3(lap),
+        photo,
+        width: full.width,
+        height: full.height,
+        brush,
+        style,
+        brushMs,
+        nativeMs,
+        timeRatio: r3(ratio),
+        diffAtBrush: r3(diff),
+        diffAtBrushJpeg: r3(diffJpeg),
+        laplacianRatio: r3(lap),
         meets: { diff: diff <= BRUSH_TARGETS.diffAtBrush, laplacian: lap >= BRUSH_TARGETS.laplacianRatio, time: ratio <= BRUSH_TARGETS.timeRatio },
       };
-      log(`  ${full.width}x${full.height}: diff at brush ${b.diffAtBrush} (JPEG ${b.diffAtBrushJpeg}), Laplacian ratio ${b.laplacianRatio}, time ${brushMs.median} ms vs native ${nativeMs.median} ms (${b.timeRatio})`);
+      log(
+        `  ${full.width}x${full.height}: diff at brush ${b.diffAtBrush} (JPEG ${b.diffAtBrushJpeg}), Laplacian ratio ${b.laplacianRatio}, time ${brushMs.median} ms vs native ${nativeMs.median} ms (${b.timeRatio})`,
+      );
       out.push(b);
     }
   } finally {

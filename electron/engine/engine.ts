@@ -6,7 +6,19 @@ import { realpath } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { PasticheError, serializeError } from '../common/errors.js';
-import { checkBoolean, DEFAULT_MAX_PIXELS, DEFAULT_STYLIZE_OPTIONS, normalizeStylizeOptions, parseDevice, parseFormat, parseMaxPixels, parsePrecision, parsePreviewSize, parseSize, parseThreads } from '../common/params.js';
+import {
+  checkBoolean,
+  DEFAULT_MAX_PIXELS,
+  DEFAULT_STYLIZE_OPTIONS,
+  normalizeStylizeOptions,
+  parseDevice,
+  parseFormat,
+  parseMaxPixels,
+  parsePrecision,
+  parsePreviewSize,
+  parseSize,
+  parseThreads,
+} from '../common/params.js';
 import type { BatchProgress, DeviceChoice, DeviceReport, FileResult, ModelInfo, OutputFormat, Precision, ProviderName, StyleBlend, StyleInfo, StylizeOptions } from '../common/types.js';
 import { checkOutputDir, outputPathIn, planBatch, prepareOutputDirs, sweepStaleTemps, tempPathFor } from './batch.js';
 import { loadManifest, resolveStyle, type LoadedManifest, type ModelError } from './manifest.js';

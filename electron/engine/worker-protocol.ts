@@ -173,10 +173,7 @@ export interface JobKinds {
 
 export type JobKind = keyof JobKinds;
 
-export type WorkerRequest =
-  | { [K in JobKind]: { type: 'job'; id: number; kind: K; job: JobKinds[K]['job'] } }[JobKind]
-  | { type: 'cancel'; id: number }
-  | { type: 'shutdown' };
+export type WorkerRequest = { [K in JobKind]: { type: 'job'; id: number; kind: K; job: JobKinds[K]['job'] } }[JobKind] | { type: 'cancel'; id: number } | { type: 'shutdown' };
 
 export type WorkerResponse =
   | { type: 'ready'; pid: number }

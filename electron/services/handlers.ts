@@ -194,8 +194,16 @@ export function createHandlers(deps: HandlerDeps): HandlerHost {
         results.put(rid, out.data, out.mime);
         void refreshDevice();
         return {
-          id: rid, width: out.width, height: out.height, sourceWidth, sourceHeight, ms: out.ms, provider: out.provider,
-          exportPlan: out.exportPlan, timings: out.timings, limits: out.limits,
+          id: rid,
+          width: out.width,
+          height: out.height,
+          sourceWidth,
+          sourceHeight,
+          ms: out.ms,
+          provider: out.provider,
+          exportPlan: out.exportPlan,
+          timings: out.timings,
+          limits: out.limits,
         };
       } finally {
         if (previews.get(ticket) === ac) previews.delete(ticket);

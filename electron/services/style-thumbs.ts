@@ -52,7 +52,10 @@ export class StyleThumbs {
     } catch {
       // the engine reports the missing photo
     }
-    const thumbId = crypto.createHash('sha1').update(JSON.stringify([styleId, version, photo, stamp, req.brush, req.exportSize, STYLE_THUMB_CROP])).digest('hex');
+    const thumbId = crypto
+      .createHash('sha1')
+      .update(JSON.stringify([styleId, version, photo, stamp, req.brush, req.exportSize, STYLE_THUMB_CROP]))
+      .digest('hex');
     this.#issued.add(thumbId);
     const file = this.fileFor(thumbId);
     if (fs.existsSync(file)) return Promise.resolve(thumbId);
@@ -61,7 +64,14 @@ export class StyleThumbs {
     // One at a time: thumbnails must not starve the preview the user is waiting for.
     const p = this.#chain.then(async () => {
       const out = await engine.preview(photo, {
-        ...PREVIEW_ENCODING, style: styleId, size: STYLE_THUMB_SIZE, exportSize: req.exportSize, brush: req.brush, strength: 1, preserveColors: false, crop: STYLE_THUMB_CROP,
+        ...PREVIEW_ENCODING,
+        style: styleId,
+        size: STYLE_THUMB_SIZE,
+        exportSize: req.exportSize,
+        brush: req.brush,
+        strength: 1,
+        preserveColors: false,
+        crop: STYLE_THUMB_CROP,
       });
       // The media handler serves thumbnails as JPEG; a photo with transparency comes back as PNG.
       const data = out.mime === 'image/jpeg' ? out.data : await sharp(out.data).flatten({ background: '#ffffff' }).jpeg({ quality: PREVIEW_ENCODING.quality }).toBuffer();

@@ -5,8 +5,22 @@ import { app as ui } from './lib/app-state.svelte';
 import { fakePreview, installFakeBridge, photos, STYLES } from '../../test/renderer/fake-bridge';
 
 const SETTINGS = {
-  theme: 'light' as const, device: 'auto' as const, previewSize: 768, exportSize: 'original' as const, brush: 1536, format: 'jpg' as const, quality: 90,
-  keepMetadata: true, stripGps: true, skipExisting: true, recursive: true, strength: 0.8, preserveColors: false, outputDir: null, lastFolder: null, compareStyles: [],
+  theme: 'light' as const,
+  device: 'auto' as const,
+  previewSize: 768,
+  exportSize: 'original' as const,
+  brush: 1536,
+  format: 'jpg' as const,
+  quality: 90,
+  keepMetadata: true,
+  stripGps: true,
+  skipExisting: true,
+  recursive: true,
+  strength: 0.8,
+  preserveColors: false,
+  outputDir: null,
+  lastFolder: null,
+  compareStyles: [],
 };
 
 describe('App', () => {

@@ -75,14 +75,10 @@ test('opens a folder: virtualized grid with thumbnails, hostile names rendered a
   await expect(page.locator('.cell img[src=x]')).toHaveCount(0);
   // Thumbnails decode (naturalWidth > 0) except the corrupt photo, which shows an error tile.
   await expect(page.getByTestId('thumb-error')).toHaveCount(1);
-  await expect
-    .poll(() => page.locator('.cell img').evaluateAll((imgs) => imgs.filter((i) => (i as HTMLImageElement).naturalWidth > 0).length))
-    .toBe(COUNT - 1);
+  await expect.poll(() => page.locator('.cell img').evaluateAll((imgs) => imgs.filter((i) => (i as HTMLImageElement).naturalWidth > 0).length)).toBe(COUNT - 1);
   // Style thumbnails were rendered by the models from the bundled sample photo (and decode).
   await expect.poll(() => page.locator('.style .thumb img').count(), { timeout: 60_000 }).toBe(STYLES.length);
-  await expect
-    .poll(() => page.locator('.style .thumb img').evaluateAll((imgs) => imgs.filter((i) => (i as HTMLImageElement).naturalWidth > 0).length))
-    .toBe(STYLES.length);
+  await expect.poll(() => page.locator('.style .thumb img').evaluateAll((imgs) => imgs.filter((i) => (i as HTMLImageElement).naturalWidth > 0).length)).toBe(STYLES.length);
   // The screenshot shows a real photo in the preview.
   await page.getByRole('option', { name: SHOWCASE }).click();
   await expect(page.getByTestId('preview-phase')).toContainText('CPU', { timeout: 30_000 });
@@ -178,7 +174,10 @@ test('preview: pick a style, refine, drag and key the compare slider', async ({ 
 
 test('a corrupt photo shows an error in the preview and a toast', async ({ page }) => {
   await openGallery(page);
-  await page.getByTestId('gallery-grid').getByRole('option', { name: /04-corrupt/ }).click();
+  await page
+    .getByTestId('gallery-grid')
+    .getByRole('option', { name: /04-corrupt/ })
+    .click();
   const err = page.getByTestId('preview-error');
   await expect(err).toBeVisible({ timeout: 30_000 });
   await expect(err).toContainText('04-corrupt.jpg');

@@ -68,8 +68,22 @@ describe('ExportDialog', () => {
     const { bridge, ui } = setup();
     bridge.handlers['export:start'] = () => ({ ok: false, error: { code: 'not-allowed', message: 'Output folder was not chosen' } });
     ui.settings = {
-      theme: 'dark', device: 'auto', previewSize: 1080, exportSize: 'original', brush: 1024, format: 'png', quality: 90, keepMetadata: false,
-      stripGps: true, skipExisting: false, recursive: true, strength: 1, preserveColors: false, outputDir: '/out', lastFolder: null, compareStyles: [],
+      theme: 'dark',
+      device: 'auto',
+      previewSize: 1080,
+      exportSize: 'original',
+      brush: 1024,
+      format: 'png',
+      quality: 90,
+      keepMetadata: false,
+      stripGps: true,
+      skipExisting: false,
+      recursive: true,
+      strength: 1,
+      preserveColors: false,
+      outputDir: '/out',
+      lastFolder: null,
+      compareStyles: [],
     };
     render(ExportDialog, { ui, onclose: () => {} });
     await fireEvent.click(screen.getByRole('button', { name: 'Export' }));

@@ -1,16 +1,7 @@
 // Shared UI state (Svelte 5 runes). Components read it directly; all effects that
 // talk to the app live here or in the component that owns the view.
 
-import type {
-  AppInfo,
-  EngineCrash,
-  EngineStatus,
-  GalleryFolder,
-  PhotoEntry,
-  PreviewResult,
-  Settings,
-  StyleView,
-} from '../../../electron/common/ipc-contract';
+import type { AppInfo, EngineCrash, EngineStatus, GalleryFolder, PhotoEntry, PreviewResult, Settings, StyleView } from '../../../electron/common/ipc-contract';
 import type { BatchReport, Brush, SizeChoice, StyleBlend } from '../../../electron/common/types';
 import { call, errorMessage, IpcFailure } from './api';
 import { learnRates, NO_RATES, type Rates } from './estimate';

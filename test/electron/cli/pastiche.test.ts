@@ -7,7 +7,10 @@ import { BIN, FIXTURE_MODELS, ensureBuilt, tmpDir, writePhoto } from '../engine/
 
 function cli(args: string[], cwd?: string) {
   const r = spawnSync(process.execPath, [BIN, ...args], {
-    cwd, encoding: 'utf8', env: { ...process.env, PASTICHE_MODELS_DIR: FIXTURE_MODELS }, timeout: 60_000,
+    cwd,
+    encoding: 'utf8',
+    env: { ...process.env, PASTICHE_MODELS_DIR: FIXTURE_MODELS },
+    timeout: 60_000,
   });
   return { code: r.status, stdout: r.stdout, stderr: r.stderr };
 }

@@ -9,16 +9,25 @@ import { roundUp } from '../../../electron/imaging/tiling.js';
 import type { ModelSpec } from '../../../electron/engine/worker-protocol.js';
 
 const model: ModelSpec = {
-  id: 'fake', path: 'fake.onnx', tilesPath: 'fake-tiles.onnx', singlePath: 'fake-single.onnx', fp16Path: null, fp16TilesPath: null, int8Path: null,
+  id: 'fake',
+  path: 'fake.onnx',
+  tilesPath: 'fake-tiles.onnx',
+  singlePath: 'fake-single.onnx',
+  fp16Path: null,
+  fp16TilesPath: null,
+  int8Path: null,
   io: { input: 'input', output: 'output', styleWeights: null, stats: 'stats', statsSize: 4, layout: 'NCHW', channels: 'RGB', range: [0, 255], multipleOf: 4 },
-  receptiveField: 8, weights: null,
+  receptiveField: 8,
+  weights: null,
 };
 
 /** An identity "model" that records which graph each call used. */
 function fakeRunner(withSingle: boolean): ModelRunner & { calls: string[] } {
   const calls: string[] = [];
   const r: ModelRunner & { calls: string[] } = {
-    provider: 'cpu', fallbackReason: undefined, calls,
+    provider: 'cpu',
+    fallbackReason: undefined,
+    calls,
     full: async (input) => {
       calls.push('full');
       return { output: input.slice(), stats: new Float32Array(8) };
@@ -99,7 +108,10 @@ function blockPainter(): ModelRunner & { sizes: string[] } {
     return out;
   };
   return {
-    provider: 'cpu', fallbackReason: undefined, sizes, tile: null,
+    provider: 'cpu',
+    fallbackReason: undefined,
+    sizes,
+    tile: null,
     full: async () => {
       throw new Error('not used');
     },
@@ -120,7 +132,9 @@ async function writePhoto(dir: string, name: string, w: number, h: number): Prom
     }
   }
   const file = path.join(dir, name);
-  await sharp(rgb, { raw: { width: w, height: h, channels: 3 } }).png().toFile(file);
+  await sharp(rgb, { raw: { width: w, height: h, channels: 3 } })
+    .png()
+    .toFile(file);
   return file;
 }
 
@@ -134,8 +148,16 @@ async function rgbOf(data: Buffer | string, w?: number, h?: number): Promise<{ r
 describe('brush: the export and every preview follow one plan', () => {
   const never = { cancelled: false };
   const settings = (brush: number | 'native') => ({
-    model, brush, allowUpscale: false, strength: 1, preserveColors: false, device: 'cpu' as const, threads: 1,
-    maxPixels: 1e9, tilePixels: 10_000_000, statsEdge: 256,
+    model,
+    brush,
+    allowUpscale: false,
+    strength: 1,
+    preserveColors: false,
+    device: 'cpu' as const,
+    threads: 1,
+    maxPixels: 1e9,
+    tilePixels: 10_000_000,
+    statsEdge: 256,
   });
   let dir: string;
   beforeAll(async () => {
@@ -225,7 +247,10 @@ describe('brush: the export and every preview follow one plan', () => {
     expect(p).toMatchObject({ width: 256, height: 192, exportPlan: { mode: 'two-scale', brushWidth: 512, brushHeight: 341 } });
     // The crop's content is the brush-size photo's centre: the strokes as large as the export's.
     const brushSize = await rgbOf(input, 512, 341);
-    const centre = await sharp(brushSize.rgb, { raw: { width: 512, height: 341, channels: 3 } }).extract({ left: 128, top: 74, width: 256, height: 192 }).raw().toBuffer();
+    const centre = await sharp(brushSize.rgb, { raw: { width: 512, height: 341, channels: 3 } })
+      .extract({ left: 128, top: 74, width: 256, height: 192 })
+      .raw()
+      .toBuffer();
     const painted = blockPainter();
     const want = await painted.single!(centre, 192, 256);
     expect(meanAbsDiff((await rgbOf(p.data)).rgb, want)).toBeLessThan(3);

@@ -133,7 +133,9 @@ describe('argument validation', () => {
     expect(await h['preview:render'](photo, { ...req, brush: 10 }, 't1')).toMatchObject({ error: { message: "Expected integer between 256 and 8192 or 'native' for brush but received 10" } });
     // Strict over IPC: a string is a renderer bug, not something to parse.
     expect(await h['preview:render'](photo, { ...req, brush: '1024' }, 't1')).toMatchObject({ error: { message: "Expected integer between 256 and 8192 or 'native' for brush but received '1024'" } });
-    expect(await h['preview:render'](photo, { ...req, exportSize: 10 }, 't1')).toMatchObject({ error: { message: "Expected integer between 64 and 16384 or 'original' for exportSize but received 10" } });
+    expect(await h['preview:render'](photo, { ...req, exportSize: 10 }, 't1')).toMatchObject({
+      error: { message: "Expected integer between 64 and 16384 or 'original' for exportSize but received 10" },
+    });
     expect(await h['preview:render'](photo, { ...req, extra: 1 }, 't1')).toMatchObject({ error: { message: "Unknown key 'extra' in preview request" } });
     expect(await h['preview:render'](photo, req, '../t')).toMatchObject({ error: { code: 'bad-argument', message: expect.stringContaining('for ticket') } });
   });
