@@ -20,6 +20,8 @@ export interface BrushPainting {
   passes: PassTiming[];
   /** Reducing the photo (sw x sh) to the pass sizes: work that scales with the photo's pixels. */
   reduceMs: number;
+  /** Pixels the blend and back-projection ran at (0: none ran). */
+  composedPixels: number;
 }
 
 export async function resized(rgb: Buffer, w: number, h: number, tw: number, th: number): Promise<Buffer> {
@@ -72,7 +74,7 @@ export async function paintWithBrush(
   checkCancelled(cancel);
   const warnings = [...b.warnings];
   if (plan.mode === 'paint' || Math.max(tw, th) <= Math.max(bw, bh)) {
-    return { rgb: await timed('brush-resize', () => resized(b.rgb, bw, bh, tw, th)), tiles: b.tiles, warnings, passes, reduceMs };
+    return { rgb: await timed('brush-resize', () => resized(b.rgb, bw, bh, tw, th)), tiles: b.tiles, warnings, passes, reduceMs, composedPixels: 0 };
   }
   let tiles = b.tiles;
   let blend: Uint8Array;
@@ -102,7 +104,7 @@ export async function paintWithBrush(
   addResidual(blend, await resizeRgb(residual, bw, bh, tw, th));
   bp.end({ w: tw, h: th });
   const out = await resized(Buffer.from(blend.buffer, blend.byteOffset, blend.byteLength), tw, th, ow, oh);
-  return { rgb: out, tiles, warnings, passes, reduceMs };
+  return { rgb: out, tiles, warnings, passes, reduceMs, composedPixels: tw * th };
 }
 
 /** Said in the result when the brush cannot be honoured because the photo itself is smaller. */

@@ -31,6 +31,8 @@ interface Rendered {
   /** Reductions of the decoded image (reducePixels) to the passes and the target. */
   reduceMs: number;
   reducePixels: number;
+  /** Pixels the work after inference ran at: the blend's size where one ran, else the output's. */
+  outputPixels: number;
   blend: boolean;
 }
 
@@ -83,6 +85,7 @@ async function render(job: StylizeJob | PreviewJob, preview: boolean, runner: Mo
     decodePixels: img.sourceWidth * img.sourceHeight,
     reduceMs,
     reducePixels: img.width * img.height,
+    outputPixels: Math.max(styl.composedPixels, tw * th),
     blend: plan.mode !== 'paint' && Math.max(tw, th) > Math.max(plan.brushWidth, plan.brushHeight),
   };
 }
@@ -132,6 +135,7 @@ async function renderCrop(job: PreviewJob, crop: { width: number; height: number
     decodePixels: img.sourceWidth * img.sourceHeight,
     reduceMs: styl.reduceMs,
     reducePixels: cw * ch,
+    outputPixels: cw * ch,
     blend: false,
   };
 }
@@ -145,7 +149,7 @@ function timingsOf(r: Rendered, t0: number): RenderTimings {
     reduceMs: Math.round(r.reduceMs),
     reducePixels: r.reducePixels,
     outputMs: Math.max(0, Math.round(performance.now() - t0 - inferMs - r.decodeMs - r.reduceMs)),
-    outputPixels: r.width * r.height,
+    outputPixels: r.outputPixels,
     blend: r.blend,
   };
 }
