@@ -11,6 +11,9 @@ import { insertJpegExif, rewriteExif, rewriteXmp } from './exif.js';
 import { SNIFF_BYTES, sniff, type SniffedFormat } from './sniff.js';
 import { fitLongEdge } from './tiling.js';
 
+/** Largest photo decoded whole before a reduction (300 MB of RGB); larger ones stream. */
+export const FULL_DECODE_PIXELS = 100_000_000;
+
 export interface DecodeOptions {
   size: SizeChoice;
   allowUpscale?: boolean;
@@ -152,11 +155,13 @@ export async function decodeImage(file: string, opts: DecodeOptions): Promise<De
   const target = fitLongEdge(probe.width, probe.height, opts.size, opts.allowUpscale ?? false);
   try {
     // failOn 'truncated': tolerate harmless libjpeg warnings but refuse cut-off files.
-    // Decoded at full size and resized afterwards, never shrunk on load: JPEG shrink-on-load
-    // gives other pixels (mean |diff| 0.5-0.8 at 1024 px) and the generator amplifies them (2.7 on
-    // the painting), so an export at one size would not be another size's export reduced.
+    // Decoded at full size and resized afterwards, not shrunk on load: JPEG shrink-on-load gives
+    // other pixels (mean |diff| 0.5-0.8 at 1024 px) and the generator amplifies them (2.7 on the
+    // painting), so an export at one size would not be another size's export reduced. Photos
+    // above FULL_DECODE_PIXELS (and `fast` decodes) are reduced while streaming: memory bounded.
     let p = sharp(file, { limitInputPixels: maxPixels, failOn: 'truncated', pages: 1 }).autoOrient();
-    if (opts.fast && (target.width !== probe.width || target.height !== probe.height)) p = p.resize(target.width, target.height, { fit: 'fill', kernel: 'lanczos3' });
+    const resizing = target.width !== probe.width || target.height !== probe.height;
+    if (resizing && (opts.fast || probe.width * probe.height > FULL_DECODE_PIXELS)) p = p.resize(target.width, target.height, { fit: 'fill', kernel: 'lanczos3' });
     // toColourspace applies the embedded ICC profile (or CMYK default) and reduces 16-bit to 8-bit.
     p = p.toColourspace('srgb');
     p = probe.hasAlpha ? p.ensureAlpha() : p.removeAlpha();
