@@ -2,9 +2,9 @@
 import { mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { ParseArgsConfig } from 'node:util';
-import { BENCH_BATCH, BENCH_RUNS, BENCH_WARMUPS, checkInteger, parseDevice, parsePrecision, parseThreads, TILE_PIXELS } from '../common/params.js';
+import { BENCH_BATCH, BENCH_RUNS, BENCH_WARMUPS, checkInteger, parseBrush, parseDevice, parsePrecision, parseThreads, TILE_PIXELS } from '../common/params.js';
 import { runBench } from '../engine/bench.js';
-import { parseBenchSize, type BenchOptions, type BenchReport } from '../engine/bench-report.js';
+import { BRUSH_TARGETS, parseBenchSize, type BenchOptions, type BenchReport } from '../engine/bench-report.js';
 import { COMMON_OPTIONS, commandHelp, flag, parse, UsageError, write, type Command } from './args.js';
 
 const BENCH_OPTIONS = {
@@ -18,6 +18,8 @@ const BENCH_OPTIONS = {
   'no-reference': { type: 'boolean' },
   'no-e2e': { type: 'boolean' },
   'tile-pixels': { type: 'string' },
+  brush: { type: 'string' },
+  photos: { type: 'string' },
 } as const satisfies ParseArgsConfig['options'];
 
 function fmtBytes(b: number | null): string {
@@ -40,12 +42,20 @@ export const bench: Command = {
     '      --no-e2e              inference only (no decode/encode/write runs)',
     '      --threads N           ORT intra-op threads (default: all cores)',
     "      --tile-pixels N       tile above N pixels (default: the engine's budget)",
+    '      --brush N|native      brush of the size entries (default native: the model alone);',
+    '                            with --photos, the brush compared with native (default 1024)',
+    '      --photos A,B          brush targets on these photos: full-size export vs brush-size',
+    '                            export (mean |diff|), vs its Lanczos upscale (Laplacian), vs native (time)',
     '      --json                print the results JSON on stdout',
   ].join('\n'),
   async run(argv, io) {
     const { values } = parse(argv, BENCH_OPTIONS);
     if (values.help) return commandHelp(io, bench);
-    const sizes = (values.sizes ?? '512,720p,1080p,4k')
+    const photos = values.photos?.split(',').filter(Boolean);
+    const brush = flag('brush', values.brush, parseBrush);
+    if (photos?.length && brush === 'native') throw new UsageError("--brush: the photo comparison needs a brush size, not 'native'");
+    // With --photos alone only the photos run.
+    const sizes = (values.sizes ?? (photos?.length ? '' : '512,720p,1080p,4k'))
       .split(',')
       .filter(Boolean)
       .map((x) => {
@@ -55,7 +65,7 @@ export const bench: Command = {
           throw new UsageError(`--sizes: ${(e as Error).message}`);
         }
       });
-    if (sizes.length === 0) throw new UsageError('--sizes: no size given');
+    if (sizes.length === 0 && !photos?.length) throw new UsageError('--sizes: no size given');
     const devices = (values.device ?? 'auto')
       .split(',')
       .filter(Boolean)
@@ -73,6 +83,8 @@ export const bench: Command = {
     };
     if (values['models-dir']) opts.modelsDir = values['models-dir'];
     if (values.style) opts.style = values.style;
+    if (brush !== undefined) opts.brush = brush;
+    if (photos?.length) opts.photos = photos.map((p) => path.resolve(p));
     const precision = flag('precision', values.precision, parsePrecision);
     if (precision) opts.precision = precision;
     const threads = flag('threads', values.threads, parseThreads);
@@ -89,7 +101,7 @@ export const bench: Command = {
         const e2e = r.endToEndMs ? `${r.endToEndMs.median} ms` : '-';
         write(
           io.stdout,
-          `${r.modelId.padEnd(16)} ${r.size.padEnd(9)} ${r.device.padEnd(4)} ${(r.provider ?? '-').padEnd(6)} infer ${r.inferMs ? `${r.inferMs.median} ms` : '-'}  end-to-end ${e2e}  peak RSS ${fmtBytes(r.peakRssBytes)}  tiles ${r.tiles}${r.error ? `  FAILED: ${r.error}` : ''}`,
+          `${r.modelId.padEnd(16)} ${r.size.padEnd(9)} brush ${String(r.brush).padEnd(6)} ${r.device.padEnd(4)} ${(r.provider ?? '-').padEnd(6)} infer ${r.inferMs ? `${r.inferMs.median} ms` : '-'}  end-to-end ${e2e}  peak RSS ${fmtBytes(r.peakRssBytes)}  tiles ${r.tiles}${r.error ? `  FAILED: ${r.error}` : ''}`,
         );
       }
       for (const x of report.ratios) write(io.stdout, `ratio builtin/reference ${x.size} ${x.device}: ${x.builtinOverReference}`);
@@ -98,6 +110,13 @@ export const bench: Command = {
         write(
           io.stdout,
           `batch ${b.files} x 1080p: ${b.filesPerSecond} files/s, ${Math.round(b.efficiency * 100)}% of inference-only (${b.inferenceOnlyFilesPerSecond}/s: median ${b.inferenceOnlyMs.median} ms, before and after the batch)`,
+        );
+      }
+      for (const b of report.brush) {
+        const ok = (v: boolean): string => (v ? 'meets' : 'MISSES');
+        write(
+          io.stdout,
+          `brush ${b.brush} ${path.basename(b.photo)} ${b.width}x${b.height}: diff at brush ${b.diffAtBrush} (${ok(b.meets.diff)} <= ${BRUSH_TARGETS.diffAtBrush}; JPEG exports ${b.diffAtBrushJpeg}), Laplacian ratio ${b.laplacianRatio} (${ok(b.meets.laplacian)} >= ${BRUSH_TARGETS.laplacianRatio}), time vs native ${b.timeRatio} (${b.brushMs.median} / ${b.nativeMs.median} ms, ${ok(b.meets.time)} <= ${BRUSH_TARGETS.timeRatio})`,
         );
       }
       write(io.stderr, `results: ${file}`);

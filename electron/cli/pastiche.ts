@@ -4,7 +4,7 @@ import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
 import type { ParseArgsConfig } from 'node:util';
 import { PasticheError } from '../common/errors.js';
-import { ParamError, parseFormat, parseQuality, parseSize, parseStrength, parseStyleSpec } from '../common/params.js';
+import { ParamError, parseBrush, parseFormat, parseQuality, parseSize, parseStrength, parseStyleSpec } from '../common/params.js';
 import type { BatchProgress, FileResult } from '../common/types.js';
 import { Engine, type EngineStylizeInput } from '../engine/index.js';
 import { COMMON_OPTIONS, commandHelp, engineOptions, flag, parse, UsageError, write, type CliIo, type Command } from './args.js';
@@ -39,6 +39,7 @@ const STYLIZE_OPTIONS = {
   style: { type: 'string', short: 's' },
   out: { type: 'string', short: 'o' },
   size: { type: 'string' },
+  brush: { type: 'string' },
   strength: { type: 'string' },
   'preserve-colors': { type: 'boolean' },
   format: { type: 'string', short: 'f' },
@@ -76,6 +77,8 @@ const stylize: Command = {
     '      --style all           every style, one after another, each into DIR/<style id>/',
     '  -o, --out DIR             output folder (created if missing)',
     '      --size N|original     long edge in pixels (default original; never upscales unless --upscale)',
+    '      --brush N|native      long edge at which the style is painted, 256-8192 (default 1024):',
+    '                            the same strokes at every --size; native paints at the output size',
     '      --strength X          0 (photo) .. 1 (full style), default 1',
     "      --preserve-colors     keep the photo's colours (luminance-only transfer)",
     '  -f, --format FMT          jpg|png|webp|tiff|avif (default jpg)',
@@ -106,6 +109,8 @@ const stylize: Command = {
     if (style !== undefined) opts.style = style;
     const size = flag('size', values.size, parseSize);
     if (size !== undefined) opts.size = size;
+    const brush = flag('brush', values.brush, parseBrush);
+    if (brush !== undefined) opts.brush = brush;
     const strength = flag('strength', values.strength, parseStrength);
     if (strength !== undefined) opts.strength = strength;
     const format = flag('format', values.format, parseFormat);

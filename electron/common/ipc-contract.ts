@@ -3,29 +3,9 @@
 // renderer are all typed from these maps, so a channel cannot drift between them.
 // Pure TypeScript: types plus two constant channel lists (the preload allow-lists them).
 
-import type {
-  BatchProgress,
-  BatchReport,
-  DeviceChoice,
-  DeviceReport,
-  OutputFormat,
-  ProviderName,
-  SizeChoice,
-  StyleBlend,
-  StyleInfo,
-  StylizeOptions,
-} from './types.js';
+import type { BatchProgress, Brush, BatchReport, DeviceChoice, DeviceReport, OutputFormat, PassPlan, ProviderName, RenderTimings, SizeChoice, StyleBlend, StyleInfo, StylizeOptions } from './types.js';
 
-export type ErrorCode =
-  | 'bad-sender'
-  | 'bad-argument'
-  | 'not-allowed'
-  | 'not-found'
-  | 'cancelled'
-  | 'busy'
-  | 'engine'
-  | 'io'
-  | 'internal';
+export type ErrorCode = 'bad-sender' | 'bad-argument' | 'not-allowed' | 'not-found' | 'cancelled' | 'busy' | 'engine' | 'io' | 'internal';
 
 export interface IpcError {
   code: ErrorCode;
@@ -68,8 +48,18 @@ export interface PreviewRequest {
   style: string | StyleBlend;
   /** Long edge of the preview, in pixels. */
   size: number;
+  /** The export this preview stands for: the preview is that export downscaled (same brush plan). */
+  exportSize: SizeChoice;
+  brush: Brush;
   strength: number;
   preserveColors: boolean;
+}
+
+/** Style thumbnails show the style on this photo (null: the bundled sample), at this brush and export size. */
+export interface StyleThumbRequest {
+  photo: string | null;
+  brush: Brush;
+  exportSize: SizeChoice;
 }
 
 export interface PreviewResult {
@@ -82,6 +72,11 @@ export interface PreviewResult {
   sourceHeight: number;
   ms: number;
   provider: ProviderName;
+  /** The pass sizes of the export this preview stands for, and where this render's time went (estimates). */
+  exportPlan: PassPlan;
+  timings: RenderTimings;
+  /** Passes above tilePixels run in tiles, with a statistics pass at long edge statsEdge. */
+  limits: { tilePixels: number; statsEdge: number };
 }
 
 /** Export settings are exactly the engine's per-file options. */
@@ -120,6 +115,8 @@ export interface Settings {
   /** Long edge of the refined preview. */
   previewSize: number;
   exportSize: SizeChoice;
+  /** Long edge at which the style is painted (previews, thumbnails and exports alike). */
+  brush: Brush;
   format: OutputFormat;
   quality: number;
   keepMetadata: boolean;
@@ -166,16 +163,7 @@ export interface DoctorCheck {
   detail: string;
 }
 
-export type MenuCommand =
-  | 'open-folder'
-  | 'open-files'
-  | 'export'
-  | 'select-all'
-  | 'toggle-theme'
-  | 'view-preview'
-  | 'view-compare'
-  | 'zoom-fit'
-  | 'zoom-100';
+export type MenuCommand = 'open-folder' | 'open-files' | 'export' | 'select-all' | 'toggle-theme' | 'view-preview' | 'view-compare' | 'zoom-fit' | 'zoom-100';
 
 export interface IpcContract {
   'gallery:openFolder': { args: []; result: GalleryFolder | null };
@@ -188,8 +176,11 @@ export interface IpcContract {
   /** Rescan a folder opened earlier. */
   'gallery:list': { args: [root: string]; result: GalleryFolder };
   'styles:list': { args: []; result: StylesList };
-  /** Render (once, cached) a style's thumbnail from the bundled sample photo. */
-  'styles:thumbnail': { args: [styleId: string]; result: string };
+  /**
+   * Render (once, cached) a style's thumbnail: a detail of the photo at the brush size, painted
+   * alone (the strokes at the size the export has them, in a small fast pass).
+   */
+  'styles:thumbnail': { args: [styleId: string, request: StyleThumbRequest]; result: string };
   /** ticket: caller-chosen id to cancel with preview:cancel; a newer render on the same ticket cancels the older. */
   'preview:render': { args: [photo: string, request: PreviewRequest, ticket: string]; result: PreviewResult };
   'preview:cancel': { args: [ticket: string]; result: boolean };

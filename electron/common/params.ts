@@ -2,7 +2,7 @@
 // Messages follow sharp's style ("Expected <what> for <name> but received <value>") so a
 // user sees the same wording whichever entry point they used. Pure: imports nothing at runtime.
 
-import type { DeviceChoice, ModelVariant, OutputFormat, Precision, SizeChoice, StyleBlend, StylizeOptions } from './types.js';
+import type { Brush, DeviceChoice, ModelVariant, OutputFormat, Precision, SizeChoice, StyleBlend, StylizeOptions } from './types.js';
 
 export const OUTPUT_FORMATS: readonly OutputFormat[] = ['jpg', 'png', 'webp', 'tiff', 'avif'];
 export const DEVICE_CHOICES: readonly DeviceChoice[] = ['auto', 'cpu', 'gpu'];
@@ -23,6 +23,13 @@ export const QUALITY: Range = { min: 1, max: 100 };
 export const THREADS: Range = { min: 1, max: 256 };
 /** Refusal threshold of a photo's declared pixel count (checked before decoding). */
 export const MAX_PIXELS: Range = { min: 1, max: 2 ** 40 };
+/** Brush: the long edge at which the style is painted (electron/imaging/brush.ts), 'native' aside. */
+export const BRUSH: Range = { min: 256, max: 8192 };
+/**
+ * Default brush: 768 merges a photo's subjects into one another, at 2048 strokes survive only at
+ * edges, and native is a speckled photo on a camera-size picture (docs/brush.md).
+ */
+export const DEFAULT_BRUSH = 1024;
 /** Default refusal threshold: declared pixel count above this is refused before decoding. */
 export const DEFAULT_MAX_PIXELS = 300_000_000;
 /** Pixels above which a photo is inferred in tiles (`--tile-pixels`). */
@@ -41,6 +48,7 @@ export const PREVIEW_ENCODING = { format: 'jpg', quality: PREVIEW_QUALITY, keepM
 
 export const DEFAULT_STYLIZE_OPTIONS: Omit<StylizeOptions, 'style'> = {
   size: 'original',
+  brush: DEFAULT_BRUSH,
   strength: 1,
   preserveColors: false,
   format: 'jpg',
@@ -138,6 +146,14 @@ export function parsePreviewSize(v: unknown, name = 'size', mode: Mode = 'parse'
   return checkInteger(name, v, PREVIEW_SIZE, mode);
 }
 
+/** Brush: an integer in BRUSH or 'native'. */
+export function parseBrush(v: unknown, name = 'brush', mode: Mode = 'parse'): Brush {
+  if (v === 'native') return 'native';
+  const n = toInteger(v, mode);
+  if (n === null || n < BRUSH.min || n > BRUSH.max) throw invalid(name, `integer between ${BRUSH.min} and ${BRUSH.max} or 'native'`, v);
+  return n;
+}
+
 export function parseStrength(v: unknown, name = 'strength', mode: Mode = 'parse'): number {
   return checkNumber(name, v, STRENGTH, mode);
 }
@@ -219,6 +235,7 @@ export function normalizeStylizeOptions(input: StylizeOptionsInput): StylizeOpti
   return {
     style: parseStyleSpec(input.style),
     size: input.size === undefined ? d.size : parseSize(input.size),
+    brush: input.brush === undefined ? d.brush : parseBrush(input.brush),
     strength: input.strength === undefined ? d.strength : parseStrength(input.strength),
     preserveColors: input.preserveColors === undefined ? d.preserveColors : checkBoolean('preserveColors', input.preserveColors),
     format: input.format === undefined ? d.format : parseFormat(input.format),

@@ -13,6 +13,11 @@ export type OutputFormat = 'jpg' | 'png' | 'webp' | 'tiff' | 'avif';
 export type ModelVariant = 'tiles' | 'single' | 'fp16' | 'fp16-tiles' | 'int8';
 /** Long edge in pixels, or 'original' to keep the photo's size. */
 export type SizeChoice = number | 'original';
+/**
+ * Long edge, in pixels, at which the style is painted, whatever the output size ('native': at the
+ * output size, so strokes keep their size in pixels and shrink relative to a larger picture).
+ */
+export type Brush = number | 'native';
 
 export interface StyleInfo {
   /** Unique across all models, kebab-case, e.g. "starry-night". */
@@ -77,10 +82,48 @@ export interface Manifest {
 /** A blend of styles of one multi-style model: style id -> weight (weights are normalized). */
 export type StyleBlend = Record<string, number>;
 
+/** Pass sizes of a render (electron/imaging/brush.ts BrushPlan), known before anything runs. */
+export interface PassPlan {
+  mode: 'paint' | 'enlarge' | 'two-scale';
+  /** The output (export) size the plan is for. */
+  width: number;
+  height: number;
+  brushWidth: number;
+  brushHeight: number;
+  detailWidth: number;
+  detailHeight: number;
+}
+
+/** One inference pass as it ran: for estimates of other sizes from measured rates. */
+export interface PassTiming {
+  kind: 'brush' | 'detail' | 'paint';
+  width: number;
+  height: number;
+  tiles: number;
+  ms: number;
+}
+
+/** Where a render's time went. */
+export interface RenderTimings {
+  passes: PassTiming[];
+  /** Decoding the photo (always at its full size) and reducing it to the export size. */
+  decodeMs: number;
+  decodePixels: number;
+  /** Reducing the export-size pixels (reducePixels of them) to the passes and to the target. */
+  reduceMs: number;
+  reducePixels: number;
+  /** Everything else: enlargements, blend, back-projection, colour/strength, encode, write... */
+  outputMs: number;
+  /** ...at this many output pixels; `blend` when the two-scale blend or enlargement ran. */
+  outputPixels: number;
+  blend: boolean;
+}
+
 export interface StylizeOptions {
   /** A style id, or a blend of style ids of the same model. */
   style: string | StyleBlend;
   size: SizeChoice;
+  brush: Brush;
   /** 0 = the photo, 1 = full style. */
   strength: number;
   preserveColors: boolean;
@@ -101,6 +144,8 @@ export interface FileResult {
   warnings?: string[];
   ms: number;
   device: ProviderName | null;
+  /** Where the time of a stylized file went (estimates learn from real exports). */
+  timings?: RenderTimings;
 }
 
 export interface BatchProgress {

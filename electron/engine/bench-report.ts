@@ -1,6 +1,6 @@
 // The vocabulary of `pastiche bench`: the sizes it takes, its options, and the report it writes
 // (timings as medians of real runs, ratios, the machine they ran on).
-import type { DeviceChoice, Precision, ProviderName } from '../common/types.js';
+import type { Brush, DeviceChoice, Precision, ProviderName } from '../common/types.js';
 import type { Spawner } from './supervisor.js';
 
 export interface BenchSize {
@@ -50,6 +50,13 @@ export interface BenchOptions {
   endToEnd?: boolean;
   /** Photos in a 1080p folder batch through Engine.runBatch (decode/encode overlap); 0 = skip. */
   batch?: number;
+  /** Brush of the per-size entries (default 'native': the model's own cost at that size). */
+  brush?: Brush;
+  /**
+   * Photos for the brush targets (bench-brush.ts): each exported at its own size with `brush`
+   * (default DEFAULT_BRUSH), at 'native', and at the brush size, in one engine.
+   */
+  photos?: string[];
   spawner?: Spawner;
   workerPath?: string;
   /** Progress lines (stderr in the CLI). */
@@ -65,6 +72,7 @@ export interface Timing {
 export interface BenchEntry {
   model: 'builtin' | 'reference';
   modelId: string;
+  brush: Brush;
   size: string;
   width: number;
   height: number;
@@ -104,6 +112,30 @@ export interface BatchBench {
   efficiency: number;
 }
 
+/** The brush's targets on one photo (all from the same engine, the timed runs in turns). */
+export interface BrushBench {
+  photo: string;
+  width: number;
+  height: number;
+  brush: number;
+  style: string;
+  /** Whole file at the photo's size (decode -> passes -> blend -> JPEG q92 with metadata -> write), at the brush and native. */
+  brushMs: Timing;
+  nativeMs: Timing;
+  /** brushMs.median / nativeMs.median (target <= BRUSH_TARGETS.timeRatio). */
+  timeRatio: number;
+  /** Mean |diff| (0-255) of the full-size export reduced to the brush size vs the brush-size export (both PNG). */
+  diffAtBrush: number;
+  /** The same of the timed JPEG q92 exports (the codec's own error included). */
+  diffAtBrushJpeg: number;
+  /** Mean |Laplacian| of luminance of the full-size export / that of a Lanczos upscale of the brush-size export. */
+  laplacianRatio: number;
+  meets: { diff: boolean; laplacian: boolean; time: boolean };
+}
+
+/** The brush's targets (docs/performance.md). */
+export const BRUSH_TARGETS = { diffAtBrush: 4, laplacianRatio: 1.5, timeRatio: 0.5 } as const;
+
 export interface MachineInfo {
   cpu: string;
   cores: number;
@@ -121,11 +153,12 @@ export interface BenchReport {
   schema: 1;
   createdAt: string;
   machine: MachineInfo;
-  settings: { runs: number; warmups: number; threads: number; tilePixels: number; statsEdge: number; precision: Precision; sizes: string[]; devices: DeviceChoice[] };
+  settings: { runs: number; warmups: number; threads: number; tilePixels: number; statsEdge: number; precision: Precision; brush: Brush; sizes: string[]; devices: DeviceChoice[] };
   models: { builtin: { id: string; file: string; style: string } | null; reference: { id: string; file: string } | null };
   results: BenchEntry[];
   ratios: BenchRatio[];
   batch: BatchBench | null;
+  brush: BrushBench[];
 }
 
 export function timing(runs: number[]): Timing {

@@ -15,6 +15,8 @@ import { loadManifest, resolveStyle } from './manifest.js';
 import { defaultWorkerPath, packageRoot, resolveModelsDir } from './paths.js';
 import { Supervisor } from './supervisor.js';
 import type { BenchJob, BenchResult, DoctorResult, ModelSpec } from './worker-protocol.js';
+import { brushBench } from './bench-brush.js';
+import { DEFAULT_BRUSH } from '../common/params.js';
 import { NAMED_SIZES, timing, type BatchBench, type BenchEntry, type BenchOptions, type BenchReport, type MachineInfo } from './bench-report.js';
 
 interface ReferenceJson {
@@ -95,12 +97,13 @@ export async function runBench(o: BenchOptions): Promise<BenchReport> {
   const statsEdge = o.statsEdge ?? DEFAULT_STATS_EDGE;
   const warmups = o.warmups ?? 1;
   const precision = o.precision ?? 'auto';
+  const brush = o.brush ?? 'native';
   const supervisor = (): Supervisor => new Supervisor(o.spawner ? { workerPath, spawner: o.spawner } : { workerPath });
   /** One bench job in a fresh worker (each measurement starts from the same state). */
   const inWorker = async (job: Pick<BenchJob, 'model' | 'device' | 'width' | 'height' | 'runs' | 'e2e'>): Promise<BenchResult> => {
     const sup = supervisor();
     try {
-      return await sup.request('bench', { ...job, threads, warmups, tilePixels, statsEdge });
+      return await sup.request('bench', { ...job, threads, warmups, tilePixels, statsEdge, brush });
     } finally {
       await sup.close();
     }
@@ -114,11 +117,12 @@ export async function runBench(o: BenchOptions): Promise<BenchReport> {
     schema: 1,
     createdAt: new Date().toISOString(),
     machine: machineInfo(null),
-    settings: { runs: o.runs, warmups, threads, tilePixels, statsEdge, precision, sizes: o.sizes.map((s) => s.label), devices: o.devices },
+    settings: { runs: o.runs, warmups, threads, tilePixels, statsEdge, precision, brush, sizes: o.sizes.map((s) => s.label), devices: o.devices },
     models: { builtin: null, reference: null },
     results: [],
     ratios: [],
     batch: null,
+    brush: [],
   };
   if (style) {
     const r = resolveStyle(manifest, style);
@@ -158,6 +162,7 @@ export async function runBench(o: BenchOptions): Promise<BenchReport> {
           const entry: BenchEntry = {
             model: kind,
             modelId: spec.id,
+            brush,
             size: size.label,
             width: size.width,
             height: size.height,
@@ -168,7 +173,7 @@ export async function runBench(o: BenchOptions): Promise<BenchReport> {
             endToEndMs: null,
             peakRssBytes: null,
           };
-          log(`${spec.id} ${size.label} ${device}...`);
+          log(`${spec.id} ${size.label} ${device}${brush === 'native' ? '' : ` brush ${brush}`}...`);
           try {
             const output = path.join(tmp, `out-${spec.id}-${size.label}.jpg`);
             const r = await inWorker({ model: spec, device, width: size.width, height: size.height, runs: o.runs, e2e: photo ? { input: photo, output, tmp: tempPathFor(output) } : null });
@@ -197,6 +202,9 @@ export async function runBench(o: BenchOptions): Promise<BenchReport> {
       report.batch = await batchBench(o, report, tmp, threads, log, (device, width, height) =>
         inWorker({ model: builtin.spec, device, width, height, runs: o.runs, e2e: null }).then((r) => r.inferMs),
       );
+    }
+    if (o.photos?.length && report.models.builtin) {
+      report.brush = await brushBench(o, report, tmp, threads, typeof o.brush === 'number' ? o.brush : DEFAULT_BRUSH, log);
     }
   } finally {
     await rm(tmp, { recursive: true, force: true });

@@ -6,7 +6,19 @@ import { realpath } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { PasticheError, serializeError } from '../common/errors.js';
-import { checkBoolean, DEFAULT_MAX_PIXELS, normalizeStylizeOptions, parseDevice, parseFormat, parseMaxPixels, parsePrecision, parsePreviewSize, parseThreads } from '../common/params.js';
+import {
+  checkBoolean,
+  DEFAULT_MAX_PIXELS,
+  DEFAULT_STYLIZE_OPTIONS,
+  normalizeStylizeOptions,
+  parseDevice,
+  parseFormat,
+  parseMaxPixels,
+  parsePrecision,
+  parsePreviewSize,
+  parseSize,
+  parseThreads,
+} from '../common/params.js';
 import type { BatchProgress, DeviceChoice, DeviceReport, FileResult, ModelInfo, OutputFormat, Precision, ProviderName, StyleBlend, StyleInfo, StylizeOptions } from '../common/types.js';
 import { checkOutputDir, outputPathIn, planBatch, prepareOutputDirs, sweepStaleTemps, tempPathFor } from './batch.js';
 import { loadManifest, resolveStyle, type LoadedManifest, type ModelError } from './manifest.js';
@@ -26,7 +38,7 @@ import {
 } from './engine-options.js';
 import { defaultWorkerPath, resolveModelsDir } from './paths.js';
 import { Supervisor } from './supervisor.js';
-import type { RenderSettings, StylizeJob, StylizeResult, WarmupResult } from './worker-protocol.js';
+import type { PreviewJob, RenderSettings, StylizeJob, StylizeResult, WarmupResult } from './worker-protocol.js';
 
 type EngineEvents = {
   'worker-crash': [CrashInfo];
@@ -140,6 +152,7 @@ export class Engine extends EventEmitter<EngineEvents> {
     const s: RenderSettings = {
       model: modelSpec(m, r.weights, this.precision),
       size: o.size,
+      brush: o.brush,
       allowUpscale: extra.allowUpscale === undefined ? false : checkBoolean('allowUpscale', extra.allowUpscale),
       strength: o.strength,
       preserveColors: o.preserveColors,
@@ -182,7 +195,7 @@ export class Engine extends EventEmitter<EngineEvents> {
   private toFileResult(input: string, output: string | null, t0: number, r: StylizeResult | null, e: unknown): FileResult {
     const ms = Math.round(performance.now() - t0);
     if (r) {
-      const f: FileResult = { input, output: r.output, status: 'ok', ms: r.ms, device: r.provider };
+      const f: FileResult = { input, output: r.output, status: 'ok', ms: r.ms, device: r.provider, timings: r.timings };
       if (r.warnings.length) f.warnings = r.warnings;
       return f;
     }
@@ -224,11 +237,17 @@ export class Engine extends EventEmitter<EngineEvents> {
     }
   }
 
-  /** Small stylized rendering for the UI; returns encoded JPEG (PNG with alpha) bytes. */
-  async preview(input: string, opts: EngineStylizeInput & { size: number }, signal?: AbortSignal): Promise<PreviewOutput> {
+  /**
+   * Small stylized rendering for the UI; returns encoded JPEG (PNG with alpha) bytes. It is the
+   * export at `exportSize` (default: the photo's own size) downscaled to `size`: same brush plan.
+   */
+  async preview(input: string, opts: EngineStylizeInput & { size: number; exportSize?: unknown; crop?: { width: unknown; height: unknown } }, signal?: AbortSignal): Promise<PreviewOutput> {
     const size = parsePreviewSize(opts.size);
+    const exportSize = opts.exportSize === undefined ? DEFAULT_STYLIZE_OPTIONS.size : parseSize(opts.exportSize, 'exportSize');
     const o = this.normalize({ ...opts, size });
-    const r = await this.sup.request('preview', { ...this.settings(o, opts), input: path.resolve(input) }, { signal, label: input });
+    const job: PreviewJob = { ...this.settings(o, opts), size, exportSize, input: path.resolve(input) };
+    if (opts.crop) job.crop = { width: parsePreviewSize(opts.crop.width, 'crop.width'), height: parsePreviewSize(opts.crop.height, 'crop.height') };
+    const r = await this.sup.request('preview', job, { signal, label: input });
     this.noteDevice(r.provider, r.fallbackReason);
     // Structured clone turns Buffers into Uint8Arrays; hand callers a Buffer again.
     return { ...r, data: Buffer.from(r.data.buffer, r.data.byteOffset, r.data.byteLength) };

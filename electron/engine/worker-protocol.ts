@@ -2,7 +2,9 @@
 // friendly (plain objects, Buffers/Uint8Arrays) so both child_process 'advanced'
 // serialization and Electron's utilityProcess carry them.
 import type { SerializedError } from '../common/errors.js';
-import type { DeviceChoice, ModelIo, OutputFormat, ProviderName, SizeChoice } from '../common/types.js';
+import type { Brush, DeviceChoice, ModelIo, OutputFormat, PassPlan, ProviderName, RenderTimings, SizeChoice } from '../common/types.js';
+
+export type { PassPlan, PassTiming, RenderTimings } from '../common/types.js';
 
 /** Everything the worker needs to run one model; paths are absolute. */
 export interface ModelSpec {
@@ -25,6 +27,8 @@ export interface RenderSettings {
   model: ModelSpec;
   size: SizeChoice;
   allowUpscale: boolean;
+  /** Long edge at which the style is painted (electron/imaging/brush.ts), or 'native'. */
+  brush: Brush;
   strength: number;
   preserveColors: boolean;
   device: DeviceChoice;
@@ -49,8 +53,20 @@ export interface StylizeJob extends RenderSettings {
   stripGps: boolean;
 }
 
+/**
+ * A preview is the export downscaled: `size` is the preview's long edge, `exportSize` (with
+ * `allowUpscale`) the export it stands for, whose brush plan it follows.
+ */
 export interface PreviewJob extends RenderSettings {
   input: string;
+  size: number;
+  exportSize: SizeChoice;
+  /**
+   * Style thumbnails: paint only a centre crop of this size of the photo at the brush pass's
+   * scale (the strokes exactly as large, relative to the photo, as the export has them; a small
+   * fast pass). `size` is then unused.
+   */
+  crop?: { width: number; height: number };
 }
 
 export interface StylizeResult {
@@ -62,6 +78,7 @@ export interface StylizeResult {
   fallbackReason?: string;
   tiles: number;
   warnings: string[];
+  timings: RenderTimings;
 }
 
 export interface PreviewResult {
@@ -74,6 +91,12 @@ export interface PreviewResult {
   provider: ProviderName;
   fallbackReason?: string;
   warnings: string[];
+  /** The photo's upright size, and the plan of the export this preview stands for. */
+  sourceWidth: number;
+  sourceHeight: number;
+  exportPlan: PassPlan;
+  timings: RenderTimings;
+  limits: { tilePixels: number; statsEdge: number };
 }
 
 export interface ProviderProbe {
@@ -121,6 +144,8 @@ export interface BenchJob {
   runs: number;
   tilePixels: number;
   statsEdge: number;
+  /** Inference and end-to-end runs at this brush (the brush plan of width x height). */
+  brush: Brush;
   /** End-to-end runs (decode, infer, post, encode, write) of this photo into `output`. */
   e2e: { input: string; output: string; tmp: string } | null;
 }
@@ -148,10 +173,7 @@ export interface JobKinds {
 
 export type JobKind = keyof JobKinds;
 
-export type WorkerRequest =
-  | { [K in JobKind]: { type: 'job'; id: number; kind: K; job: JobKinds[K]['job'] } }[JobKind]
-  | { type: 'cancel'; id: number }
-  | { type: 'shutdown' };
+export type WorkerRequest = { [K in JobKind]: { type: 'job'; id: number; kind: K; job: JobKinds[K]['job'] } }[JobKind] | { type: 'cancel'; id: number } | { type: 'shutdown' };
 
 export type WorkerResponse =
   | { type: 'ready'; pid: number }

@@ -4,8 +4,14 @@
 // second pass at a larger "detail" size (two-scale blend, docs/brush.md). Pure functions on
 // interleaved 8-bit RGB; resizing (Lanczos) and inference are the caller's.
 
-export const MIN_BRUSH = 256;
-export const MAX_BRUSH = 8192;
+import { BRUSH } from '../common/params.js';
+import type { Brush } from '../common/types.js';
+
+export { parseBrush } from '../common/params.js';
+export { lumaLaplacian, meanAbsDiff } from '../common/image-metrics.js';
+export const MIN_BRUSH = BRUSH.min;
+export const MAX_BRUSH = BRUSH.max;
+
 /**
  * Detail pass: at most DETAIL_FACTOR x the brush (long edge) and at most DETAIL_PIXELS (under the
  * 3 MP tile budget: one untiled pass, the int8 graph on the CPU), but never under MIN_DETAIL_FACTOR x the
@@ -22,18 +28,6 @@ export interface DetailOptions {
   pixels?: number;
   share?: number;
   minFactor?: number;
-}
-
-export type Brush = number | 'native';
-
-/** `--brush` / option value: an integer in [MIN_BRUSH, MAX_BRUSH] or 'native'. */
-export function parseBrush(value: unknown): Brush {
-  if (value === 'native') return 'native';
-  const n = typeof value === 'number' ? value : typeof value === 'string' && /^\s*\d+\s*$/.test(value) ? Number(value) : NaN;
-  if (!Number.isInteger(n) || n < MIN_BRUSH || n > MAX_BRUSH) {
-    throw new RangeError(`Expected integer between ${MIN_BRUSH} and ${MAX_BRUSH} or 'native' for brush but received '${String(value)}'`);
-  }
-  return n;
 }
 
 /**
@@ -54,7 +48,8 @@ export interface BrushPlan {
   detailHeight: number;
 }
 
-function fit(width: number, height: number, long: number): { width: number; height: number } {
+/** (width, height) reduced to long edge `long` (never enlarged), aspect ratio kept. */
+export function fit(width: number, height: number, long: number): { width: number; height: number } {
   const s = long / Math.max(width, height);
   if (s >= 1) return { width, height };
   return { width: Math.max(1, Math.round(width * s)), height: Math.max(1, Math.round(height * s)) };
@@ -130,27 +125,4 @@ export function addResidual(blend: Uint8Array, residual: Uint8Array): Uint8Array
     blend[i] = v <= 0 ? 0 : v >= 255 ? 255 : v;
   }
   return blend;
-}
-
-/** Mean |4-neighbour Laplacian| of luminance (Rec. 601) over the interior: sharpness at 100 %. */
-export function lumaLaplacian(rgb: Uint8Array, width: number, height: number): number {
-  if (rgb.length !== width * height * 3) throw new RangeError(`Expected ${width * height * 3} bytes for ${width}x${height} RGB but received ${rgb.length}`);
-  if (width < 3 || height < 3) return 0;
-  const y = new Float32Array(width * height);
-  for (let i = 0, j = 0; i < y.length; i++, j += 3) y[i] = 0.299 * rgb[j]! + 0.587 * rgb[j + 1]! + 0.114 * rgb[j + 2]!;
-  let sum = 0;
-  for (let r = 1; r < height - 1; r++) {
-    for (let c = 1, i = r * width + 1; c < width - 1; c++, i++) {
-      sum += Math.abs(4 * y[i]! - y[i - 1]! - y[i + 1]! - y[i - width]! - y[i + width]!);
-    }
-  }
-  return sum / ((width - 2) * (height - 2));
-}
-
-/** Mean |a - b| over all bytes (0-255). */
-export function meanAbsDiff(a: Uint8Array, b: Uint8Array): number {
-  if (a.length !== b.length) throw new RangeError(`Expected images of equal size but received ${a.length} and ${b.length} bytes`);
-  let s = 0;
-  for (let i = 0; i < a.length; i++) s += Math.abs(a[i]! - b[i]!);
-  return s / a.length;
 }

@@ -11,10 +11,15 @@ import { insertJpegExif, rewriteExif, rewriteXmp } from './exif.js';
 import { SNIFF_BYTES, sniff, type SniffedFormat } from './sniff.js';
 import { fitLongEdge } from './tiling.js';
 
+/** Largest photo decoded whole before a reduction (300 MB of RGB); larger ones stream. */
+export const FULL_DECODE_PIXELS = 100_000_000;
+
 export interface DecodeOptions {
   size: SizeChoice;
   allowUpscale?: boolean;
   maxPixels?: number;
+  /** Shrink on load (JPEG/WebP): faster for a small copy, other pixels than a full decode reduced. */
+  fast?: boolean;
 }
 
 export interface SourceMetadata {
@@ -61,7 +66,12 @@ async function readHead(file: string): Promise<Buffer> {
 function cleanSharpMessage(e: unknown): string {
   const msg = e instanceof Error ? e.message : String(e);
   // libvips messages are multi-line and prefixed by the loader; keep the first useful line.
-  return msg.split('\n').map((l) => l.trim()).filter(Boolean)[0] ?? msg;
+  return (
+    msg
+      .split('\n')
+      .map((l) => l.trim())
+      .filter(Boolean)[0] ?? msg
+  );
 }
 
 /** JPEG and PNG files end with a marker (EOI, IEND); without it the file was cut off. */
@@ -92,8 +102,7 @@ async function decodeError(file: string, format: SniffedFormat, e: unknown): Pro
   if (/pixel limit/i.test(msg)) return new PasticheError('TOO_LARGE', `Image is too large to process: ${msg}`);
   // libvips keeps its error text per thread; with decodes in parallel it can come back as
   // 'Unknown error', so the file's own end marker decides too.
-  const truncated = /premature end|truncated|unexpected end|not enough data|read error|end of (file|stream)/i.test(msg)
-    || (await lacksEndMarker(file, format));
+  const truncated = /premature end|truncated|unexpected end|not enough data|read error|end of (file|stream)/i.test(msg) || (await lacksEndMarker(file, format));
   return new PasticheError('DECODE', truncated ? `${format.toUpperCase()} file is truncated or damaged (${msg})` : `Cannot decode ${format.toUpperCase()} image: ${msg}`);
 }
 
@@ -146,10 +155,13 @@ export async function decodeImage(file: string, opts: DecodeOptions): Promise<De
   const target = fitLongEdge(probe.width, probe.height, opts.size, opts.allowUpscale ?? false);
   try {
     // failOn 'truncated': tolerate harmless libjpeg warnings but refuse cut-off files.
+    // Decoded at full size and resized afterwards, not shrunk on load: JPEG shrink-on-load gives
+    // other pixels (mean |diff| 0.5-0.8 at 1024 px) and the generator amplifies them (2.7 on the
+    // painting), so an export at one size would not be another size's export reduced. Photos
+    // above FULL_DECODE_PIXELS (and `fast` decodes) are reduced while streaming: memory bounded.
     let p = sharp(file, { limitInputPixels: maxPixels, failOn: 'truncated', pages: 1 }).autoOrient();
-    if (target.width !== probe.width || target.height !== probe.height) {
-      p = p.resize(target.width, target.height, { fit: 'fill', kernel: 'lanczos3' });
-    }
+    const resizing = target.width !== probe.width || target.height !== probe.height;
+    if (resizing && (opts.fast || probe.width * probe.height > FULL_DECODE_PIXELS)) p = p.resize(target.width, target.height, { fit: 'fill', kernel: 'lanczos3' });
     // toColourspace applies the embedded ICC profile (or CMYK default) and reduces 16-bit to 8-bit.
     p = p.toColourspace('srgb');
     p = probe.hasAlpha ? p.ensureAlpha() : p.removeAlpha();
@@ -176,7 +188,11 @@ export async function decodeImage(file: string, opts: DecodeOptions): Promise<De
     } else {
       throw new Error(`unexpected ${info.channels} channels after sRGB conversion`);
     }
-    return { rgb, alpha, width: info.width, height: info.height, sourceWidth: probe.width, sourceHeight: probe.height, format: probe.format, meta: probe.meta, warnings };
+    if (target.width !== info.width || target.height !== info.height) {
+      rgb = await resizeRgb(rgb, info.width, info.height, target.width, target.height);
+      if (alpha) alpha = await resizeAlpha(alpha, info.width, info.height, target.width, target.height);
+    }
+    return { rgb, alpha, width: target.width, height: target.height, sourceWidth: probe.width, sourceHeight: probe.height, format: probe.format, meta: probe.meta, warnings };
   } catch (e) {
     if (e instanceof PasticheError) throw e;
     throw await decodeError(file, probe.format, e);
@@ -213,7 +229,9 @@ export async function encodeImage(pixels: Buffer, width: number, height: number,
   // carrier is only needed for the other formats.
   const spliceExif = exif !== null && opts.format === 'jpg';
   if (exif && opts.format !== 'tiff' && !spliceExif) {
-    tinyJpeg ??= sharp({ create: { width: 1, height: 1, channels: 3, background: '#000' } }).jpeg().toBuffer();
+    tinyJpeg ??= sharp({ create: { width: 1, height: 1, channels: 3, background: '#000' } })
+      .jpeg()
+      .toBuffer();
     const carrier = insertJpegExif(await tinyJpeg, exif);
     p = sharp(carrier)
       .resize(width, height, { fit: 'fill', kernel: 'nearest' })
@@ -298,7 +316,10 @@ let srgbIcc: Promise<Buffer> | null = null;
 
 /** libvips' built-in sRGB profile, byte for byte what withIccProfile('srgb') embeds. */
 function srgbProfile(): Promise<Buffer> {
-  srgbIcc ??= sharp({ create: { width: 1, height: 1, channels: 3, background: '#000' } }).withIccProfile('srgb').jpeg().toBuffer()
+  srgbIcc ??= sharp({ create: { width: 1, height: 1, channels: 3, background: '#000' } })
+    .withIccProfile('srgb')
+    .jpeg()
+    .toBuffer()
     .then((b) => sharp(b).metadata())
     .then((m) => {
       if (!m.icc) throw new Error("libvips embedded no 'srgb' profile");
@@ -355,5 +376,17 @@ export function interleaveAlpha(rgb: Buffer, alpha: Buffer): Buffer {
 
 /** Downscale raw RGB (for the stats pass and previews of tiled runs). */
 export async function resizeRgb(rgb: Buffer, width: number, height: number, toWidth: number, toHeight: number): Promise<Buffer> {
-  return sharp(rgb, { raw: { width, height, channels: 3 } }).resize(toWidth, toHeight, { fit: 'fill', kernel: 'lanczos3' }).raw().toBuffer();
+  return sharp(rgb, { raw: { width, height, channels: 3 } })
+    .resize(toWidth, toHeight, { fit: 'fill', kernel: 'lanczos3' })
+    .raw()
+    .toBuffer();
+}
+
+/** Resize a raw alpha plane (previews of a photo with transparency at another size). */
+export async function resizeAlpha(alpha: Buffer, width: number, height: number, toWidth: number, toHeight: number): Promise<Buffer> {
+  if (width === toWidth && height === toHeight) return alpha;
+  return sharp(alpha, { raw: { width, height, channels: 1 } })
+    .resize(toWidth, toHeight, { fit: 'fill', kernel: 'lanczos3' })
+    .raw()
+    .toBuffer();
 }

@@ -1,162 +1,197 @@
-// The per-file pipeline run inside the inference worker: decode -> infer (whole or tiled) ->
+// The per-file pipeline run inside the inference worker: decode -> brush passes (whole or tiled) ->
 // colour preservation / strength -> encode -> atomic write. Inference is abstracted behind
-// ModelRunner so this file never touches onnxruntime (only the worker entry does).
-import { PasticheError } from '../common/errors.js';
+// ModelRunner (stylize.ts) so this file never touches onnxruntime (only the worker entry does).
 import { PREVIEW_ENCODING } from '../common/params.js';
-import type { ProviderName } from '../common/types.js';
-import {
-  decodeImage,
-  encodeImage,
-  flattenOnWhite,
-  interleaveAlpha,
-  resizeRgb,
-  writeAtomic,
-} from './image-io.js';
-import { TileAccumulator, applyStrength, cropRgb, padRgb, preserveColors, rgbToTensor, tensorToRgb } from './pixels.js';
-import { axisWeights, planTiles, roundUp, tileSizeForBudget } from './tiling.js';
+import { brushPlan, fit as fitBrush } from './brush.js';
+import { brushWarning, paintWithBrush, passPlan, resized } from './brush-paint.js';
+import { decodeImage, encodeImage, flattenOnWhite, interleaveAlpha, probeImage, resizeAlpha, writeAtomic, type DecodedImage } from './image-io.js';
+import { applyStrength, preserveColors } from './pixels.js';
+import { checkCancelled, type CancelToken, type ModelRunner, type ProgressFn } from './stylize.js';
+import { fitLongEdge } from './tiling.js';
 import { span, timed, trace } from './trace.js';
-import type { PreviewJob, PreviewResult, RenderSettings, StylizeJob, StylizeResult } from '../engine/worker-protocol.js';
+import type { PassPlan, PassTiming, PreviewJob, PreviewResult, RenderTimings, StylizeJob, StylizeResult } from '../engine/worker-protocol.js';
 
-export interface ModelRunner {
-  /** Provider that ran the most recent call (may change after a GPU failure). */
-  readonly provider: ProviderName;
-  readonly fallbackReason: string | undefined;
-  /** Full model on a planar [1,3,h,w] tensor: output of the same size plus stats (if exported). */
-  full(input: Float32Array, h: number, w: number): Promise<{ output: Float32Array; stats: Float32Array | null }>;
-  /** 'tiles' variant taking whole-image stats; null when the model has none. */
-  tile: ((input: Float32Array, h: number, w: number, stats: Float32Array) => Promise<Float32Array>) | null;
-  /**
-   * A photo run in one pass: interleaved 8-bit RGB of a padded (w, h) in, the same out. May use a
-   * faster graph: no stats output, int8, 8-bit I/O (then no float tensors exist at all).
-   */
-  single?(rgb: Uint8Array, h: number, w: number): Promise<Uint8Array>;
-}
+export { stylizePixels, type CancelToken, type ModelRunner, type ProgressFn, type StylizedPixels } from './stylize.js';
+export { brushWarning, paintWithBrush, passPlan, type BrushPainting } from './brush-paint.js';
 
-export interface CancelToken {
-  readonly cancelled: boolean;
-}
-
-export type ProgressFn = (stage: 'decode' | 'infer' | 'encode', fraction: number) => void;
-
-function checkCancelled(c: CancelToken): void {
-  if (c.cancelled) throw new PasticheError('CANCELLED', 'Cancelled');
-}
-
-export interface StylizedPixels {
+interface Rendered {
   rgb: Buffer;
+  alpha: Buffer | null;
+  width: number;
+  height: number;
+  meta: DecodedImage['meta'];
+  sourceWidth: number;
+  sourceHeight: number;
+  plan: PassPlan;
   tiles: number;
   warnings: string[];
+  passes: PassTiming[];
+  decodeMs: number;
+  decodePixels: number;
+  /** Reductions of the decoded image (reducePixels) to the passes and the target. */
+  reduceMs: number;
+  reducePixels: number;
+  /** Pixels the work after inference ran at: the blend's size where one ran, else the output's. */
+  outputPixels: number;
+  blend: boolean;
 }
 
-/** Model inference on an interleaved RGB image, tiling above settings.tilePixels. */
-export async function stylizePixels(
-  rgb: Buffer, width: number, height: number, runner: ModelRunner,
-  s: Pick<RenderSettings, 'model' | 'tilePixels' | 'tileSize' | 'statsEdge'>,
-  cancel: CancelToken, progress?: ProgressFn,
-): Promise<StylizedPixels> {
-  const io = s.model.io;
-  const m = io.multipleOf;
-  const warnings: string[] = [];
-  const tiled = width * height > s.tilePixels;
-  if (!tiled || !runner.tile) {
-    if (tiled) warnings.push(`Model '${s.model.id}' has no tiles variant; the ${width}x${height} image was processed in one pass (high memory use)`);
-    const pw = roundUp(width, m);
-    const ph = roundUp(height, m);
-    const single = runner.single?.bind(runner);
-    if (single) {
-      const out = await timed('infer', () => single(padRgb(rgb, width, height, pw, ph), ph, pw), { w: pw, h: ph });
-      progress?.('infer', 1);
-      return { rgb: cropRgb(out, pw, ph, width, height), tiles: 1, warnings };
-    }
-    const tt = span('to-tensor');
-    const input = rgbToTensor(rgb, width, height, 0, 0, pw, ph, io.range);
-    tt.end({ w: pw, h: ph });
-    const output = await timed('infer', () => runner.full(input, ph, pw).then((r) => r.output), { w: pw, h: ph });
-    progress?.('infer', 1);
-    const tr = span('to-rgb');
-    const out = tensorToRgb(output, pw, ph, width, height, io.range);
-    tr.end();
-    return { rgb: out, tiles: 1, warnings };
-  }
-  // Whole-photo normalization statistics from a downscaled copy (long edge statsEdge): every
-  // tile is normalized alike, so tones match across tile boundaries. Tiles given exact statistics
-  // reproduce a single pass bit for bit, so the copy's size is the only source of difference
-  // (bench/scripts/seams.mjs, 4K: mean |diff| vs a single pass 17.0 at 1024 px, 12.7 at the tile
-  // budget). A bigger copy is not used: the full graph's session keeps its own memory arena, and
-  // a tile-sized stats pass raised 4K peak RSS from 2.5 to 4.1 GiB.
-  const scale = Math.min(1, s.statsEdge / Math.max(width, height));
-  const sw = Math.max(m, Math.round(width * scale));
-  const sh = Math.max(m, Math.round(height * scale));
-  const small = scale < 1 ? await resizeRgb(rgb, width, height, sw, sh) : rgb;
-  checkCancelled(cancel);
-  const statsRun = await timed('infer-stats', () => runner.full(rgbToTensor(small, sw, sh, 0, 0, roundUp(sw, m), roundUp(sh, m), io.range), roundUp(sh, m), roundUp(sw, m)), { w: sw, h: sh });
-  if (!statsRun.stats) throw new PasticheError('MODEL', `Model '${s.model.id}' did not output '${io.stats}'; cannot tile`);
-  const stats = statsRun.stats;
-  const grid = planTiles(width, height, {
-    tileSize: s.tileSize ?? tileSizeForBudget(s.tilePixels, m),
-    overlap: Math.max(s.model.receptiveField, m),
-    multipleOf: m,
-  });
-  const wx = grid.cols.map((_, i) => axisWeights(grid.cols, i));
-  const wy = grid.rows.map((_, i) => axisWeights(grid.rows, i));
-  // Float accumulation only for one tile row at a time (see TileAccumulator).
-  const bandRows = Math.max(...grid.rows.map((r) => r.length));
-  const acc = new TileAccumulator(width, height, io.range, bandRows);
-  let done = 0;
-  for (const t of grid.tiles) {
-    checkCancelled(cancel);
-    const pw = roundUp(t.width, m);
-    const ph = roundUp(t.height, m);
-    const tileRun = runner.tile;
-    const input = rgbToTensor(rgb, width, height, t.x, t.y, pw, ph, io.range);
-    const out = await timed('infer-tile', () => tileRun(input, ph, pw, stats), { w: pw, h: ph });
-    const tb = span('blend-tile');
-    acc.add(out, pw, ph, t.x, t.y, t.width, t.height, wx[t.col] as Float32Array, wy[t.row] as Float32Array);
-    tb.end();
-    progress?.('infer', ++done / grid.tiles.length);
-  }
-  const tr = span('to-rgb');
-  const out = acc.toRgb();
-  tr.end({ tiles: grid.tiles.length });
-  return { rgb: out, tiles: grid.tiles.length, warnings };
-}
-
-async function render(job: RenderSettings & { input: string }, runner: ModelRunner, cancel: CancelToken, progress?: ProgressFn) {
-  const img = await timed('decode', () => decodeImage(job.input, { size: job.size, allowUpscale: job.allowUpscale, maxPixels: job.maxPixels }));
+/**
+ * Decode at the output size -> brush plan -> passes -> colour preservation / strength. A preview
+ * decodes the export's pixels and follows its plan, only the target is smaller; native previews
+ * paint at the preview size (a native pass at the export size would cost the export itself).
+ */
+async function render(job: StylizeJob | PreviewJob, preview: boolean, runner: ModelRunner, cancel: CancelToken, progress?: ProgressFn): Promise<Rendered> {
+  const pj = preview ? (job as PreviewJob) : null;
+  if (pj?.crop) return renderCrop(pj, pj.crop, runner, cancel);
+  const nativePreview = pj !== null && job.brush === 'native';
+  const size = pj ? (nativePreview ? pj.size : pj.exportSize) : job.size;
+  const t0 = performance.now();
+  const img = await timed('decode', () => decodeImage(job.input, { size, allowUpscale: job.allowUpscale, maxPixels: job.maxPixels }));
+  const decodeMs = performance.now() - t0;
   progress?.('decode', 1);
   checkCancelled(cancel);
-  const styl = await stylizePixels(img.rgb, img.width, img.height, runner, job, cancel, progress);
+  const exp = pj ? fitLongEdge(img.sourceWidth, img.sourceHeight, pj.exportSize, job.allowUpscale) : { width: img.width, height: img.height };
+  const target = pj && !nativePreview ? fitBrush(img.width, img.height, pj.size) : { width: img.width, height: img.height };
+  const tw = target.width;
+  const th = target.height;
+  const plan = brushPlan(img.width, img.height, job.brush);
+  const styl = await paintWithBrush(img.rgb, img.width, img.height, plan, tw, th, runner, job, cancel, progress);
   checkCancelled(cancel);
   const post = span('post');
-  if (job.preserveColors) preserveColors(styl.rgb, img.rgb);
-  applyStrength(styl.rgb, img.rgb, job.strength);
+  const r0 = performance.now();
+  const photo = await resized(img.rgb, img.width, img.height, tw, th);
+  const reduceMs = styl.reduceMs + performance.now() - r0;
+  if (job.preserveColors) preserveColors(styl.rgb, photo);
+  applyStrength(styl.rgb, photo, job.strength);
+  const alpha = img.alpha ? await resizeAlpha(img.alpha, img.width, img.height, tw, th) : null;
   post.end();
-  return { img, styl };
+  const warnings = [...img.warnings, ...styl.warnings];
+  const w = brushWarning(job.brush, exp.width, exp.height, img.sourceWidth, img.sourceHeight);
+  if (w) warnings.push(w);
+  return {
+    rgb: styl.rgb,
+    alpha,
+    width: tw,
+    height: th,
+    meta: img.meta,
+    sourceWidth: img.sourceWidth,
+    sourceHeight: img.sourceHeight,
+    plan: passPlan(nativePreview ? brushPlan(exp.width, exp.height, 'native') : plan, exp.width, exp.height),
+    tiles: styl.tiles,
+    warnings,
+    passes: styl.passes,
+    decodeMs,
+    decodePixels: img.sourceWidth * img.sourceHeight,
+    reduceMs,
+    reducePixels: img.width * img.height,
+    outputPixels: Math.max(styl.composedPixels, tw * th),
+    blend: plan.mode !== 'paint' && Math.max(tw, th) > Math.max(plan.brushWidth, plan.brushHeight),
+  };
+}
+
+/** Centre crop of interleaved pixels (`n` bytes a pixel). */
+function centreCrop(px: Buffer, w: number, h: number, cw: number, ch: number, n = 3): Buffer {
+  const x0 = (w - cw) >> 1;
+  const y0 = (h - ch) >> 1;
+  const out = Buffer.allocUnsafe(cw * ch * n);
+  for (let y = 0; y < ch; y++) px.copy(out, y * cw * n, ((y0 + y) * w + x0) * n, ((y0 + y) * w + x0 + cw) * n);
+  return out;
+}
+
+/**
+ * A style thumbnail: a centre crop of the photo at the scale of the export's brush pass, painted
+ * alone (its instance-norm statistics are the crop's own, so tones may differ a little from the
+ * whole painting; the strokes' size relative to the photo is the export's).
+ */
+async function renderCrop(job: PreviewJob, crop: { width: number; height: number }, runner: ModelRunner, cancel: CancelToken): Promise<Rendered> {
+  const t0 = performance.now();
+  const probe = await probeImage(job.input, job.maxPixels);
+  const exp = fitLongEdge(probe.width, probe.height, job.exportSize, job.allowUpscale);
+  const plan = brushPlan(exp.width, exp.height, job.brush);
+  const img = await decodeImage(job.input, { size: Math.max(plan.brushWidth, plan.brushHeight), allowUpscale: true, maxPixels: job.maxPixels, fast: true });
+  const decodeMs = performance.now() - t0;
+  checkCancelled(cancel);
+  const cw = Math.min(crop.width, img.width);
+  const ch = Math.min(crop.height, img.height);
+  const photo = centreCrop(img.rgb, img.width, img.height, cw, ch);
+  const styl = await paintWithBrush(photo, cw, ch, brushPlan(cw, ch, 'native'), cw, ch, runner, job, cancel);
+  if (job.preserveColors) preserveColors(styl.rgb, photo);
+  applyStrength(styl.rgb, photo, job.strength);
+  const alpha = img.alpha ? centreCrop(img.alpha, img.width, img.height, cw, ch, 1) : null;
+  return {
+    rgb: styl.rgb,
+    alpha,
+    width: cw,
+    height: ch,
+    meta: img.meta,
+    sourceWidth: img.sourceWidth,
+    sourceHeight: img.sourceHeight,
+    plan: passPlan(plan, exp.width, exp.height),
+    tiles: styl.tiles,
+    warnings: [...img.warnings, ...styl.warnings],
+    passes: styl.passes,
+    decodeMs,
+    decodePixels: img.sourceWidth * img.sourceHeight,
+    reduceMs: styl.reduceMs,
+    reducePixels: cw * ch,
+    outputPixels: cw * ch,
+    blend: false,
+  };
+}
+
+function timingsOf(r: Rendered, t0: number): RenderTimings {
+  const inferMs = r.passes.reduce((a, p) => a + p.ms, 0);
+  return {
+    passes: r.passes,
+    decodeMs: Math.round(r.decodeMs),
+    decodePixels: r.decodePixels,
+    reduceMs: Math.round(r.reduceMs),
+    reducePixels: r.reducePixels,
+    outputMs: Math.max(0, Math.round(performance.now() - t0 - inferMs - r.decodeMs - r.reduceMs)),
+    outputPixels: r.outputPixels,
+    blend: r.blend,
+  };
 }
 
 export async function runStylize(job: StylizeJob, runner: ModelRunner, cancel: CancelToken, progress?: ProgressFn): Promise<StylizeResult> {
   const t0 = performance.now();
-  const { img, styl } = await render(job, runner, cancel, progress);
-  let pixels = styl.rgb;
+  const img = await render(job, false, runner, cancel, progress);
+  let pixels = img.rgb;
   let channels: 3 | 4 = 3;
   if (img.alpha) {
-    if (job.format === 'jpg') pixels = flattenOnWhite(styl.rgb, img.alpha);
+    if (job.format === 'jpg') pixels = flattenOnWhite(img.rgb, img.alpha);
     else {
-      pixels = interleaveAlpha(styl.rgb, img.alpha);
+      pixels = interleaveAlpha(img.rgb, img.alpha);
       channels = 4;
     }
   }
-  const data = await timed('encode', () => encodeImage(pixels, img.width, img.height, channels, {
-    format: job.format, quality: job.quality, keepMetadata: job.keepMetadata, stripGps: job.stripGps, meta: img.meta,
-  }), { format: job.format });
+  const data = await timed(
+    'encode',
+    () =>
+      encodeImage(pixels, img.width, img.height, channels, {
+        format: job.format,
+        quality: job.quality,
+        keepMetadata: job.keepMetadata,
+        stripGps: job.stripGps,
+        meta: img.meta,
+      }),
+    { format: job.format },
+  );
   progress?.('encode', 1);
   // Last chance to cancel before the output appears; after this the file is complete.
   checkCancelled(cancel);
   await timed('write', () => writeAtomic(job.output, job.tmp, data));
-  trace('file', performance.now() - t0, { w: img.width, h: img.height, tiles: styl.tiles });
+  trace('file', performance.now() - t0, { w: img.width, h: img.height, tiles: img.tiles });
   const result: StylizeResult = {
-    output: job.output, width: img.width, height: img.height, ms: Math.round(performance.now() - t0),
-    provider: runner.provider, tiles: styl.tiles, warnings: [...img.warnings, ...styl.warnings],
+    output: job.output,
+    width: img.width,
+    height: img.height,
+    ms: Math.round(performance.now() - t0),
+    provider: runner.provider,
+    tiles: img.tiles,
+    warnings: img.warnings,
+    timings: timingsOf(img, t0),
   };
   if (runner.fallbackReason) result.fallbackReason = runner.fallbackReason;
   return result;
@@ -164,14 +199,26 @@ export async function runStylize(job: StylizeJob, runner: ModelRunner, cancel: C
 
 export async function runPreview(job: PreviewJob, runner: ModelRunner, cancel: CancelToken): Promise<PreviewResult> {
   const t0 = performance.now();
-  const { img, styl } = await render(job, runner, cancel);
+  const img = await render(job, true, runner, cancel);
   const withAlpha = img.alpha !== null;
-  const data = await encodeImage(withAlpha && img.alpha ? interleaveAlpha(styl.rgb, img.alpha) : styl.rgb, img.width, img.height, withAlpha ? 4 : 3, {
-    ...PREVIEW_ENCODING, format: withAlpha ? 'png' : 'jpg', meta: {},
+  const data = await encodeImage(withAlpha && img.alpha ? interleaveAlpha(img.rgb, img.alpha) : img.rgb, img.width, img.height, withAlpha ? 4 : 3, {
+    ...PREVIEW_ENCODING,
+    format: withAlpha ? 'png' : 'jpg',
+    meta: {},
   });
   const result: PreviewResult = {
-    data, mime: withAlpha ? 'image/png' : 'image/jpeg', width: img.width, height: img.height,
-    ms: Math.round(performance.now() - t0), provider: runner.provider, warnings: [...img.warnings, ...styl.warnings],
+    data,
+    mime: withAlpha ? 'image/png' : 'image/jpeg',
+    width: img.width,
+    height: img.height,
+    ms: Math.round(performance.now() - t0),
+    provider: runner.provider,
+    warnings: img.warnings,
+    sourceWidth: img.sourceWidth,
+    sourceHeight: img.sourceHeight,
+    exportPlan: img.plan,
+    timings: timingsOf(img, t0),
+    limits: { tilePixels: job.tilePixels, statsEdge: job.statsEdge },
   };
   if (runner.fallbackReason) result.fallbackReason = runner.fallbackReason;
   return result;

@@ -14,11 +14,7 @@ export function reflect(i: number, n: number): number {
  * Planar [3, ph, pw] float tensor of the window (x0, y0, pw, ph) of an image, mirrored where
  * the window runs past the image (padding to the model's multiple, tile edges).
  */
-export function rgbToTensor(
-  rgb: Uint8Array, width: number, height: number,
-  x0: number, y0: number, pw: number, ph: number,
-  range: readonly [number, number] = [0, 255],
-): Float32Array {
+export function rgbToTensor(rgb: Uint8Array, width: number, height: number, x0: number, y0: number, pw: number, ph: number, range: readonly [number, number] = [0, 255]): Float32Array {
   const plane = pw * ph;
   const t = new Float32Array(3 * plane);
   // Separate plane views and one source offset table: this loop runs per pixel of every photo.
@@ -212,8 +208,12 @@ export class TileAccumulator {
 export function preserveColors(stylized: Uint8Array, photo: Uint8Array): void {
   const n = stylized.length;
   for (let i = 0; i < n; i += 3) {
-    const r = stylized[i]!, g = stylized[i + 1]!, b = stylized[i + 2]!;
-    const pr = photo[i]!, pg = photo[i + 1]!, pb = photo[i + 2]!;
+    const r = stylized[i]!,
+      g = stylized[i + 1]!,
+      b = stylized[i + 2]!;
+    const pr = photo[i]!,
+      pg = photo[i + 1]!,
+      pb = photo[i + 2]!;
     const y = 0.299 * r + 0.587 * g + 0.114 * b;
     const ci = 0.596 * pr - 0.274 * pg - 0.322 * pb;
     const cq = 0.211 * pr - 0.523 * pg + 0.312 * pb;

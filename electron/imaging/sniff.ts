@@ -4,9 +4,7 @@
 
 export type SniffedFormat = 'jpeg' | 'png' | 'webp' | 'tiff' | 'avif' | 'gif' | 'heic';
 
-export type SniffResult =
-  | { ok: true; format: SniffedFormat }
-  | { ok: false; reason: string };
+export type SniffResult = { ok: true; format: SniffedFormat } | { ok: false; reason: string };
 
 /** Bytes needed by sniff(); reading more is harmless. */
 export const SNIFF_BYTES = 512;
@@ -38,8 +36,12 @@ export function sniff(b: Uint8Array): SniffResult {
     return { ok: false, reason: `Unsupported ISO media file (brand '${brands[0]}'), not a photo format Pastiche reads` };
   }
   if (b.length >= 4 && ascii(b, 0, 4) === '%PDF') return { ok: false, reason: 'PDF documents are not supported, only photos (JPEG, PNG, WebP, TIFF, AVIF, GIF)' };
-  const head = new TextDecoder('utf-8', { fatal: false }).decode(b.subarray(0, SNIFF_BYTES)).replace(/^\uFEFF/, '').trimStart().toLowerCase();
-  if (head.startsWith('<svg') || (head.startsWith('<?xml') && head.includes('<svg')) || (head.startsWith('<!doctype svg'))) {
+  const head = new TextDecoder('utf-8', { fatal: false })
+    .decode(b.subarray(0, SNIFF_BYTES))
+    .replace(/^\uFEFF/, '')
+    .trimStart()
+    .toLowerCase();
+  if (head.startsWith('<svg') || (head.startsWith('<?xml') && head.includes('<svg')) || head.startsWith('<!doctype svg')) {
     return { ok: false, reason: 'SVG images are not supported, only photos (JPEG, PNG, WebP, TIFF, AVIF, GIF)' };
   }
   if (head.startsWith('<')) return { ok: false, reason: 'Text/markup file, not an image' };

@@ -61,7 +61,7 @@ export function planAxis(length: number, tileSize: number, overlap: number, mult
   const lastStart = Math.floor((length - fit) / m) * m;
   const spans: AxisSpan[] = [];
   for (let i = 0; i < n; i++) {
-    const start = i === n - 1 ? lastStart : Math.floor(((i * lastStart) / (n - 1)) / m) * m;
+    const start = i === n - 1 ? lastStart : Math.floor((i * lastStart) / (n - 1) / m) * m;
     // The last tile absorbs the remainder (< m beyond fit) so the grid ends exactly at length.
     spans.push({ start, length: i === n - 1 ? length - start : fit });
   }

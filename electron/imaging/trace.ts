@@ -12,7 +12,10 @@ export interface TraceSpan {
 
 /** Logs one finished span. */
 export function trace(stage: string, ms: number, extra?: Record<string, string | number | boolean>): void {
-  if (tracing) process.stderr.write(`pastiche-trace ${JSON.stringify({ stage, ms: Math.round(ms * 10) / 10, end: Math.round((performance.timeOrigin + performance.now()) * 10) / 10, pid: process.pid, ...extra })}\n`);
+  if (tracing)
+    process.stderr.write(
+      `pastiche-trace ${JSON.stringify({ stage, ms: Math.round(ms * 10) / 10, end: Math.round((performance.timeOrigin + performance.now()) * 10) / 10, pid: process.pid, ...extra })}\n`,
+    );
 }
 
 export function span(stage: string): TraceSpan {

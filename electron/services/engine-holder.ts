@@ -3,8 +3,8 @@
 // closed only after they settle; a switch requested during an export waits for it to finish.
 
 import type { EngineStatus } from '../common/ipc-contract.js';
-import type { DeviceChoice, StylizeOptions } from '../common/types.js';
-import type { EnginePort, PreviewOutput } from './engine-port.js';
+import type { DeviceChoice } from '../common/types.js';
+import type { EnginePort, PreviewOptions, PreviewOutput } from './engine-port.js';
 
 export interface EngineHolderHooks {
   /** Makes an engine for a device choice; without it the device cannot change. */
@@ -51,7 +51,7 @@ export class EngineHolder {
   }
 
   /** A preview on the current engine, tracked (what StyleThumbs renders with). */
-  async preview(input: string, opts: StylizeOptions & { size: number }, signal?: AbortSignal): Promise<PreviewOutput> {
+  async preview(input: string, opts: PreviewOptions, signal?: AbortSignal): Promise<PreviewOutput> {
     return this.track((await this.ready()).preview(input, opts, signal));
   }
 

@@ -2,7 +2,7 @@
 // Typed structurally so services and their tests do not depend on the engine's
 // internals, and a fake engine can stand in for it in unit tests.
 
-import type { BatchProgress, BatchReport, DeviceReport, ProviderName, StyleInfo, StylizeOptions } from '../common/types.js';
+import type { BatchProgress, BatchReport, DeviceReport, PassPlan, ProviderName, RenderTimings, SizeChoice, StyleInfo, StylizeOptions } from '../common/types.js';
 
 export interface PreviewOutput {
   /** The encoded image: JPEG, or PNG where the photo has alpha (`mime` says which). */
@@ -12,7 +12,16 @@ export interface PreviewOutput {
   height: number;
   ms: number;
   provider: ProviderName;
+  /** The photo's upright size, the plan of the export the preview stands for, where its time went. */
+  sourceWidth: number;
+  sourceHeight: number;
+  exportPlan: PassPlan;
+  timings: RenderTimings;
+  limits: { tilePixels: number; statsEdge: number };
 }
+
+/** A preview of the export at `exportSize` reduced to `size`; `crop`: a style thumbnail (engine.ts). */
+export type PreviewOptions = StylizeOptions & { size: number; exportSize: SizeChoice; crop?: { width: number; height: number } };
 
 export interface CrashInfo {
   message: string;
@@ -24,7 +33,7 @@ export interface EnginePort {
   /** Model files (for cache keys: a retrained model must not show a stale style thumbnail). */
   models?(): readonly { id: string; sha256: string }[];
   modelErrors(): readonly unknown[];
-  preview(input: string, opts: StylizeOptions & { size: number }, signal?: AbortSignal): Promise<PreviewOutput>;
+  preview(input: string, opts: PreviewOptions, signal?: AbortSignal): Promise<PreviewOutput>;
   runBatch(inputs: string[], outDir: string, opts: StylizeOptions & { recursive: boolean; skipExisting: boolean }, onProgress: (p: BatchProgress) => void, signal?: AbortSignal): Promise<BatchReport>;
   doctor(): Promise<unknown> | unknown;
   deviceReport(): DeviceReport | null | Promise<DeviceReport | null>;

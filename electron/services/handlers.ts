@@ -19,7 +19,7 @@ import type { EnginePort } from './engine-port.js';
 import { listFiles, scanFolder, isPhotoName } from './gallery.js';
 import { handler, type Handler, type Handlers } from './ipc-handler.js';
 import type { ResultStore } from './media.js';
-import { allowedPath, validateExportRequest, validatePreviewRequest } from './requests.js';
+import { allowedPath, validateExportRequest, validatePreviewRequest, validateThumbRequest } from './requests.js';
 import { describe, type AllowedRoots } from './roots.js';
 import type { SettingsStore } from './settings.js';
 import type { StyleThumbs } from './style-thumbs.js';
@@ -163,13 +163,13 @@ export function createHandlers(deps: HandlerDeps): HandlerHost {
       const styles: StyleView[] = holder.current.styles().map((s) => ({ ...s, multi: known.get(s.id)?.multi ?? false }));
       return { styles, errors: holder.current.modelErrors().map(errorLine) };
     }),
-    'styles:thumbnail': handler<'styles:thumbnail'>(1, async (raw) => {
+    'styles:thumbnail': handler<'styles:thumbnail'>(2, async (raw, rawReq) => {
       const styleId = id(raw, 'styleId');
+      const req = validateThumbRequest(rawReq, roots);
       const info = knownStyles().get(styleId);
       if (!info) throw new ArgError(`Unknown style '${styleId}' for styleId`, 'not-found');
       const sha = holder.current.models?.().find((m) => m.id === info.model)?.sha256 ?? 'v0';
-      await deps.styleThumbs.render(holder, styleId, sha.slice(0, 12));
-      return styleId;
+      return deps.styleThumbs.render(holder, styleId, sha.slice(0, 12), req);
     }),
     'preview:render': handler<'preview:render'>(3, async (rawPhoto, rawReq, rawTicket) => {
       const photo = allowedPath(roots, rawPhoto, 'photo');
@@ -193,7 +193,18 @@ export function createHandlers(deps: HandlerDeps): HandlerHost {
         const rid = crypto.randomUUID();
         results.put(rid, out.data, out.mime);
         void refreshDevice();
-        return { id: rid, width: out.width, height: out.height, sourceWidth, sourceHeight, ms: out.ms, provider: out.provider };
+        return {
+          id: rid,
+          width: out.width,
+          height: out.height,
+          sourceWidth,
+          sourceHeight,
+          ms: out.ms,
+          provider: out.provider,
+          exportPlan: out.exportPlan,
+          timings: out.timings,
+          limits: out.limits,
+        };
       } finally {
         if (previews.get(ticket) === ac) previews.delete(ticket);
       }

@@ -1,18 +1,20 @@
 // Validators of the IPC request objects (preview and export): every field checked, unknown keys
 // refused, paths only inside what the user opened in this session.
 
-import type { ExportRequest, PreviewRequest } from '../common/ipc-contract.js';
+import type { ExportRequest, PreviewRequest, StyleThumbRequest } from '../common/ipc-contract.js';
 import type { StyleCatalog } from '../common/styles.js';
 import type { AllowedRoots } from './roots.js';
-import { checkBoolean, parseFormat, parsePreviewSize, parseQuality, parseSize, parseStrength } from '../common/params.js';
+import { checkBoolean, parseBrush, parseFormat, parsePreviewSize, parseQuality, parseSize, parseStrength } from '../common/params.js';
 import { absPath, ArgError, array, fail, knownKeys, plainObject, styleRef } from './validate.js';
 
 export function validatePreviewRequest(v: unknown, known: StyleCatalog): PreviewRequest {
   const o = plainObject(v, 'preview request');
-  knownKeys(o, ['style', 'size', 'strength', 'preserveColors'], 'preview request');
+  knownKeys(o, ['style', 'size', 'exportSize', 'brush', 'strength', 'preserveColors'], 'preview request');
   return {
     style: styleRef(o.style, known, 'style'),
     size: parsePreviewSize(o.size, 'size', 'strict'),
+    exportSize: parseSize(o.exportSize, 'exportSize', 'strict'),
+    brush: parseBrush(o.brush, 'brush', 'strict'),
     strength: parseStrength(o.strength, 'strength', 'strict'),
     preserveColors: checkBoolean('preserveColors', o.preserveColors, 'strict'),
   };
@@ -27,7 +29,7 @@ export function validateExportRequest(v: unknown, known: StyleCatalog, roots: Al
   const outDir = absPath(o.outDir, 'outDir');
   if (!roots.containsDir(outDir)) throw new ArgError(`Output folder '${outDir}' was not chosen in this session; choose it with the folder dialog`, 'not-allowed');
   const opt = plainObject(o.options, 'options');
-  knownKeys(opt, ['style', 'size', 'strength', 'preserveColors', 'format', 'quality', 'keepMetadata', 'stripGps'], 'options');
+  knownKeys(opt, ['style', 'size', 'brush', 'strength', 'preserveColors', 'format', 'quality', 'keepMetadata', 'stripGps'], 'options');
   return {
     files,
     folders,
@@ -37,6 +39,7 @@ export function validateExportRequest(v: unknown, known: StyleCatalog, roots: Al
     options: {
       style: styleRef(opt.style, known, 'style'),
       size: parseSize(opt.size, 'size', 'strict'),
+      brush: parseBrush(opt.brush, 'brush', 'strict'),
       strength: parseStrength(opt.strength, 'strength', 'strict'),
       preserveColors: checkBoolean('preserveColors', opt.preserveColors, 'strict'),
       format: parseFormat(opt.format, 'format', 'strict'),
@@ -48,6 +51,17 @@ export function validateExportRequest(v: unknown, known: StyleCatalog, roots: Al
 }
 
 /** A path the user opened in this session (realpath), or an ArgError. */
+/** Style thumbnails: on a photo the user opened (or null: the sample photo), at a brush and export size. */
+export function validateThumbRequest(v: unknown, roots: AllowedRoots): StyleThumbRequest {
+  const o = plainObject(v, 'thumbnail request');
+  knownKeys(o, ['photo', 'brush', 'exportSize'], 'thumbnail request');
+  return {
+    photo: o.photo === null ? null : allowedPath(roots, o.photo, 'photo'),
+    brush: parseBrush(o.brush, 'brush', 'strict'),
+    exportSize: parseSize(o.exportSize, 'exportSize', 'strict'),
+  };
+}
+
 export function allowedPath(roots: AllowedRoots, v: unknown, what: string): string {
   const p = absPath(v, what);
   const real = roots.resolve(p);

@@ -5,7 +5,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import type { Settings } from '../common/ipc-contract.js';
-import { checkBoolean, checkOneOf, DEVICE_CHOICES, ParamError, parseFormat, parsePreviewSize, parseQuality, parseSize, parseStrength } from '../common/params.js';
+import { checkBoolean, checkOneOf, DEFAULT_BRUSH, DEVICE_CHOICES, ParamError, parseBrush, parseFormat, parsePreviewSize, parseQuality, parseSize, parseStrength } from '../common/params.js';
 import { absPath, array, id, knownKeys, plainObject, ArgError } from './validate.js';
 
 export const DEFAULT_SETTINGS: Readonly<Settings> = Object.freeze({
@@ -13,6 +13,7 @@ export const DEFAULT_SETTINGS: Readonly<Settings> = Object.freeze({
   device: 'auto',
   previewSize: 1080,
   exportSize: 'original',
+  brush: DEFAULT_BRUSH,
   format: 'jpg',
   quality: 92,
   keepMetadata: true,
@@ -39,6 +40,7 @@ const validators: Validators = {
   device: (v) => checkOneOf('device', v, DEVICE_CHOICES),
   previewSize: (v) => parsePreviewSize(v, 'previewSize', 'strict'),
   exportSize: (v) => parseSize(v, 'exportSize', 'strict'),
+  brush: (v) => parseBrush(v, 'brush', 'strict'),
   format: (v) => parseFormat(v, 'format', 'strict'),
   quality: (v) => parseQuality(v, 'quality', 'strict'),
   keepMetadata: flag('keepMetadata'),

@@ -4,7 +4,8 @@ import os from 'node:os';
 import sharp from 'sharp';
 import { DEFAULT_MAX_PIXELS, DEFAULT_STYLIZE_OPTIONS } from '../common/params.js';
 import type { ProviderName } from '../common/types.js';
-import { runStylize, stylizePixels, type CancelToken } from '../imaging/pipeline.js';
+import { brushPlan } from '../imaging/brush.js';
+import { paintWithBrush, runStylize, type CancelToken } from '../imaging/pipeline.js';
 import type { BenchJob, BenchResult, DoctorResult, ProviderProbe, WarmupJob, WarmupResult } from '../engine/worker-protocol.js';
 import type { OrtHost } from './ort-host.js';
 import { OrtRunner, type RunnerContext } from './ort-runner.js';
@@ -75,7 +76,8 @@ export async function bench(ctx: RunnerContext, job: BenchJob): Promise<BenchRes
   const inferMs: number[] = [];
   for (let i = 0; i < job.warmups + job.runs; i++) {
     const t0 = performance.now();
-    const r = await stylizePixels(rgb, width, height, runner, settings, never);
+    // The path a file at this size and brush takes: one pass (native) or the brush passes and blend.
+    const r = await paintWithBrush(rgb, width, height, brushPlan(width, height, job.brush), width, height, runner, settings, never);
     if (i >= job.warmups) inferMs.push(performance.now() - t0);
     tiles = r.tiles;
   }
@@ -86,6 +88,7 @@ export async function bench(ctx: RunnerContext, job: BenchJob): Promise<BenchRes
       ...settings,
       ...job.e2e,
       size: 'original' as const,
+      brush: job.brush,
       allowUpscale: false,
       device: job.device,
       threads: job.threads,

@@ -2,11 +2,25 @@ import { describe, expect, it } from 'vitest';
 import { fireEvent, render, screen, waitFor } from '@testing-library/svelte';
 import App from './App.svelte';
 import { app as ui } from './lib/app-state.svelte';
-import { installFakeBridge, photos, STYLES } from '../../test/renderer/fake-bridge';
+import { fakePreview, installFakeBridge, photos, STYLES } from '../../test/renderer/fake-bridge';
 
 const SETTINGS = {
-  theme: 'light' as const, device: 'auto' as const, previewSize: 768, exportSize: 'original' as const, format: 'jpg' as const, quality: 90,
-  keepMetadata: true, stripGps: true, skipExisting: true, recursive: true, strength: 0.8, preserveColors: false, outputDir: null, lastFolder: null, compareStyles: [],
+  theme: 'light' as const,
+  device: 'auto' as const,
+  previewSize: 768,
+  exportSize: 'original' as const,
+  brush: 1536,
+  format: 'jpg' as const,
+  quality: 90,
+  keepMetadata: true,
+  stripGps: true,
+  skipExisting: true,
+  recursive: true,
+  strength: 0.8,
+  preserveColors: false,
+  outputDir: null,
+  lastFolder: null,
+  compareStyles: [],
 };
 
 describe('App', () => {
@@ -19,12 +33,13 @@ describe('App', () => {
       'app:info': () => ({ version: '1', platform: 'linux', arch: 'x64', cpus: 2, totalMemBytes: 8e9, modelsDir: '/m', tileSize: 1449 }),
       'engine:status': () => ({ state: 'ready', device: { requested: 'auto', provider: 'cpu', fallbackReason: 'no adapter' }, message: null }),
       'gallery:openFolder': () => ({ root: '/p/holiday', photos: photos(12), truncated: false }),
-      'preview:render': () => ({ id: 'r1', width: 768, height: 576, sourceWidth: 4000, sourceHeight: 3000, ms: 300, provider: 'cpu' }),
+      'preview:render': () => fakePreview({ id: 'r1', width: 768, height: 576, ms: 300 }),
     });
     render(App);
     await waitFor(() => expect(document.documentElement.dataset['theme']).toBe('light'));
     await waitFor(() => expect(screen.getByRole('radio', { name: /Ember/ })).toBeTruthy());
     expect(ui.strength).toBe(0.8);
+    expect(ui.brush).toBe(1536);
     // Model errors are shown in the UI, not only logged.
     expect(screen.getByText(/Model problem: broken-model: checksum mismatch/)).toBeTruthy();
     await waitFor(() => expect(screen.getByTestId('fallback').textContent).toContain('no adapter'));

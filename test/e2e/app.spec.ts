@@ -5,6 +5,7 @@
 import { expect, test, type Page } from '@playwright/test';
 import fs from 'node:fs';
 import path from 'node:path';
+import sharp from 'sharp';
 import { HOSTILE_NAME } from './fixtures.js';
 
 const URL_ = process.env['E2E_URL'] ?? '';
@@ -75,14 +76,10 @@ test('opens a folder: virtualized grid with thumbnails, hostile names rendered a
   await expect(page.locator('.cell img[src=x]')).toHaveCount(0);
   // Thumbnails decode (naturalWidth > 0) except the corrupt photo, which shows an error tile.
   await expect(page.getByTestId('thumb-error')).toHaveCount(1);
-  await expect
-    .poll(() => page.locator('.cell img').evaluateAll((imgs) => imgs.filter((i) => (i as HTMLImageElement).naturalWidth > 0).length))
-    .toBe(COUNT - 1);
+  await expect.poll(() => page.locator('.cell img').evaluateAll((imgs) => imgs.filter((i) => (i as HTMLImageElement).naturalWidth > 0).length)).toBe(COUNT - 1);
   // Style thumbnails were rendered by the models from the bundled sample photo (and decode).
   await expect.poll(() => page.locator('.style .thumb img').count(), { timeout: 60_000 }).toBe(STYLES.length);
-  await expect
-    .poll(() => page.locator('.style .thumb img').evaluateAll((imgs) => imgs.filter((i) => (i as HTMLImageElement).naturalWidth > 0).length))
-    .toBe(STYLES.length);
+  await expect.poll(() => page.locator('.style .thumb img').evaluateAll((imgs) => imgs.filter((i) => (i as HTMLImageElement).naturalWidth > 0).length)).toBe(STYLES.length);
   // The screenshot shows a real photo in the preview.
   await page.getByRole('option', { name: SHOWCASE }).click();
   await expect(page.getByTestId('preview-phase')).toContainText('CPU', { timeout: 30_000 });
@@ -176,9 +173,71 @@ test('preview: pick a style, refine, drag and key the compare slider', async ({ 
   expect(w.problems).toEqual([]);
 });
 
+/** Mean |diff| (0-255) of two encoded images, the second reduced (Lanczos) to the first's size. */
+async function diffToReduced(small: Buffer, large: Buffer): Promise<{ diff: number; width: number; height: number }> {
+  const a = await sharp(small).removeAlpha().raw().toBuffer({ resolveWithObject: true });
+  const b = await sharp(large).removeAlpha().resize(a.info.width, a.info.height, { fit: 'fill', kernel: 'lanczos3' }).raw().toBuffer();
+  let sum = 0;
+  for (let i = 0; i < a.data.length; i++) sum += Math.abs(a.data[i]! - b[i]!);
+  return { diff: sum / a.data.length, width: a.info.width, height: a.info.height };
+}
+
+test('brush: the preview is the export downscaled', async ({ page }) => {
+  const w = watch(page);
+  const out = path.join(OUT, `brush-${Date.now()}`);
+  fs.mkdirSync(out, { recursive: true });
+  await setSettings(page, { exportSize: 'original', brush: 1024, skipExisting: false });
+  await openGallery(page);
+  await setDialogs(page, { openFolder: PHOTOS, chooseOutputFolder: out });
+  await page.getByRole('option', { name: /01-lake/ }).click();
+  await page.locator(`[data-style="${STYLES[0]}"]`).click();
+  // The Brush control beside Strength: 512 px, so a 1600 px export is two-scale and the 768 px
+  // preview is larger than the brush (its detail pass runs too).
+  const brush = page.getByLabel('Brush size');
+  await brush.fill('2');
+  await expect(page.getByTestId('brush-value')).toHaveText('512 px');
+  const phase = page.getByTestId('preview-phase');
+  await expect(phase).toContainText('768×512', { timeout: 60_000 });
+  // The estimate names the passes the export will run.
+  await expect(page.getByTestId('estimate')).toContainText('brush pass 512×341 + detail pass', { timeout: 15_000 });
+  await page.locator('.styles').screenshot({ path: path.join(SHOTS, 'brush-control.png') });
+  const src = await page.getByAltText('Stylized').getAttribute('src');
+  const preview = Buffer.from(await (await page.request.get(`${URL_}${src}`)).body());
+  await page.getByTestId('open-export').click();
+  const dlg = page.getByTestId('export-dialog');
+  await dlg.getByRole('button', { name: 'Choose…' }).click();
+  await dlg.getByLabel('Format').selectOption('png');
+  await dlg.getByRole('button', { name: 'Export', exact: true }).click();
+  await expect(dlg.getByTestId('export-report')).toContainText('1 exported', { timeout: 120_000 });
+  const exported = fs.readFileSync(path.join(out, '01-lake.png'));
+  expect(await sharp(exported).metadata()).toMatchObject({ width: 1600, height: 1067 });
+  const same = await diffToReduced(preview, exported);
+  expect(same).toMatchObject({ width: 768, height: 512 });
+  // Threshold 5 of 255: the preview is JPEG q85 4:2:0, which alone moves this painting by 3.2 at
+  // 768 px (the export reduced, encoded the same way); it is composed at the detail pass's size
+  // (923 px) and reduced once, the export at 1600 px and reduced once: about 1 more (measured
+  // 4.3). The same photo painted at the preview's own size, as before the brush, is another
+  // picture: far above it.
+  expect(same.diff).toBeLessThan(5);
+  const own = await page.request.post(`${URL_}/ipc/preview:render`, {
+    data: { args: [path.join(PHOTOS, '01-lake.jpg'), { style: STYLES[0], size: 768, exportSize: 'original', brush: 'native', strength: 1, preserveColors: false }, 'own'] },
+    headers: { origin: URL_ },
+  });
+  const ownId = ((await own.json()) as { value: { id: string } }).value.id;
+  const ownImg = Buffer.from(await (await page.request.get(`${URL_}/media/result/${ownId}`)).body());
+  const other = await diffToReduced(ownImg, exported);
+  console.log(`brush e2e: preview vs downscaled export ${same.diff.toFixed(2)}, painted at the preview size ${other.diff.toFixed(2)}`);
+  expect(other.diff).toBeGreaterThan(2 * same.diff);
+  await page.keyboard.press('Escape');
+  expect(w.problems).toEqual([]);
+});
+
 test('a corrupt photo shows an error in the preview and a toast', async ({ page }) => {
   await openGallery(page);
-  await page.getByTestId('gallery-grid').getByRole('option', { name: /04-corrupt/ }).click();
+  await page
+    .getByTestId('gallery-grid')
+    .getByRole('option', { name: /04-corrupt/ })
+    .click();
   const err = page.getByTestId('preview-error');
   await expect(err).toBeVisible({ timeout: 30_000 });
   await expect(err).toContainText('04-corrupt.jpg');
@@ -268,10 +327,10 @@ test('IPC from the page refuses bad arguments with precise messages', async ({ p
     const p = window.pastiche;
     return [
       await p.invoke('gallery:list', '/etc/../etc'),
-      await p.invoke('preview:render', '/etc/passwd', { style: styles[0]!, size: 512, strength: 1, preserveColors: false }, 'x1'),
+      await p.invoke('preview:render', '/etc/passwd', { style: styles[0]!, size: 512, exportSize: 'original', brush: 1024, strength: 1, preserveColors: false }, 'x1'),
       // Deliberately wrong types, as a compromised page could send.
       await (p.invoke as (c: string, ...a: unknown[]) => Promise<unknown>)('settings:set', { previewSize: 'abc' }),
-      await (p.invoke as (c: string, ...a: unknown[]) => Promise<unknown>)('styles:thumbnail', '../x'),
+      await (p.invoke as (c: string, ...a: unknown[]) => Promise<unknown>)('styles:thumbnail', '../x', { photo: null, brush: 1024, exportSize: 'original' }),
       await (p.invoke as (c: string, ...a: unknown[]) => Promise<unknown>)('nope:channel'),
     ];
   }, STYLES);

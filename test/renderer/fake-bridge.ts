@@ -1,6 +1,6 @@
 // A fake window.pastiche for component specs: scripted handlers per channel and
 // an emit() to push main->renderer events.
-import type { ArgsOf, Channel, EventContract, EventName, PasticheApi, Result, ResultOf } from '../../electron/common/ipc-contract';
+import type { ArgsOf, Channel, EventContract, EventName, PasticheApi, PreviewResult, Result, ResultOf } from '../../electron/common/ipc-contract';
 
 export type FakeHandlers = { [C in Channel]?: (...args: ArgsOf<C>) => ResultOf<C> | Promise<ResultOf<C>> | Result<ResultOf<C>> };
 
@@ -57,4 +57,36 @@ export const STYLES = [
 
 export function photos(n: number): { path: string; name: string; rel: string; bytes: number; mtimeMs: number }[] {
   return Array.from({ length: n }, (_, i) => ({ path: `/p/img-${i}.jpg`, name: `img-${i}.jpg`, rel: `img-${i}.jpg`, bytes: 1000, mtimeMs: 0 }));
+}
+
+/**
+ * A preview result as the engine returns it: a 4000x3000 photo, its export at brush 1024
+ * (two-scale), timings of the brush and detail passes (about 2 s/MP).
+ */
+export function fakePreview(over: Partial<PreviewResult> = {}): PreviewResult {
+  return {
+    id: 'r',
+    width: 1080,
+    height: 810,
+    sourceWidth: 4000,
+    sourceHeight: 3000,
+    ms: 6000,
+    provider: 'cpu',
+    exportPlan: { mode: 'two-scale', width: 4000, height: 3000, brushWidth: 1024, brushHeight: 768, detailWidth: 1825, detailHeight: 1369 },
+    timings: {
+      passes: [
+        { kind: 'brush', width: 1024, height: 768, tiles: 1, ms: 1573 },
+        { kind: 'detail', width: 1825, height: 1369, tiles: 1, ms: 4997 },
+      ],
+      decodeMs: 600,
+      reduceMs: 480,
+      reducePixels: 12e6,
+      decodePixels: 12e6,
+      outputMs: 262,
+      outputPixels: 1080 * 810,
+      blend: true,
+    },
+    limits: { tilePixels: 3_000_000, statsEdge: 1024 },
+    ...over,
+  };
 }

@@ -37,6 +37,7 @@ describe('ExportDialog', () => {
     expect(req.files).toHaveLength(4);
     expect(req.outDir).toBe('/out');
     expect(req.options.style).toBe('ember');
+    expect(req.options.brush).toBe(ui.brush);
     bridge.emit('export:progress', { jobId: 'job-1', done: 1, total: 4, current: '/p/img-1.jpg', etaMs: 3000 });
     await waitFor(() => expect(screen.getByText('3.0 s left')).toBeTruthy());
     expect(screen.getByRole('progressbar').getAttribute('aria-valuenow')).toBe('25');
@@ -67,8 +68,22 @@ describe('ExportDialog', () => {
     const { bridge, ui } = setup();
     bridge.handlers['export:start'] = () => ({ ok: false, error: { code: 'not-allowed', message: 'Output folder was not chosen' } });
     ui.settings = {
-      theme: 'dark', device: 'auto', previewSize: 1080, exportSize: 'original', format: 'png', quality: 90, keepMetadata: false,
-      stripGps: true, skipExisting: false, recursive: true, strength: 1, preserveColors: false, outputDir: '/out', lastFolder: null, compareStyles: [],
+      theme: 'dark',
+      device: 'auto',
+      previewSize: 1080,
+      exportSize: 'original',
+      brush: 1024,
+      format: 'png',
+      quality: 90,
+      keepMetadata: false,
+      stripGps: true,
+      skipExisting: false,
+      recursive: true,
+      strength: 1,
+      preserveColors: false,
+      outputDir: '/out',
+      lastFolder: null,
+      compareStyles: [],
     };
     render(ExportDialog, { ui, onclose: () => {} });
     await fireEvent.click(screen.getByRole('button', { name: 'Export' }));

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { render, screen, waitFor } from '@testing-library/svelte';
 import PreviewPane from './PreviewPane.svelte';
 import { AppState } from '../lib/app-state.svelte';
-import { installFakeBridge, photos, STYLES } from '../../../test/renderer/fake-bridge';
+import { fakePreview, installFakeBridge, photos, STYLES } from '../../../test/renderer/fake-bridge';
 import type { PreviewRequest } from '../../../electron/common/ipc-contract';
 
 function setup(fail = false) {
@@ -10,7 +10,7 @@ function setup(fail = false) {
     'preview:render': (_photo, req: PreviewRequest) =>
       fail
         ? { ok: false, error: { code: 'io', message: "Cannot read 'img-0.jpg': corrupt header" } }
-        : { id: `r-${req.size}`, width: req.size, height: Math.round(req.size * 0.75), sourceWidth: 4000, sourceHeight: 3000, ms: req.size, provider: 'cpu' },
+        : fakePreview({ id: `r-${req.size}`, width: req.size, height: Math.round(req.size * 0.75), ms: req.size }),
   });
   const ui = new AppState();
   ui.styles = STYLES;
@@ -28,7 +28,17 @@ describe('PreviewPane', () => {
     expect(sizes).toEqual([512, 1080]);
     expect((screen.getByAltText('Stylized') as HTMLImageElement).getAttribute('src')).toBe('/media/result/r-1080');
     expect((screen.getByAltText('Original') as HTMLImageElement).getAttribute('src')).toBe(`/media/photo/${encodeURIComponent('/p/img-0.jpg')}`);
-    expect(ui.msPerMp).not.toBeNull();
+    expect(ui.rates.single).not.toBeNull();
+    // Every preview stands for the export: its size and the brush go with it.
+    expect(bridge.calls.find((c) => c.channel === 'preview:render')?.args[1]).toMatchObject({ exportSize: 'original', brush: 1024 });
+  });
+
+  it('renders again when the brush changes', async () => {
+    const { bridge, ui } = setup();
+    render(PreviewPane, { ui });
+    await waitFor(() => expect(screen.getByTestId('preview-phase').textContent).toContain('1080×810'), { timeout: 3000 });
+    ui.brush = 2048;
+    await waitFor(() => expect(bridge.calls.filter((c) => c.channel === 'preview:render').map((c) => (c.args[1] as PreviewRequest).brush)).toEqual([1024, 1024, 2048, 2048]), { timeout: 3000 });
   });
 
   it('never shows the result of the previous photo next to a newly selected one', async () => {

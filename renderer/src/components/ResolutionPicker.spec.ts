@@ -3,23 +3,27 @@ import { fireEvent, render, screen } from '@testing-library/svelte';
 import { flushSync } from 'svelte';
 import ResolutionPicker from './ResolutionPicker.svelte';
 import { AppState } from '../lib/app-state.svelte';
-import { installFakeBridge } from '../../../test/renderer/fake-bridge';
+import { fakePreview, installFakeBridge } from '../../../test/renderer/fake-bridge';
 
 describe('ResolutionPicker', () => {
-  it('estimates time and memory from measured preview timings', () => {
+  it('estimates time and memory from the export plan and measured rates', () => {
     installFakeBridge({ 'settings:set': () => ({}) as never });
     const ui = new AppState();
     render(ResolutionPicker, { ui });
     expect(screen.getByTestId('estimate').textContent).toContain('appear after the first preview');
-    ui.recordTiming({ id: 'r', width: 1000, height: 1000, sourceWidth: 4000, sourceHeight: 3000, ms: 500, provider: 'cpu' });
-    ui.exportSize = 1920;
+    ui.recordTiming(fakePreview());
     flushSync();
     const text = screen.getByTestId('estimate').textContent ?? '';
-    expect(text).toContain('1920 × 1440');
-    expect(text).toContain('2.8 MP');
-    expect(text).toContain('≈ 1.4 s');
+    expect(text).toContain('4000 × 3000');
+    expect(text).toContain('12.0 MP');
+    // decode 50 + reduce 40 + output 300 ms/MP, x 12 MP, + passes 2 s/MP x (0.79 + 2.50) MP = 11.3 s
+    expect(text).toContain('≈ 11 s');
+    expect(text).toContain('brush pass 1024×768 + detail pass 1825×1369');
     expect(text).toMatch(/MB memory|GB memory/);
-    expect(text).toContain('Estimate');
+    // Another export size: no estimate from the old plan until its preview arrives.
+    ui.exportSize = 1920;
+    flushSync();
+    expect(screen.getByTestId('estimate').textContent).toContain('Estimating this export');
   });
 
   it('validates a custom long edge', async () => {

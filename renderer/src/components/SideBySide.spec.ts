@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { fireEvent, render, screen, waitFor } from '@testing-library/svelte';
 import SideBySide from './SideBySide.svelte';
 import { AppState } from '../lib/app-state.svelte';
-import { installFakeBridge, photos, STYLES } from '../../../test/renderer/fake-bridge';
+import { fakePreview, installFakeBridge, photos, STYLES } from '../../../test/renderer/fake-bridge';
 import type { PreviewRequest } from '../../../electron/common/ipc-contract';
 
 describe('SideBySide', () => {
@@ -11,7 +11,7 @@ describe('SideBySide', () => {
     installFakeBridge({
       'preview:render': (_p, req: PreviewRequest) => {
         order.push(String(req.style));
-        return { id: `r-${String(req.style)}`, width: 512, height: 384, sourceWidth: 4000, sourceHeight: 3000, ms: 100, provider: 'cpu' };
+        return fakePreview({ id: `r-${String(req.style)}`, width: 512, height: 384, ms: 100 });
       },
       'settings:set': () => ({}) as never,
     });

@@ -15,7 +15,23 @@ describe('StylePicker', () => {
     expect(screen.getByText('B. Painter, 1890')).toBeTruthy();
     await waitFor(() => expect(document.querySelectorAll('.thumb img').length).toBe(3));
     expect(bridge.calls.filter((c) => c.channel === 'styles:thumbnail').map((c) => c.args[0])).toEqual(['ember', 'tide', 'solo']);
+    // No photo selected: the sample photo, at the brush and export size.
+    expect(bridge.calls.find((c) => c.channel === 'styles:thumbnail')?.args[1]).toEqual({ photo: null, brush: 1024, exportSize: 'original' });
     expect((document.querySelector('.thumb img') as HTMLImageElement).getAttribute('src')).toBe('/media/style/ember');
+  });
+
+  it('renders the thumbnails again on the selected photo and for a new brush', async () => {
+    const bridge = installFakeBridge({ 'styles:thumbnail': (id, req) => `${id}-${String(req.brush)}` });
+    const ui = new AppState();
+    ui.styles = STYLES;
+    ui.photos = [{ path: '/p/a.jpg', name: 'a.jpg', rel: 'a.jpg', bytes: 1, mtimeMs: 1 }];
+    render(StylePicker, { ui });
+    await waitFor(() => expect(document.querySelectorAll('.thumb img').length).toBe(3));
+    expect(bridge.calls.find((c) => c.channel === 'styles:thumbnail')?.args[1]).toEqual({ photo: '/p/a.jpg', brush: 1024, exportSize: 'original' });
+    expect(screen.getByTestId('thumb-note').textContent).toContain('on a detail of this photo');
+    ui.brush = 'native';
+    await waitFor(() => expect((document.querySelector('.thumb img') as HTMLImageElement).getAttribute('src')).toBe('/media/style/ember-native'));
+    expect(bridge.calls.filter((c) => c.channel === 'styles:thumbnail')).toHaveLength(6);
   });
 
   it('offers a blend only with styles of the same multi-style model', async () => {

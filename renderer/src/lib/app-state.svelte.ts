@@ -1,18 +1,10 @@
 // Shared UI state (Svelte 5 runes). Components read it directly; all effects that
 // talk to the app live here or in the component that owns the view.
 
-import type {
-  AppInfo,
-  EngineCrash,
-  EngineStatus,
-  GalleryFolder,
-  PhotoEntry,
-  PreviewResult,
-  Settings,
-  StyleView,
-} from '../../../electron/common/ipc-contract';
-import type { SizeChoice, StyleBlend } from '../../../electron/common/types';
+import type { AppInfo, EngineCrash, EngineStatus, GalleryFolder, PhotoEntry, PreviewResult, Settings, StyleView } from '../../../electron/common/ipc-contract';
+import type { BatchReport, Brush, SizeChoice, StyleBlend } from '../../../electron/common/types';
 import { call, errorMessage, IpcFailure } from './api';
+import { learnRates, NO_RATES, type Rates } from './estimate';
 import { select, selectAll, type Modifiers } from './selection';
 
 export type View = 'preview' | 'compare';
@@ -45,6 +37,8 @@ export class AppState {
   mix = $state(0.5);
   strength = $state(1);
   preserveColors = $state(false);
+  /** Long edge at which the style is painted: previews, thumbnails and exports alike. */
+  brush = $state<Brush>(1024);
 
   // Views
   view = $state<View>('preview');
@@ -55,9 +49,9 @@ export class AppState {
   previewSize = $state(1080);
   exportSize = $state<SizeChoice>('original');
 
-  // Last preview (for estimates and the status bar)
+  // Last preview (for estimates and the status bar) and the rates measured on this machine.
   lastPreview = $state.raw<PreviewResult | null>(null);
-  msPerMp = $state<number | null>(null);
+  rates = $state.raw<Rates>(NO_RATES);
 
   // App / engine
   settings = $state.raw<Settings | null>(null);
@@ -161,6 +155,7 @@ export class AppState {
     this.settings = s;
     this.strength = s.strength;
     this.preserveColors = s.preserveColors;
+    this.brush = s.brush;
     this.previewSize = s.previewSize;
     this.exportSize = s.exportSize;
     if (s.compareStyles.length > 0) this.compareStyles = s.compareStyles;
@@ -186,9 +181,14 @@ export class AppState {
 
   recordTiming(p: PreviewResult): void {
     this.lastPreview = p;
-    const mp = (p.width * p.height) / 1e6;
-    // Only trust timings of reasonably sized renders: tiny ones are dominated by overhead.
-    if (mp >= 0.1) this.msPerMp = p.ms / mp;
+    this.rates = learnRates(this.rates, p.timings);
+  }
+
+  /** Real exports measure the output work at full size: later estimates use it. */
+  recordExport(report: BatchReport): void {
+    let rates = this.rates;
+    for (const f of report.files) if (f.timings) rates = learnRates(rates, f.timings);
+    this.rates = rates;
   }
 }
 

@@ -1,7 +1,8 @@
-// Export time and memory estimates for this machine, derived from measured
-// preview timings (ms per megapixel) and the engine's tile budget. Estimates only.
+// Export time and memory estimates for this machine: the export's brush plan (its pass sizes,
+// electron/imaging/brush.ts, sent with every preview) times rates measured on this machine in
+// previews and exports (ms per megapixel of each kind of work). Estimates only.
 
-import type { SizeChoice } from '../../../electron/common/types';
+import type { PassPlan, RenderTimings, SizeChoice } from '../../../electron/common/types';
 
 export function scaledSize(w: number, h: number, size: SizeChoice): { width: number; height: number } {
   if (size === 'original' || w === 0 || h === 0) return { width: w, height: h };
@@ -15,29 +16,123 @@ export function megapixels(w: number, h: number): number {
   return (w * h) / 1e6;
 }
 
+/** The built-in pack's CPU peak grows by 0.41 GiB per megapixel of one pass (pastiche bench, docs/performance.md). */
 export const ACTIVATION_BYTES_PER_PIXEL = 440;
+/** Byte buffers at the output size during a brush export: photo, paintings, blend, residual (docs/brush.md). */
+export const OUTPUT_BYTES_PER_PIXEL = 18;
+/** Tiles overlap by the receptive field: a 4K photo's tiles cost 1.06x its pixels (docs/architecture.md). */
+export const TILE_OVERHEAD = 1.06;
+/** Passes this small are dominated by per-run overhead: their rate says little about a large one. */
+export const MIN_RATE_PIXELS = 100_000;
+
+/** ms per megapixel on this machine, as last measured (null: not yet). */
+export interface Rates {
+  /** One untiled inference pass (the int8 graph on the CPU). */
+  single: number | null;
+  /** Tiled inference (native at large sizes), per pixel of the whole tiled pass: overlap and statistics pass included. */
+  tiled: number | null;
+  /** Decoding the photo at its full size. */
+  decode: number | null;
+  /** Reducing the export-size pixels to the pass sizes. */
+  reduce: number | null;
+  /** After inference, per output pixel, of a render that blended: enlargements, blend, back-projection, strength, encode, write. */
+  output: number | null;
+  /** The same of any render (one that only reduced or encoded does less per pixel). */
+  finish: number | null;
+}
+
+export const NO_RATES: Rates = { single: null, tiled: null, decode: null, reduce: null, output: null, finish: null };
+
+const rate = (ms: number, px: number): number => (ms * 1e6) / px;
+
+/** Rates updated from one render's timings; the latest measurement wins (the machine's load drifts). */
+export function learnRates(prev: Rates, t: RenderTimings): Rates {
+  const next = { ...prev };
+  const untiled = t.passes.filter((p) => p.tiles === 1 && p.width * p.height >= MIN_RATE_PIXELS);
+  const px = untiled.reduce((a, p) => a + p.width * p.height, 0);
+  if (px > 0)
+    next.single = rate(
+      untiled.reduce((a, p) => a + p.ms, 0),
+      px,
+    );
+  const tiled = t.passes.filter((p) => p.tiles > 1);
+  const tpx = tiled.reduce((a, p) => a + p.width * p.height, 0);
+  if (tpx > 0)
+    next.tiled = rate(
+      tiled.reduce((a, p) => a + p.ms, 0),
+      tpx,
+    );
+  if (t.decodePixels >= MIN_RATE_PIXELS) next.decode = rate(t.decodeMs, t.decodePixels);
+  if (t.reducePixels >= MIN_RATE_PIXELS && t.reduceMs > 0) next.reduce = rate(t.reduceMs, t.reducePixels);
+  // Only a render that blended at its own size measures an export's output work; a preview that
+  // reduced the brush painting did much less per pixel.
+  if (t.outputPixels >= MIN_RATE_PIXELS) {
+    if (t.blend) next.output = rate(t.outputMs, t.outputPixels);
+    else next.finish = rate(t.outputMs, t.outputPixels);
+  }
+  return next;
+}
+
+export interface PassEstimate {
+  kind: 'brush' | 'detail' | 'paint';
+  width: number;
+  height: number;
+  tiled: boolean;
+}
 
 export interface Estimate {
   width: number;
   height: number;
   megapixels: number;
+  passes: PassEstimate[];
+  /** null until every rate the plan needs was measured. */
   ms: number | null;
   memBytes: number;
 }
 
+export interface EngineLimits {
+  /** Passes above this many pixels run in tiles. */
+  tilePixels: number;
+  /** Long edge of the statistics pass of a tiled run. */
+  statsEdge: number;
+}
+
 /**
- * ms: measured ms/MP x MP (null until a preview was timed).
- * memory: decoded photo (RGB8) + float32 accumulation of the output (x2 for blending)
- * + one tile's activations: the built-in pack's CPU peak grows by 0.41 GiB per megapixel
- * (~440 bytes per pixel, pastiche bench, docs/performance.md).
+ * Time of an export of the source photo by its plan: decode at full size + reduction to the pass
+ * sizes + each pass at its rate (tiled ones with their overlap and statistics pass) + the output
+ * work at the output size.
  */
-export function estimate(sourceW: number, sourceH: number, size: SizeChoice, msPerMp: number | null, tileSize: number): Estimate {
-  const { width, height } = scaledSize(sourceW, sourceH, size);
-  const mp = megapixels(width, height);
-  const px = width * height;
-  const tilePx = Math.min(px, tileSize * tileSize);
-  const memBytes = px * 3 + px * 3 * 4 * 2 + tilePx * ACTIVATION_BYTES_PER_PIXEL;
-  return { width, height, megapixels: mp, ms: msPerMp === null ? null : msPerMp * mp, memBytes };
+export function estimate(plan: PassPlan, sourceW: number, sourceH: number, rates: Rates, limits: EngineLimits): Estimate {
+  const { width, height } = plan;
+  const sizes: [PassEstimate['kind'], number, number][] =
+    plan.mode === 'paint'
+      ? [['paint', width, height]]
+      : plan.mode === 'enlarge'
+        ? [['brush', plan.brushWidth, plan.brushHeight]]
+        : [
+            ['brush', plan.brushWidth, plan.brushHeight],
+            ['detail', plan.detailWidth, plan.detailHeight],
+          ];
+  const passes = sizes.map(([kind, w, h]) => ({ kind, width: w, height: h, tiled: w * h > limits.tilePixels }));
+  let ms: number | null = (rates.decode ?? NaN) * megapixels(sourceW, sourceH);
+  // One pass at the output size needs no reduction; the brush and detail passes do.
+  if (plan.mode !== 'paint') ms += (rates.reduce ?? NaN) * megapixels(width, height);
+  // A blend not measured yet (previews within the brush never blend) counts at the finishing rate: low.
+  const finish = plan.mode === 'paint' ? (rates.finish ?? rates.output) : (rates.output ?? rates.finish);
+  ms += (finish ?? NaN) * megapixels(width, height);
+  for (const p of passes) {
+    const mp = megapixels(p.width, p.height);
+    const statsMp = (limits.statsEdge * limits.statsEdge * Math.min(p.width, p.height)) / Math.max(p.width, p.height) / 1e6;
+    // A measured tiled rate is per pixel of the whole pass (overlap and statistics pass included);
+    // until one ran, a tiled pass counts at the single-pass rate on its overlap and statistics too.
+    if (!p.tiled) ms += (rates.single ?? NaN) * mp;
+    else ms += rates.tiled !== null ? rates.tiled * mp : (rates.single ?? NaN) * (TILE_OVERHEAD * mp + statsMp);
+  }
+  if (!Number.isFinite(ms)) ms = null;
+  const out = width * height;
+  const largest = Math.max(...passes.map((p) => Math.min(p.width * p.height, limits.tilePixels)));
+  const memBytes = sourceW * sourceH * 3 + out * OUTPUT_BYTES_PER_PIXEL + largest * ACTIVATION_BYTES_PER_PIXEL;
+  return { width, height, megapixels: megapixels(width, height), passes, ms, memBytes };
 }
 
 export function formatMs(ms: number): string {
@@ -61,3 +156,6 @@ export const EXPORT_SIZES: { label: string; value: SizeChoice }[] = [
   { label: '4K', value: 3840 },
   { label: 'Original', value: 'original' },
 ];
+
+/** Brush choices of the app's control (the engine takes any 256-8192 or 'native'). */
+export const BRUSH_STOPS: readonly (number | 'native')[] = [256, 384, 512, 768, 1024, 1536, 2048, 3072, 4096, 'native'];

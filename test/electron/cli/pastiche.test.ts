@@ -1,12 +1,16 @@
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
+import sharp from 'sharp';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { BIN, FIXTURE_MODELS, ensureBuilt, tmpDir, writePhoto } from '../engine/helpers.js';
 
 function cli(args: string[], cwd?: string) {
   const r = spawnSync(process.execPath, [BIN, ...args], {
-    cwd, encoding: 'utf8', env: { ...process.env, PASTICHE_MODELS_DIR: FIXTURE_MODELS }, timeout: 60_000,
+    cwd,
+    encoding: 'utf8',
+    env: { ...process.env, PASTICHE_MODELS_DIR: FIXTURE_MODELS },
+    timeout: 60_000,
   });
   return { code: r.status, stdout: r.stdout, stderr: r.stderr };
 }
@@ -34,7 +38,10 @@ describe('pastiche CLI', () => {
     const rep = JSON.parse(ok.stdout);
     expect(Object.keys(rep).sort()).toEqual(['device', 'files']);
     expect(rep.device).toBe('cpu');
-    expect(rep.files).toEqual([{ input: a, output: path.join(d, 'out', 'a.jpg'), status: 'ok', ms: expect.any(Number), device: 'cpu' }]);
+    // The default brush (1024) is larger than this 96x64 photo: painted at its size, and said so.
+    expect(rep.files).toEqual([
+      { input: a, output: path.join(d, 'out', 'a.jpg'), status: 'ok', ms: expect.any(Number), device: 'cpu', warnings: [expect.stringMatching(/^Brush 1024 px is larger than the photo \(96x64\)/)] },
+    ]);
     const mixed = cli(['stylize', path.join(d, 'in'), '--out', path.join(d, 'out2'), '--json', '--format', 'webp', '--size', '64', '--strength', '0.5', '--style', 'fixture-tide=1,fixture-moss=1']);
     expect(mixed.code).toBe(1);
     const rep2 = JSON.parse(mixed.stdout);
@@ -63,6 +70,10 @@ describe('pastiche CLI', () => {
     const a = await writePhoto(path.join(d, 'u.jpg'));
     const cases: [string[], RegExp][] = [
       [['stylize', a, '--out', d, '--size', 'abc'], /--size: Expected integer between 64 and 16384 or 'original' for size but received 'abc'/],
+      [['stylize', a, '--out', d, '--brush', '10'], /--brush: Expected integer between 256 and 8192 or 'native' for brush but received '10'/],
+      [['stylize', a, '--out', d, '--brush', 'abc'], /--brush: Expected integer between 256 and 8192 or 'native' for brush but received 'abc'/],
+      [['stylize', a, '--out', d, '--brush', '9000'], /--brush: Expected integer between 256 and 8192 or 'native' for brush but received '9000'/],
+      [['bench', '--photos', a, '--brush', 'native'], /--brush: the photo comparison needs a brush size, not 'native'/],
       [['stylize', a, '--out', d, '--format', 'gif'], /--format: Expected one of jpg, png, webp, tiff, avif for format but received 'gif'/],
       [['stylize', a, '--out', d, '--strength', '2'], /--strength: Expected number between 0 and 1 for strength but received '2'/],
       [['stylize', a, '--out', d, '--device', 'tpu'], /--device/],
@@ -80,6 +91,18 @@ describe('pastiche CLI', () => {
       expect(r.code, args.join(' ')).toBe(2);
       expect(r.stderr).toMatch(re);
     }
+  });
+
+  it('--brush above a photo (no --upscale) paints at the photo size with a warning', async () => {
+    const a = await writePhoto(path.join(d, 'small-brush.jpg'));
+    const { width, height } = await sharp(a).metadata();
+    const r = cli(['stylize', a, '--out', path.join(d, 'brush-out'), '--brush', '2048', '--size', '4000', '--json']);
+    expect(r.code).toBe(0);
+    const [f] = JSON.parse(r.stdout).files;
+    expect(f.warnings).toEqual([`Brush 2048 px is larger than the photo (${width}x${height}): painted at the photo's own size (strokes are larger relative to the picture)`]);
+    expect(await sharp(f.output).metadata()).toMatchObject({ width, height });
+    const native = cli(['stylize', a, '--out', path.join(d, 'brush-native'), '--brush', 'native', '--json']);
+    expect(JSON.parse(native.stdout).files[0].warnings).toBeUndefined();
   });
 
   it('refuses a file path as --out with exit 2 naming --out', async () => {

@@ -1,14 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import {
-  checkBoolean,
-  normalizeStylizeOptions,
-  parseDevice,
-  parseFormat,
-  parseQuality,
-  parseSize,
-  parseStrength,
-  parseStyleSpec,
-} from '../../../electron/common/params.js';
+import { checkBoolean, normalizeStylizeOptions, parseDevice, parseFormat, parseQuality, parseSize, parseStrength, parseStyleSpec } from '../../../electron/common/params.js';
 
 describe('params', () => {
   it('size: integer in range or original, exact message', () => {
@@ -62,8 +53,19 @@ describe('params', () => {
 
   it('normalize fills defaults and names the bad field', () => {
     expect(normalizeStylizeOptions({ style: 'x' })).toEqual({
-      style: 'x', size: 'original', strength: 1, preserveColors: false, format: 'jpg', quality: 92, keepMetadata: true, stripGps: false,
+      style: 'x',
+      size: 'original',
+      brush: 1024,
+      strength: 1,
+      preserveColors: false,
+      format: 'jpg',
+      quality: 92,
+      keepMetadata: true,
+      stripGps: false,
     });
+    expect(normalizeStylizeOptions({ style: 'x', brush: 'native' }).brush).toBe('native');
+    expect(normalizeStylizeOptions({ style: 'x', brush: '2048' }).brush).toBe(2048);
+    expect(() => normalizeStylizeOptions({ style: 'x', brush: 100 })).toThrow("Expected integer between 256 and 8192 or 'native' for brush but received 100");
     expect(() => normalizeStylizeOptions({ style: 'x', quality: 101 })).toThrow('Expected integer between 1 and 100 for quality but received 101');
     expect(() => normalizeStylizeOptions({ style: 'x', stripGps: 'yes' })).toThrow("Expected boolean for stripGps but received 'yes'");
   });

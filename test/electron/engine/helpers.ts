@@ -31,7 +31,7 @@ export function ensureBuilt(): void {
   const stamp = path.join(ROOT, 'node_modules/.cache/pastiche-test-build.stamp');
   const lock = `${stamp}.lock`;
   mkdirSync(path.dirname(stamp), { recursive: true });
-  const src = Math.max(...['common', 'engine', 'worker', 'cli'].map((d) => newestMtime(path.join(ROOT, 'electron', d))));
+  const src = Math.max(...['common', 'engine', 'imaging', 'worker', 'cli'].map((d) => newestMtime(path.join(ROOT, 'electron', d))));
   const fresh = (): boolean => existsSync(stamp) && statSync(stamp).mtimeMs >= src && existsSync(WORKER);
   if (fresh()) return;
   const deadline = Date.now() + 120_000;

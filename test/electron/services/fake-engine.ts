@@ -15,7 +15,7 @@ const style = (id: string, model: string, index: number): StyleInfo => ({
 });
 
 export class FakeEngine implements EnginePort {
-  previews: { input: string; size: number; style: unknown }[] = [];
+  previews: { input: string; size: number; style: unknown; exportSize?: unknown; brush?: unknown; crop?: unknown }[] = [];
   batches: { inputs: string[]; outDir: string }[] = [];
   batchDelayMs = 5;
   /** Delay of each preview (device-switch tests: a preview in flight while the engine is replaced). */
@@ -40,8 +40,8 @@ export class FakeEngine implements EnginePort {
   modelErrors(): unknown[] {
     return [{ model: 'broken', message: 'checksum mismatch' }];
   }
-  async preview(input: string, opts: { size: number; style: unknown }, signal?: AbortSignal) {
-    this.previews.push({ input, size: opts.size, style: opts.style });
+  async preview(input: string, opts: { size: number; style: unknown; exportSize?: unknown; brush?: unknown; crop?: unknown }, signal?: AbortSignal) {
+    this.previews.push({ input, size: opts.size, style: opts.style, exportSize: opts.exportSize, brush: opts.brush, crop: opts.crop });
     if (this.closed) throw new Error('engine closed');
     if (this.previewDelayMs > 0) await new Promise((r) => setTimeout(r, this.previewDelayMs));
     if (signal?.aborted) throw Object.assign(new Error('Cancelled'), { name: 'AbortError' });
@@ -49,7 +49,28 @@ export class FakeEngine implements EnginePort {
     const data = await sharp({ create: { width: 8, height: 6, channels: 3, background: '#884422' } })
       .jpeg()
       .toBuffer();
-    return { data, mime: 'image/jpeg' as const, width: 8, height: 6, ms: 12, provider: 'cpu' as const };
+    return {
+      data,
+      mime: 'image/jpeg' as const,
+      width: 8,
+      height: 6,
+      ms: 12,
+      provider: 'cpu' as const,
+      sourceWidth: 64,
+      sourceHeight: 48,
+      exportPlan: { mode: 'paint' as const, width: 64, height: 48, brushWidth: 64, brushHeight: 48, detailWidth: 64, detailHeight: 48 },
+      timings: {
+        passes: [{ kind: 'paint' as const, width: 64, height: 48, tiles: 1, ms: 10 }],
+        decodeMs: 1,
+        reduceMs: 0,
+        reducePixels: 64 * 48,
+        decodePixels: 64 * 48,
+        outputMs: 1,
+        outputPixels: 48,
+        blend: false,
+      },
+      limits: { tilePixels: 3_000_000, statsEdge: 1024 },
+    };
   }
   async runBatch(inputs: string[], outDir: string, _opts: unknown, onProgress: (p: BatchProgress) => void, signal?: AbortSignal): Promise<BatchReport> {
     this.batches.push({ inputs, outDir });

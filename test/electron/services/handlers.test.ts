@@ -74,7 +74,7 @@ async function setup(): Promise<Setup> {
   return { host, engine, drops, created, roots, events, dirs: { photos, out, outside, base }, opened };
 }
 
-const req = { style: 'ember', size: 512, strength: 1, preserveColors: false };
+const req = { style: 'ember', size: 512, exportSize: 'original' as const, brush: 1024, strength: 1, preserveColors: false };
 
 describe('sender validation', () => {
   it('trusts only the app origin', () => {
@@ -130,6 +130,12 @@ describe('argument validation', () => {
     expect(await h['preview:render'](photo, { ...req, strength: 2 }, 't1')).toMatchObject({ error: { message: 'Expected number between 0 and 1 for strength but received 2' } });
     expect(await h['preview:render'](photo, { ...req, style: 'nope' }, 't1')).toMatchObject({ error: { code: 'not-found', message: "Unknown style 'nope' for style" } });
     expect(await h['preview:render'](photo, { ...req, style: { ember: 0.5, solo: 0.5 } }, 't1')).toMatchObject({ error: { message: "Style 'solo' cannot be blended: its model has a single style" } });
+    expect(await h['preview:render'](photo, { ...req, brush: 10 }, 't1')).toMatchObject({ error: { message: "Expected integer between 256 and 8192 or 'native' for brush but received 10" } });
+    // Strict over IPC: a string is a renderer bug, not something to parse.
+    expect(await h['preview:render'](photo, { ...req, brush: '1024' }, 't1')).toMatchObject({ error: { message: "Expected integer between 256 and 8192 or 'native' for brush but received '1024'" } });
+    expect(await h['preview:render'](photo, { ...req, exportSize: 10 }, 't1')).toMatchObject({
+      error: { message: "Expected integer between 64 and 16384 or 'original' for exportSize but received 10" },
+    });
     expect(await h['preview:render'](photo, { ...req, extra: 1 }, 't1')).toMatchObject({ error: { message: "Unknown key 'extra' in preview request" } });
     expect(await h['preview:render'](photo, req, '../t')).toMatchObject({ error: { code: 'bad-argument', message: expect.stringContaining('for ticket') } });
   });
@@ -137,7 +143,10 @@ describe('argument validation', () => {
   it('renders a preview inside the opened folder, with a blend', async () => {
     const r = await call(s.host.handlers, 'preview:render', path.join(s.dirs.photos, 'sub', 'b.jpg'), { ...req, style: { ember: 0.3, tide: 0.7 } }, 't1');
     expect(r).toMatchObject({ ok: true, value: { width: 8, height: 6, sourceWidth: 64, sourceHeight: 48, provider: 'cpu' } });
-    expect(s.engine.previews.at(-1)?.style).toEqual({ ember: 0.3, tide: 0.7 });
+    expect(s.engine.previews.at(-1)).toMatchObject({ style: { ember: 0.3, tide: 0.7 }, exportSize: 'original', brush: 1024 });
+    // The export's plan and the timings travel to the renderer for its estimates.
+    expect(r.ok && r.value.exportPlan).toMatchObject({ mode: 'paint', width: 64, height: 48 });
+    expect(r.ok && r.value.timings.passes).toHaveLength(1);
   });
 
   it('reports an undecodable photo as an io error naming the file', async () => {
@@ -146,7 +155,7 @@ describe('argument validation', () => {
   });
 
   it('refuses ids that are paths', async () => {
-    expect(await s.host.handlers['styles:thumbnail']('../../etc/passwd')).toMatchObject({ ok: false, error: { code: 'bad-argument' } });
+    expect(await s.host.handlers['styles:thumbnail']('../../etc/passwd', { photo: null, brush: 1024, exportSize: 'original' })).toMatchObject({ ok: false, error: { code: 'bad-argument' } });
     expect(await s.host.handlers['export:cancel']({})).toMatchObject({ ok: false, error: { code: 'bad-argument', message: expect.stringContaining('for jobId but received {}') } });
   });
 
@@ -218,7 +227,7 @@ describe('flows', () => {
       outDir: s.dirs.outside,
       recursive: true,
       skipExisting: false,
-      options: { style: 'tide', size: 'original' as const, strength: 1, preserveColors: false, format: 'jpg' as const, quality: 90, keepMetadata: true, stripGps: true },
+      options: { style: 'tide', size: 'original' as const, brush: 1024, strength: 1, preserveColors: false, format: 'jpg' as const, quality: 90, keepMetadata: true, stripGps: true },
     };
     expect(await call(s.host.handlers, 'export:start', request)).toMatchObject({ ok: false, error: { code: 'not-allowed' } });
     const dir = await call(s.host.handlers, 'export:chooseFolder');
@@ -250,7 +259,7 @@ describe('flows', () => {
       outDir: s.dirs.out,
       recursive: false,
       skipExisting: false,
-      options: { style: 'ember', size: 1280, strength: 0.5, preserveColors: true, format: 'webp', quality: 80, keepMetadata: false, stripGps: true },
+      options: { style: 'ember', size: 1280, brush: 'native' as const, strength: 0.5, preserveColors: true, format: 'webp', quality: 80, keepMetadata: false, stripGps: true },
     });
     const jobId = started.ok ? started.value.jobId : '';
     expect(await call(s.host.handlers, 'export:cancel', jobId)).toEqual({ ok: true, value: true });
@@ -269,9 +278,23 @@ describe('flows', () => {
       ['solo', false],
     ]);
     expect(list.ok && list.value.errors).toEqual(['broken: checksum mismatch']);
-    expect(await call(s.host.handlers, 'styles:thumbnail', 'tide')).toEqual({ ok: true, value: 'tide' });
-    expect(fs.existsSync(path.join(s.dirs.base, 'cache', 'styles', 'tide-abcdef012345.jpg'))).toBe(true);
-    expect(await call(s.host.handlers, 'styles:thumbnail', 'nope')).toMatchObject({ ok: false, error: { code: 'not-found' } });
+    const sample = { photo: null, brush: 1024, exportSize: 'original' as const };
+    const thumb = await call(s.host.handlers, 'styles:thumbnail', 'tide', sample);
+    expect(thumb).toEqual({ ok: true, value: expect.stringMatching(/^[0-9a-f]{40}$/) });
+    const thumbId = thumb.ok ? thumb.value : '';
+    expect(fs.existsSync(path.join(s.dirs.base, 'cache', 'styles', `${thumbId}.jpg`))).toBe(true);
+    // A thumbnail is a crop of the photo at the brush pass's scale, painted alone.
+    expect(s.engine.previews.at(-1)).toMatchObject({ style: 'tide', brush: 1024, exportSize: 'original', crop: { width: 256, height: 192 } });
+    // Same request: the cached file; another brush or a photo: another thumbnail.
+    expect(await call(s.host.handlers, 'styles:thumbnail', 'tide', sample)).toEqual({ ok: true, value: thumbId });
+    const native = await call(s.host.handlers, 'styles:thumbnail', 'tide', { ...sample, brush: 'native' });
+    expect(native.ok && native.value).not.toBe(thumbId);
+    await call(s.host.handlers, 'gallery:openFolder');
+    const onPhoto = await call(s.host.handlers, 'styles:thumbnail', 'tide', { ...sample, photo: path.join(s.dirs.photos, 'a.jpg') });
+    expect(onPhoto.ok).toBe(true);
+    expect(s.engine.previews.at(-1)?.input).toBe(path.join(s.dirs.photos, 'a.jpg'));
+    expect(await call(s.host.handlers, 'styles:thumbnail', 'tide', { ...sample, photo: '/etc/passwd' })).toMatchObject({ ok: false, error: { code: 'not-allowed' } });
+    expect(await call(s.host.handlers, 'styles:thumbnail', 'nope', sample)).toMatchObject({ ok: false, error: { code: 'not-found' } });
     const doctor = await call(s.host.handlers, 'app:doctor');
     expect(doctor.ok && doctor.value.find((c) => c.name === 'Provider webgpu')).toEqual({ name: 'Provider webgpu', ok: false, detail: 'no adapter' });
     const status = await call(s.host.handlers, 'engine:status');
@@ -330,7 +353,7 @@ describe('flows', () => {
       outDir: s.dirs.out,
       recursive: false,
       skipExisting: false,
-      options: { style: 'ember', size: 1280, strength: 1, preserveColors: false, format: 'jpg', quality: 90, keepMetadata: false, stripGps: true },
+      options: { style: 'ember', size: 1280, brush: 1024, strength: 1, preserveColors: false, format: 'jpg', quality: 90, keepMetadata: false, stripGps: true },
     });
     expect(started.ok).toBe(true);
     await call(s.host.handlers, 'settings:set', { device: 'gpu' });

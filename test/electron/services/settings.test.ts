@@ -8,9 +8,10 @@ const tmpFile = (): string => path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'p
 
 describe('settings validation', () => {
   it('accepts valid patches', () => {
-    expect(validateSettingsPatch({ theme: 'light', exportSize: 'original', quality: 80, compareStyles: ['a-b'] })).toEqual({
+    expect(validateSettingsPatch({ theme: 'light', exportSize: 'original', brush: 'native', quality: 80, compareStyles: ['a-b'] })).toEqual({
       theme: 'light',
       exportSize: 'original',
+      brush: 'native',
       quality: 80,
       compareStyles: ['a-b'],
     });
@@ -20,6 +21,8 @@ describe('settings validation', () => {
     [{ previewSize: 'abc' }, "Expected integer between 64 and 4096 for previewSize but received 'abc'"],
     [{ previewSize: '1080' }, "Expected integer between 64 and 4096 for previewSize but received '1080'"],
     [{ exportSize: 10 }, "Expected integer between 64 and 16384 or 'original' for exportSize but received 10"],
+    [{ brush: 10 }, "Expected integer between 256 and 8192 or 'native' for brush but received 10"],
+    [{ brush: '2048' }, "Expected integer between 256 and 8192 or 'native' for brush but received '2048'"],
     [{ quality: 101 }, 'Expected integer between 1 and 100 for quality but received 101'],
     [{ strength: 1.5 }, 'Expected number between 0 and 1 for strength but received 1.5'],
     [{ theme: 'pink' }, "Expected one of system, dark, light for theme but received 'pink'"],
@@ -37,6 +40,9 @@ describe('settings validation', () => {
     const s = sanitizeSettings({ theme: 'light', quality: 'high', extra: true });
     expect(s.theme).toBe('light');
     expect(s.quality).toBe(DEFAULT_SETTINGS.quality);
+    expect(s.brush).toBe(1024);
+    expect(sanitizeSettings({ brush: 2048 }).brush).toBe(2048);
+    expect(sanitizeSettings({ brush: 'huge' }).brush).toBe(1024);
     expect(s).not.toHaveProperty('extra');
     expect(sanitizeSettings('garbage')).toEqual({ ...DEFAULT_SETTINGS, compareStyles: [] });
   });

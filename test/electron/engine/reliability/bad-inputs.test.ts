@@ -22,7 +22,7 @@ afterAll(async () => {
   await engine?.close();
 });
 
-const raw8 = async (file: string) => (await sharp(file).toColourspace('srgb').raw({ depth: 'uchar' }).toBuffer({ resolveWithObject: true }));
+const raw8 = async (file: string) => await sharp(file).toColourspace('srgb').raw({ depth: 'uchar' }).toBuffer({ resolveWithObject: true });
 
 describe('bad inputs: one clear error per file, the batch goes on', () => {
   it('zero-byte, truncated JPEG, random .png, 64250x64250 header, SVG/PDF renamed .jpg, HEIC', async () => {
@@ -154,8 +154,11 @@ describe('unusual but valid photos', () => {
     // The CLI reports the warning too: on stderr, and in --json.
     const c = await runCli(['stylize', ...inputs, '--out', path.join(dir, 'anim-cli'), '--json']);
     expect(c.code, c.stderr).toBe(0);
+    // These 24x24 frames are smaller than the default brush (1024): painted at their size, and said so.
+    const small = "Brush 1024 px is larger than the photo (24x24): painted at the photo's own size (strokes are larger relative to the picture)";
     expect(JSON.parse(c.stdout).files.map((f: { warnings?: string[] }) => f.warnings)).toEqual([
-      ['Animated GIF: only the first of 3 frames was stylized'], ['Animated WebP: only the first of 3 frames was stylized'],
+      ['Animated GIF: only the first of 3 frames was stylized', small],
+      ['Animated WebP: only the first of 3 frames was stylized', small],
     ]);
   });
 
@@ -182,9 +185,13 @@ describe('unusual but valid photos', () => {
     mkdirSync(out);
     const r = await engine.runBatch([src], out, { format: 'png', strength: 0 });
     expect(r.files.map((f) => [path.basename(f.input), f.status])).toEqual([
-      ['cmyk-bare.jpg', 'ok'], ['cmyk-icc.jpg', 'ok'], ['deep16.png', 'ok'], ['deep16.tif', 'ok'], ['rgba.png', 'ok'],
+      ['cmyk-bare.jpg', 'ok'],
+      ['cmyk-icc.jpg', 'ok'],
+      ['deep16.png', 'ok'],
+      ['deep16.tif', 'ok'],
+      ['rgba.png', 'ok'],
     ]);
-    const ref = (await sharp(base).raw().toBuffer());
+    const ref = await sharp(base).raw().toBuffer();
     for (const f of r.files) {
       const name = path.basename(f.input);
       const md = await sharp(f.output!).metadata();
@@ -217,25 +224,36 @@ describe('unusual but valid photos', () => {
   });
 
   it('EXIF orientations 2-8: every output is upright, orientation tag reset to 1', async () => {
-    const W = 60, H = 40;
+    const W = 60,
+      H = 40;
     const upright = Buffer.alloc(W * H * 3, 20);
     for (let y = 0; y < 10; y++) for (let x = 0; x < 10; x++) upright.fill(250, (y * W + x) * 3, (y * W + x) * 3 + 3);
     for (let y = 30; y < 40; y++) for (let x = 0; x < 10; x++) upright.fill(130, (y * W + x) * 3, (y * W + x) * 3 + 3);
     // Where display pixel (x, y) comes from in the stored image (EXIF 2.3 orientation semantics).
     const src: Record<number, (x: number, y: number, ws: number, hs: number) => [number, number]> = {
-      2: (x, y, ws) => [ws - 1 - x, y], 3: (x, y, ws, hs) => [ws - 1 - x, hs - 1 - y], 4: (x, y, _ws, hs) => [x, hs - 1 - y],
-      5: (x, y) => [y, x], 6: (x, y, _ws, hs) => [y, hs - 1 - x], 7: (x, y, ws, hs) => [ws - 1 - y, hs - 1 - x], 8: (x, y, ws) => [ws - 1 - y, x],
+      2: (x, y, ws) => [ws - 1 - x, y],
+      3: (x, y, ws, hs) => [ws - 1 - x, hs - 1 - y],
+      4: (x, y, _ws, hs) => [x, hs - 1 - y],
+      5: (x, y) => [y, x],
+      6: (x, y, _ws, hs) => [y, hs - 1 - x],
+      7: (x, y, ws, hs) => [ws - 1 - y, hs - 1 - x],
+      8: (x, y, ws) => [ws - 1 - y, x],
     };
     const inDir = path.join(dir, 'orient');
     mkdirSync(inDir, { recursive: true });
     for (let o = 2; o <= 8; o++) {
-      const ws = o >= 5 ? H : W, hs = o >= 5 ? W : H;
+      const ws = o >= 5 ? H : W,
+        hs = o >= 5 ? W : H;
       const stored = Buffer.alloc(ws * hs * 3);
-      for (let y = 0; y < H; y++) for (let x = 0; x < W; x++) {
-        const [sx, sy] = src[o]!(x, y, ws, hs);
-        upright.copy(stored, (sy * ws + sx) * 3, (y * W + x) * 3, (y * W + x) * 3 + 3);
-      }
-      await sharp(stored, { raw: { width: ws, height: hs, channels: 3 } }).png().withMetadata({ orientation: o }).toFile(path.join(inDir, `orient-${o}.png`));
+      for (let y = 0; y < H; y++)
+        for (let x = 0; x < W; x++) {
+          const [sx, sy] = src[o]!(x, y, ws, hs);
+          upright.copy(stored, (sy * ws + sx) * 3, (y * W + x) * 3, (y * W + x) * 3 + 3);
+        }
+      await sharp(stored, { raw: { width: ws, height: hs, channels: 3 } })
+        .png()
+        .withMetadata({ orientation: o })
+        .toFile(path.join(inDir, `orient-${o}.png`));
       expect((await sharp(path.join(inDir, `orient-${o}.png`)).metadata()).orientation).toBe(o);
     }
     const out = path.join(dir, 'orient-out');
