@@ -96,9 +96,11 @@ def format_float32(x: float) -> str:
     v = np.float32(x)
     if not np.isfinite(v):
         raise ValueError(f"Expected a finite number but received {x!r}")
-    s = np.format_float_positional(v, unique=True, trim="-") if abs(v) >= 1e-4 or v == 0 else \
+    if v == 0:
+        return "-0.0" if np.signbit(v) else "0"   # "-0" would parse as the integer 0
+    s = np.format_float_positional(v, unique=True, trim="-") if abs(v) >= 1e-4 else \
         np.format_float_scientific(v, unique=True, trim="-")
-    if np.float32(float(s)) != v:   # never expected; a silent change of a style would be worse
+    if np.float32(float(s)).view(np.uint32) != v.view(np.uint32):   # never expected; a silent change of a style would be worse
         raise AssertionError(f"float32 {v!r} printed as {s} does not round-trip")
     return s
 
@@ -127,6 +129,9 @@ def write_atomic(path: str, text: str) -> None:
     os.makedirs(d, exist_ok=True)
     fd, tmp = tempfile.mkstemp(prefix="." + os.path.basename(path) + ".", suffix=".tmp", dir=d)
     try:
+        umask = os.umask(0)
+        os.umask(umask)
+        os.chmod(tmp, 0o666 & ~umask)   # mkstemp's 0600 would hide a style from other users
         with os.fdopen(fd, "w", encoding="utf-8") as f:
             f.write(text)
             f.flush()
@@ -172,10 +177,11 @@ def validate(doc, where: str, pack_id: Optional[str] = None, pack_fingerprint: O
     want = size if size is not None else pack.get("vectorSize")
     if len(vec) != want:
         fail(f"Expected {want} numbers for vector but received {len(vec)}")
-    for i, v in enumerate(vec):
-        if isinstance(v, bool) or not isinstance(v, (int, float)) or not math.isfinite(v) \
-                or not math.isfinite(float(np.float32(v))):
-            fail(f"Expected a finite float32 at vector[{i}] but received {v!r}")
+    with np.errstate(over="ignore"):
+        for i, v in enumerate(vec):
+            if isinstance(v, bool) or not isinstance(v, (int, float)) or not math.isfinite(v) \
+                    or not math.isfinite(float(np.float32(v))):
+                fail(f"Expected a finite float32 at vector[{i}] but received {v!r}")
     return np.asarray(vec, np.float64).astype(np.float32)
 
 
