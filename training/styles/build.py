@@ -125,7 +125,7 @@ def main(argv=None):
     variants = {"full": entry["file"], **{k: v["file"] for k, v in entry["variants"].items()}}
     report, new_files = {}, {}
     with tempfile.TemporaryDirectory() as tmp:
-        refs = export_vector_graphs(g, tmp, base)
+        refs = export_vector_graphs(g, tmp, base, weights_from=os.path.join(a.models, entry["file"]))
         new_files = {"full": refs["full"]["file"], "tiles": refs["tiles"]["file"], "single": refs["single"]["file"]}
         how = {k: "exported (PyTorch, training/styles/graphs.py) from the shipped fp32 weights" for k in new_files}
         for key, suffix in (("fp16", "-fp16"), ("fp16-tiles", "-fp16-tiles"), ("int8", "-int8")):

@@ -60,12 +60,22 @@ class _VecSingle(nn.Module):
         return self.g(input, NormContext(style_vector=style_vector, fused=True)).clamp(0, 255)
 
 
-def export_vector_graphs(g: Generator, out_dir: str, name: str, rewrite: bool = True) -> Dict[str, Dict]:
+def export_vector_graphs(g: Generator, out_dir: str, name: str, rewrite: bool = True,
+                         weights_from: Optional[str] = None) -> Dict[str, Dict]:
     """<name>.onnx (input, style_vector -> output, stats), <name>-tiles.onnx (input, stats,
-    style_vector -> output), <name>-single.onnx (input, style_vector -> output). File refs."""
+    style_vector -> output), <name>-single.onnx (input, style_vector -> output). File refs.
+    weights_from: an fp32 graph exported from the same generator, whose stored (rewritten) weights
+    are copied bit for bit: rewriting the recovered training weights again may move last bits,
+    and then neither outputs nor the pack's fingerprint would be exactly the shipped ones."""
     os.makedirs(out_dir, exist_ok=True)
     g = g.float().eval()
     fg = FastGenerator(g).eval() if rewrite else g
+    if weights_from:
+        stored = {i.name: numpy_helper.to_array(i) for i in onnx.load(weights_from).graph.initializer}
+        with torch.no_grad():
+            for pname, t in _VecFull(fg).state_dict(keep_vars=True).items():
+                if pname in stored and tuple(stored[pname].shape) == tuple(t.shape):
+                    t.copy_(torch.from_numpy(stored[pname].copy()))
     x = torch.rand(1, 3, 64, 96) * 255
     vec = torch.ones(1, vector_size(g))
     hw = {2: "height", 3: "width"}

@@ -145,7 +145,7 @@ def test_shipped_vector_graphs_give_the_shipped_outputs(pack, old, new):
         ya = ort_run(os.path.join(MODELS, old), {"input": x, "style": w})
         yb = ort_run(os.path.join(MODELS, new), {"input": x, "style_vector": v})
         limit = 1e-2 if "fp16" not in new and "int8" not in new else 4.0
-        if len(mix) == 1 and new != "pastiche-pack16-vec.onnx":
+        if len(mix) == 1:   # a built-in style: the same bytes
             assert np.array_equal(ya, yb), (new, mix)
         assert np.abs(ya - yb).max() <= limit, (new, mix)
 
@@ -279,3 +279,22 @@ def test_a_cancelled_training_leaves_nothing_behind(tmp_path, sig):
     assert p.returncode == 128 + sig, err[-2000:]
     assert json.loads(out.splitlines()[-1]) == {"event": "cancelled", "signal": signal.Signals(sig).name}
     assert sorted(os.listdir(tmp_path)) == []   # no style file, no preview, no temporary, no created folder
+
+
+def test_the_trainer_loads_the_pack_from_either_graph(pack, tmp_path):
+    """Once the manifest names the vector graph (no gamma/beta inside), the frozen weights and
+    their fingerprint are the same."""
+    from training.styles.learn import load_frozen
+    g, _, fp = pack
+    draft = json.load(open(os.path.join(MODELS, "manifest-vector-draft.json")))
+    (tmp_path / "manifest.json").write_text(json.dumps(draft))
+    os.symlink(os.path.join(MODELS, draft["models"][0]["file"]), tmp_path / draft["models"][0]["file"])
+    for models in (MODELS, str(tmp_path)):
+        frozen, entry, fp2 = load_frozen(models, "pastiche-pack16")
+        assert fp2 == fp
+        x = torch.rand(1, 3, 32, 48) * 255
+        v = torch.from_numpy(V.pack_vectors(g)[4]).view(1, -1)
+        with torch.no_grad():
+            a = g(x, NormContext(style=torch.from_numpy(weights({4: 1.0}, 16))))
+            b = frozen(x, NormContext(style_vector=v))
+        assert torch.equal(a, b)
