@@ -3,7 +3,7 @@ photos at long edge 512, content distance to the photo, style distance to the pa
 
     python3 -m training.styles.evaluate STYLE.json PAINTING [--name TAG] [--write-quality]
 
-Prints and saves training/eval-results/styles-<TAG>.json with the pack's figures and the targets
+Prints and saves training/eval-results/<TAG>-<id>.json (TAG: styles by default) with the pack's figures and the targets
 (style distance <= 1.5x the pack's median, content distance <= 1.2x the pack's mean); the sheet goes
 to training/eval-results/sheets/<TAG>-<id>.jpg. --write-quality records the distances in the style
 file (atomic rewrite). Any style file of the pack can be measured against any painting, e.g. a
@@ -53,7 +53,7 @@ def main(argv=None):
     g, entry, fp = load_frozen(a.models, a.pack)
     doc, vec = read_style(a.style, a.pack, fp, vector_size(g))
     v = torch.from_numpy(vec).view(1, -1)
-    tag = a.name or f"styles-{doc['id']}"
+    tag = a.name or "styles"
     res = evaluate(lambda si, photos: [stylize(g, x, v) for x in photos], [a.painting], load_kodak(a.size, a.limit),
                    VGGFeatures(), 512, [1, 2], None if a.no_sheet else os.path.join(a.out, "sheets"), tag, [doc["id"]])[0]
     fig = pack_figures(entry)
@@ -65,7 +65,7 @@ def main(argv=None):
                "sheet": None if a.no_sheet else f"sheets/{tag}-{doc['id']}.jpg",
                "provenance": doc.get("provenance")}
     os.makedirs(a.out, exist_ok=True)
-    with open(os.path.join(a.out, f"{tag}.json"), "w") as f:
+    with open(os.path.join(a.out, f"{tag}-{doc['id']}.json"), "w") as f:
         json.dump(summary, f, indent=1)
     if a.write_quality:
         doc["quality"] = {"content_distance": res["content_distance"], "style_distance": res["style_distance"],
