@@ -58,7 +58,7 @@ def _run(model_path: str, feeds_per_job: List[Dict[str, np.ndarray]], d: str, ta
             job["feeds"][name] = {"file": f, "dims": list(arr.shape)}
         jobs.append(job)
     dims = ort_batch(model_path, jobs)["dims"]
-    return [np.fromfile(j["out"], np.float32).reshape(dm) for j, dm in zip(jobs, dims)]
+    return [np.fromfile(j["out"], np.float32).reshape(dm) for j, dm in zip(jobs, dims, strict=True)]
 
 
 def parity(old_path: str, new_path: str, g, vectors: np.ndarray, photos: List[np.ndarray], tiles: bool,
@@ -83,7 +83,7 @@ def parity(old_path: str, new_path: str, g, vectors: np.ndarray, photos: List[np
         ys_new = _run(new_path, new_feeds, d, "new")
         ys_ref = _run(ref_path, old_feeds, d, "ref") if ref_path else None
     rows = []
-    for j, (a, b) in enumerate(zip(ys_old, ys_new)):
+    for j, (a, b) in enumerate(zip(ys_old, ys_new, strict=True)):
         diff = np.abs(a.astype(np.float64) - b.astype(np.float64))
         rows.append({"photo": j // len(MIXES), "style": {str(k): v for k, v in MIXES[j % len(MIXES)].items()},
                      "max_abs_diff": float(diff.max()), "mean_abs_diff": float(diff.mean()),
@@ -152,7 +152,8 @@ def main(argv=None):
                 raise SystemExit(f"{new} differs from {variants[key]} by {r['blend']['mean_abs_diff']} on average "
                                  f"(limit {MEAN_LIMIT}); nothing written")
             if worst > LIMITS[kind]:
-                raise SystemExit(f"{new} differs from {variants[key]} by {worst} (limit {LIMITS[kind]}); nothing written")
+                raise SystemExit(
+                    f"{new} differs from {variants[key]} by {worst} (limit {LIMITS[kind]}); nothing written")
         for new in new_files.values():
             shutil.copyfile(os.path.join(tmp, new), os.path.join(a.models, new))
     styles_dir = os.path.join(a.models, "styles")
@@ -165,7 +166,8 @@ def main(argv=None):
                                "training": "models/manifest.json: models[id=" + a.id + "].training",
                                "paintingSha256": s["sourceSha256"]},
                 "quality": dict(s["quality"], eval=entry["quality"]["eval"],
-                                **({"int8": {k: quality_int8[s["id"]][k] for k in ("content_distance", "style_distance")}}
+                                **({"int8": {k: quality_int8[s["id"]][k]
+                                             for k in ("content_distance", "style_distance")}}
                                    if s["id"] in quality_int8 else {}))}
         doc = style_document(meta, a.id, fp, vectors[s["index"]])
         text = dumps(doc)

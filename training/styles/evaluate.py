@@ -31,7 +31,8 @@ EVAL = "training/styles/evaluate.py (training/eval.py): 24 Kodak photos (held ou
 def pack_figures(entry) -> dict:
     cd = [s["quality"]["content_distance"] for s in entry["styles"]]
     sd = [s["quality"]["style_distance"] for s in entry["styles"]]
-    return {"mean_content_distance": round(float(np.mean(cd)), 4), "median_style_distance": round(float(np.median(sd)), 4),
+    return {"mean_content_distance": round(float(np.mean(cd)), 4),
+            "median_style_distance": round(float(np.median(sd)), 4),
             "target_content_distance": round(1.2 * float(np.mean(cd)), 4),
             "target_style_distance": round(1.5 * float(np.median(sd)), 4)}
 
@@ -54,8 +55,9 @@ def main(argv=None):
     doc, vec = read_style(a.style, a.pack, fp, vector_size(g))
     v = torch.from_numpy(vec).view(1, -1)
     tag = a.name or "styles"
+    sheets = None if a.no_sheet else os.path.join(a.out, "sheets")
     res = evaluate(lambda si, photos: [stylize(g, x, v) for x in photos], [a.painting], load_kodak(a.size, a.limit),
-                   VGGFeatures(), 512, [1, 2], None if a.no_sheet else os.path.join(a.out, "sheets"), tag, [doc["id"]])[0]
+                   VGGFeatures(), 512, [1, 2], sheets, tag, [doc["id"]])[0]
     fig = pack_figures(entry)
     summary = {"style": doc["id"], "file": os.path.basename(a.style), "painting": os.path.basename(a.painting),
                "content_distance": res["content_distance"], "style_distance": res["style_distance"],

@@ -135,7 +135,7 @@ def equalization_scales(model: onnx.ModelProto, reference: Generator) -> np.ndar
     style and channel (1 where they are equal): the scales quantize.equalize multiplied in. Raises if
     no such s exists for a channel (then the graph is not this pack's)."""
     arrays = {i.name: numpy_helper.to_array(i) for i in model.graph.initializer}
-    lay = {l["layer"]: l for l in layout(reference)}
+    lay = {entry["layer"]: entry for entry in layout(reference)}
     k = vector_size(reference) // 2
     sd = reference.state_dict()
     s_all = np.ones(2 * k, np.float32)
@@ -167,12 +167,12 @@ def equalization_scales(model: onnx.ModelProto, reference: Generator) -> np.ndar
             else:
                 raise ValueError(f"{name}[:, {c}] is no per-channel multiple of the pack's {layer}.{kind}")
         per_layer[f"{layer}.{kind}"] = s
-    for layer, l in lay.items():
+    for layer, entry in lay.items():
         g_s, b_s = per_layer.get(f"{layer}.gamma"), per_layer.get(f"{layer}.beta")
         if g_s is not None and b_s is not None and not np.array_equal(g_s, b_s):
             # quantize.equalize scales scale and shift of a channel alike; anything else is unknown
             raise ValueError(f"Expected one scale per channel for {layer}'s gamma and beta")
-        o, c = l["offset"], l["channels"]
+        o, c = entry["offset"], entry["channels"]
         if g_s is not None:
             s_all[o:o + c] = g_s
         if b_s is not None:
@@ -187,7 +187,7 @@ def vectorize(model: onnx.ModelProto, reference: Generator, scales: Optional[np.
     g = m.graph
     if not any(i.name == "style" for i in g.input):
         raise ValueError("Expected a graph with a 'style' input but found none")
-    lay = {l["layer"]: l for l in layout(reference)}
+    lay = {entry["layer"]: entry for entry in layout(reference)}
     k = vector_size(reference) // 2
     found = affine_matmuls(m)
     if len(found) != 2 * len(lay):
@@ -196,7 +196,8 @@ def vectorize(model: onnx.ModelProto, reference: Generator, scales: Optional[np.
     feed = INPUT
     new_nodes: List[onnx.NodeProto] = []
     if scales is not None and not np.all(scales == 1):
-        g.initializer.append(numpy_helper.from_array(scales.reshape(1, -1).astype(np.float32), "style_vector_equalization"))
+        g.initializer.append(
+            numpy_helper.from_array(scales.reshape(1, -1).astype(np.float32), "style_vector_equalization"))
         new_nodes.append(helper.make_node("Mul", [INPUT, "style_vector_equalization"], ["style_vector_equalized"],
                                           name="/style_vector/Mul"))
         feed = "style_vector_equalized"
@@ -207,10 +208,10 @@ def vectorize(model: onnx.ModelProto, reference: Generator, scales: Optional[np.
     dead = set()
     replace = {}
     for node, a, init, layer, kind in found:
-        l = lay[layer]
-        c0 = l["offset"] + (k if kind == "beta" else 0)
+        entry = lay[layer]
+        c0 = entry["offset"] + (k if kind == "beta" else 0)
         starts, ends, axes = (f"{node.name}/vec_{w}" for w in ("starts", "ends", "axes"))
-        for nm, v in ((starts, c0), (ends, c0 + l["channels"]), (axes, 1)):
+        for nm, v in ((starts, c0), (ends, c0 + entry["channels"]), (axes, 1)):
             g.initializer.append(numpy_helper.from_array(np.array([v], np.int64), nm))
         replace[node.name] = helper.make_node("Slice", [a, starts, ends, axes], list(node.output),
                                               name=node.name.replace("MatMul", "VecSlice"))

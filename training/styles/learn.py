@@ -134,6 +134,7 @@ def load_frozen(models_dir: str, pack_id: str):
     import onnx
     import torch
     from onnx import numpy_helper
+
     from ..core.fast_graph import training_state_dict
     from ..core.model import Generator, GeneratorConfig
     from .vector import fingerprint
@@ -145,7 +146,8 @@ def load_frozen(models_dir: str, pack_id: str):
     m = onnx.load(os.path.join(models_dir, entry["file"]))
     named = {i.name: torch.from_numpy(numpy_helper.to_array(i).copy())
              for i in m.graph.initializer if i.name.startswith("g.")}
-    sd = training_state_dict(named) if any(k.startswith("g.g.") for k in named) else {k[2:]: v for k, v in named.items()}
+    sd = (training_state_dict(named) if any(k.startswith("g.g.") for k in named)
+          else {k[2:]: v for k, v in named.items()})
     blocks = {k.split(".")[1] for k in sd if k.startswith("res.")}
     cfg = GeneratorConfig(width=sd["down.0.conv.conv.weight"].shape[0], res_blocks=len(blocks), norm="instance")
     g = Generator(cfg)
@@ -185,14 +187,25 @@ def style_loss_of(vgg, y, targets, scales):
 def step_loss(g, vgg, vec, x, targets, a):
     """(total loss, content [B], style [B]): the pack's perceptual loss for photos x under vec."""
     import torch
-    from ..core.losses import (ALL_LAYERS, CONTENT_LAYERS, STYLE_LAYERS, downscale, gram, relative_feature_error,
-                          relative_gram_error, select, total_variation)
+
+    from ..core.losses import (
+        ALL_LAYERS,
+        CONTENT_LAYERS,
+        STYLE_LAYERS,
+        downscale,
+        gram,
+        relative_feature_error,
+        relative_gram_error,
+        select,
+        total_variation,
+    )
     from ..core.model import NormContext
     y = g(x, NormContext(style_vector=vec))
     feats_y = vgg(y, ALL_LAYERS)
     with torch.no_grad():
         feats_x = vgg(x, CONTENT_LAYERS)
-    content = sum(relative_feature_error(p_, q) for p_, q in zip(select(feats_y, ALL_LAYERS, CONTENT_LAYERS), feats_x))
+    content = sum(relative_feature_error(p_, q) for p_, q in zip(select(feats_y, ALL_LAYERS, CONTENT_LAYERS), feats_x,
+                                                                        strict=True))
     style = 0.0
     for s in a.scales:
         fy = select(feats_y, ALL_LAYERS, STYLE_LAYERS) if s == 1 else vgg(downscale(y, s), STYLE_LAYERS)
@@ -205,6 +218,7 @@ def step_loss(g, vgg, vec, x, targets, a):
 def nearest_builtin(g, vgg, vectors: dict, probes, targets, scales):
     """The built-in whose stylization of the probe crops has the lowest style loss to the painting."""
     import torch
+
     from ..core.model import NormContext
     scores = {}
     with torch.no_grad():
@@ -219,6 +233,7 @@ def nearest_builtin(g, vgg, vectors: dict, probes, targets, scales):
 def stylize(g, x, vec):
     import torch
     import torch.nn.functional as F
+
     from ..core.model import NormContext
     h, w = x.shape[2:]
     xp = F.pad(x, (0, (-w) % 4, 0, (-h) % 4), mode="reflect")
@@ -234,8 +249,10 @@ def to_image(y):
 
 def train(a, run: Run, stop) -> int:
     import hashlib
+
     import numpy as np
     import torch
+
     from ..core.data import ContentCrops, default_shared_dir, list_images, load_rgb
     from ..core.train import style_targets
     from ..core.vgg import VGGFeatures
@@ -261,7 +278,8 @@ def train(a, run: Run, stop) -> int:
         try:
             preview_x = load_rgb(a.preview, max_long_edge=a.preview_size).unsqueeze(0).float()
         except Exception as e:
-            raise UsageError(f"Expected a preview photo (JPEG, PNG, ...) but could not read {a.preview!r}: {e}") from None
+            raise UsageError(
+                f"Expected a preview photo (JPEG, PNG, ...) but could not read {a.preview!r}: {e}") from None
     missing = []
     d = os.path.abspath(a.out)
     while not os.path.isdir(d):
@@ -349,7 +367,8 @@ def train(a, run: Run, stop) -> int:
             of = step + int(max(0.0, budget - elapsed) / per_step)
         if now - last_log >= a.log_every or step == 1 or step == of:
             emit({"step": step, "of": of, "elapsedS": round(now - t_start, 1), "etaS": round((of - step) * per_step, 1),
-                  "loss": round(ema, 4), "content": round(float(content.mean()), 4), "style": round(float(style.mean()), 4)})
+                  "loss": round(ema, 4), "content": round(float(content.mean()), 4),
+                  "style": round(float(style.mean()), 4)})
             last_log = now
         if preview_x is not None and now - last_preview >= a.preview_every:
             preview(step)
@@ -396,9 +415,9 @@ def main(argv=None) -> int:
     try:
         try:
             import numpy  # noqa: F401
+            import onnx  # noqa: F401
             import PIL  # noqa: F401
             import torch  # noqa: F401
-            import onnx  # noqa: F401
         except ImportError as e:
             print(f"{INSTALL} ({e})", file=sys.stderr)
             emit({"event": "error", "code": EXIT_RUNTIME, "message": INSTALL})

@@ -77,8 +77,8 @@ def main(argv=None):
 
 
 def gram_nearest(a):
-    from ..core.styles import STYLE_IDS
     from ..core.losses import STYLE_LAYERS, relative_gram_error
+    from ..core.styles import STYLE_IDS
     vgg = VGGFeatures()
     la = argparse.Namespace(**DEFAULTS)
     names = list(STYLE_IDS)
@@ -86,7 +86,8 @@ def gram_nearest(a):
                       la.style_size, la.scales, torch.device("cpu"))
     scores = {}
     for j, n in enumerate(names, start=1):
-        errs = [float(relative_gram_error(t[s][i][j:j + 1], t[s][i][0:1])) for s in la.scales for i in range(len(STYLE_LAYERS))]
+        errs = [float(relative_gram_error(t[s][i][j:j + 1], t[s][i][0:1]))
+                for s in la.scales for i in range(len(STYLE_LAYERS))]
         scores[STYLE_IDS[n]] = round(float(np.mean(errs)), 4)
     print(json.dumps({"painting": os.path.basename(a.painting),
                       "gram_distance": dict(sorted(scores.items(), key=lambda kv: kv[1]))}))
@@ -105,7 +106,8 @@ def validate(a):
             doc, vec = read_style(f, "pastiche-pack16", fp, 1600)
             loss, content, style = step_loss(g, vgg, torch.from_numpy(vec).view(1, -1), x, targets, la)
             print(json.dumps({"file": f, "loss": round(float(loss), 4), "content": round(float(content.mean()), 4),
-                              "style": round(float(style.mean()), 4), "provenance": doc.get("provenance", {}).get("settings")}),
+                              "style": round(float(style.mean()), 4),
+                              "provenance": doc.get("provenance", {}).get("settings")}),
                   flush=True)
 
 

@@ -71,7 +71,7 @@ def pack_vectors(g: Generator) -> np.ndarray:
 def blend(vectors: Sequence[np.ndarray], weights: Sequence[float]) -> np.ndarray:
     """sum_i w_i * v_i, accumulated in float64 and rounded once to float32 (as the engine does)."""
     acc = np.zeros_like(np.asarray(vectors[0], np.float64))
-    for v, w in zip(vectors, weights):
+    for v, w in zip(vectors, weights, strict=False):
         acc += float(w) * np.asarray(v, np.float64)
     return acc.astype(np.float32)
 
@@ -100,7 +100,8 @@ def format_float32(x: float) -> str:
         return "-0.0" if np.signbit(v) else "0"   # "-0" would parse as the integer 0
     s = np.format_float_positional(v, unique=True, trim="-") if abs(v) >= 1e-4 else \
         np.format_float_scientific(v, unique=True, trim="-")
-    if np.float32(float(s)).view(np.uint32) != v.view(np.uint32):   # never expected; a silent change of a style would be worse
+    # never expected; a silent change of a style would be worse
+    if np.float32(float(s)).view(np.uint32) != v.view(np.uint32):
         raise AssertionError(f"float32 {v!r} printed as {s} does not round-trip")
     return s
 
@@ -166,7 +167,8 @@ def validate(doc, where: str, pack_id: Optional[str] = None, pack_fingerprint: O
     if not isinstance(sid, str) or not ID_RE.match(sid):
         fail(f"Expected an id of 1-64 lowercase letters, digits and '-' but received {sid!r}")
     pack = doc.get("pack")
-    if not isinstance(pack, dict) or not isinstance(pack.get("id"), str) or not isinstance(pack.get("fingerprint"), str):
+    if (not isinstance(pack, dict) or not isinstance(pack.get("id"), str)
+            or not isinstance(pack.get("fingerprint"), str)):
         fail("Expected pack {id, fingerprint} but received " + json.dumps(pack)[:80])
     if pack_id is not None and (pack["id"] != pack_id or pack["fingerprint"] != pack_fingerprint):
         fail(f"Expected a style for pack {pack_id} (fingerprint {str(pack_fingerprint)[:12]}) but received one "
@@ -191,5 +193,6 @@ def read_style(path: str, pack_id: Optional[str] = None, pack_fingerprint: Optio
         with open(path, encoding="utf-8") as f:
             doc = json.load(f)
     except json.JSONDecodeError as e:
-        raise StyleFileError(f"Expected JSON but received invalid text ({e.msg} at line {e.lineno}) in {path}") from None
+        raise StyleFileError(
+            f"Expected JSON but received invalid text ({e.msg} at line {e.lineno}) in {path}") from None
     return doc, validate(doc, path, pack_id, pack_fingerprint, size)

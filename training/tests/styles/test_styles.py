@@ -23,7 +23,8 @@ ROOT = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", ".."))
 MODELS = os.path.join(ROOT, "models")
 SHARED = default_shared_dir()
 needs_shared = pytest.mark.skipif(not os.path.isdir(os.path.join(SHARED, "vgg19")),
-                                  reason="no shared data (VGG19 weights, photos): ../shared/data beside the checkout or PASTICHE_SHARED_DIR")
+                                  reason="no shared data (VGG19 weights, photos): "
+                                         "../shared/data beside the checkout or PASTICHE_SHARED_DIR")
 MIXES = [{0: 1.0}, {2: 1.0}, {0: 0.5, 1: 0.5}, {0: 0.2, 1: 0.3, 2: 0.5}]
 
 
@@ -52,17 +53,18 @@ def tiny(tmp_path_factory):
 def test_vector_layout_follows_the_stats_columns(tiny):
     g = tiny[0]
     lay = V.layout(g)
-    assert [l["layer"] for l in lay][:4] == ["down.0.norm", "down.1.norm", "down.2.norm", "res.0.a.norm"]
+    assert [entry["layer"] for entry in lay][:4] == ["down.0.norm", "down.1.norm", "down.2.norm", "res.0.a.norm"]
     assert V.vector_size(g) == 2 * g.stats_size
     x = torch.rand(1, 3, 32, 48) * 255
     _, stats = g.forward_with_stats(x, torch.tensor([[1.0, 0, 0]]))
     assert stats.shape[1] * 2 == V.vector_size(g)
     vec = V.pack_vectors(g)[1]
     k = V.vector_size(g) // 2
-    for l in lay:   # gamma then beta, each layer at its stats offset
-        mod = dict(g.named_modules())[l["layer"]]
-        assert np.array_equal(vec[l["offset"]:l["offset"] + l["channels"]], mod.gamma[1].detach().numpy())
-        assert np.array_equal(vec[k + l["offset"]:k + l["offset"] + l["channels"]], mod.beta[1].detach().numpy())
+    for entry in lay:   # gamma then beta, each layer at its stats offset
+        mod = dict(g.named_modules())[entry["layer"]]
+        o, c = entry["offset"], entry["channels"]
+        assert np.array_equal(vec[o:o + c], mod.gamma[1].detach().numpy())
+        assert np.array_equal(vec[k + o:k + o + c], mod.beta[1].detach().numpy())
 
 
 @pytest.mark.parametrize("mix", MIXES)
@@ -121,11 +123,13 @@ def test_equalization_scales_are_recovered_and_folded(tiny, tmp_path):
     vecs = V.pack_vectors(g)
     for mix in MIXES[:2]:   # the unscaled vector of a built-in style gives the scaled graph's output
         ya = ort_run(weights_path, {"input": x, "style": weights(mix, 3)})
-        yb = ort_run(path, {"input": x, "style_vector": V.blend([vecs[i] for i in mix], list(mix.values())).reshape(1, -1)})
+        vec = V.blend([vecs[i] for i in mix], list(mix.values())).reshape(1, -1)
+        yb = ort_run(path, {"input": x, "style_vector": vec})
         assert np.array_equal(ya, yb)
 
 
-SHIPPED = [("pastiche-pack16.onnx", "pastiche-pack16-vec.onnx"), ("pastiche-pack16-fp16.onnx", "pastiche-pack16-vec-fp16.onnx"),
+SHIPPED = [("pastiche-pack16.onnx", "pastiche-pack16-vec.onnx"),
+           ("pastiche-pack16-fp16.onnx", "pastiche-pack16-vec-fp16.onnx"),
            ("pastiche-pack16-int8.onnx", "pastiche-pack16-vec-int8.onnx")]
 
 
@@ -186,14 +190,16 @@ def test_corrupt_style_files_are_refused_by_name(tmp_path, good):
         V.read_style(write(tmp_path, short, "short.json"), "pastiche-pack16", fp, 1600)
     text = V.dumps(good).replace("1.5\n", "NaN\n")
     assert "NaN" in text
-    with pytest.raises(V.StyleFileError, match=r"Expected a finite float32 at vector\[1599\] but received nan in .*nan\.json"):
+    with pytest.raises(V.StyleFileError,
+                       match=r"Expected a finite float32 at vector\[1599\] but received nan in .*nan\.json"):
         V.read_style(write(tmp_path, None, "nan.json", text), "pastiche-pack16", fp, 1600)
     big = V.dumps(good).replace("1.5\n", "1e39\n")
     with pytest.raises(V.StyleFileError, match=r"vector\[1599\] but received 1e\+39"):
         V.read_style(write(tmp_path, None, "big.json", big), "pastiche-pack16", fp, 1600)
     other = dict(good, pack={"id": "pastiche-pack16", "fingerprint": "cd" * 32, "vectorSize": 1600})
-    with pytest.raises(V.StyleFileError, match=r"Expected a style for pack pastiche-pack16 \(fingerprint abababababab\) "
-                                               r"but received one for pack pastiche-pack16 \(fingerprint cdcdcdcdcdcd\)"):
+    with pytest.raises(V.StyleFileError,
+                       match=r"Expected a style for pack pastiche-pack16 \(fingerprint abababababab\) "
+                             r"but received one for pack pastiche-pack16 \(fingerprint cdcdcdcdcdcd\)"):
         V.read_style(write(tmp_path, other, "other.json"), "pastiche-pack16", fp, 1600)
     with pytest.raises(V.StyleFileError, match=r"Expected JSON but received invalid text .* in .*cut\.json"):
         V.read_style(write(tmp_path, None, "cut.json", V.dumps(good)[:500]), "pastiche-pack16", fp, 1600)
@@ -204,7 +210,8 @@ def test_corrupt_style_files_are_refused_by_name(tmp_path, good):
 def test_float32_printing_round_trips_bit_for_bit():
     rng = np.random.default_rng(0)
     xs = np.concatenate([rng.standard_normal(5000).astype(np.float32) * 10.0 ** rng.integers(-9, 4, 5000),
-                         np.array([0.0, -0.0, 1.0, np.float32(0.1), np.finfo(np.float32).tiny], np.float32)]).astype(np.float32)
+                         np.array([0.0, -0.0, 1.0, np.float32(0.1), np.finfo(np.float32).tiny], np.float32)]
+                        ).astype(np.float32)
     back = np.array([np.float32(json.loads(V.format_float32(x))) for x in xs], np.float32)
     assert np.array_equal(back.view(np.uint32), xs.view(np.uint32))
 
@@ -221,11 +228,11 @@ def test_a_few_real_training_steps_on_a_tiny_crop(tmp_path, pack):
     r = subprocess.run(learn_cmd(tmp_path, "--steps", "4", "--lr", "0.05"), cwd=ROOT, capture_output=True, text=True,
                        timeout=120)
     assert r.returncode == 0, r.stderr[-2000:]
-    lines = [json.loads(l) for l in r.stdout.splitlines()]
-    progress = [l for l in lines if "step" in l and "event" not in l]
+    lines = [json.loads(line) for line in r.stdout.splitlines()]
+    progress = [line for line in lines if "step" in line and "event" not in line]
     assert [p["step"] for p in progress] == [1, 2, 3, 4] and all(p["of"] == 4 for p in progress)
     assert all(np.isfinite(p["loss"]) and p["etaS"] >= 0 for p in progress)
-    init = next(l for l in lines if l.get("event") == "init")
+    init = next(line for line in lines if line.get("event") == "init")
     assert len(init["candidates"]) == 16 and init["style"] == min(init["candidates"], key=init["candidates"].get)
     g, vecs, fp = pack
     out = tmp_path / "out" / "styles" / "cezanne-tiny.json"
