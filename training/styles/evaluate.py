@@ -1,4 +1,4 @@
-"""Kodak distances and a contact sheet for a style file (training/eval.py's measures: 24 held-out
+"""Kodak distances and a contact sheet for a style file (training/core/eval.py's measures: 24 held-out
 photos at long edge 512, content distance to the photo, style distance to the painting).
 
     python3 -m training.styles.evaluate STYLE.json PAINTING [--name TAG] [--write-quality]
@@ -25,7 +25,7 @@ from .vector import read_style, vector_size, write_style
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.join(HERE, "..", "..")
-EVAL = "training/styles/evaluate.py (training/eval.py): 24 Kodak photos (held out), long edge 512"
+EVAL = "training/styles/evaluate.py (training/core/eval.py): 24 Kodak photos (held out), long edge 512"
 
 
 def pack_figures(entry) -> dict:
