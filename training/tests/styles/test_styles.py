@@ -19,7 +19,7 @@ from training.core.ort import ort_run
 from training.styles import vector as V
 from training.styles.graphs import equalization_scales, export_vector_graphs, vectorize
 
-ROOT = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", ".."))
+ROOT = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", "..", ".."))
 MODELS = os.path.join(ROOT, "models")
 SHARED = default_shared_dir()
 needs_shared = pytest.mark.skipif(not os.path.isdir(os.path.join(SHARED, "vgg19")),
