@@ -48,6 +48,24 @@ def _weights(mix: Dict[int, float], n: int) -> np.ndarray:
     return w
 
 
+def weights_graphs(models: str, entry: dict) -> Dict[str, str]:
+    """{variant key: file} of the pack's weights-input graphs (input `style`), the graphs this converts;
+    SystemExit naming what is missing once the manifest has switched to the vector graphs or the
+    weights-input files have been removed."""
+    where = ("the weights-input graphs are in the repository's history before the switch to vector graphs "
+             "(git log --diff-filter=D -- 'models/pastiche-pack16*.onnx'; restore them and the manifest entry "
+             "that names them with git checkout <commit>^ -- <path>)")
+    if "styleVector" in entry.get("io", {}) or "styleWeights" not in entry.get("io", {}):
+        raise SystemExit(f"Expected a manifest entry for weights-input graphs (io.styleWeights) for {entry['id']} "
+                         f"but {entry['file']} takes a style vector: nothing to convert; {where}")
+    files = {"full": entry["file"], **{k: v["file"] for k, v in entry.get("variants", {}).items()}}
+    missing = [f for f in files.values() if not os.path.isfile(os.path.join(models, f))]
+    if missing:
+        raise SystemExit(f"Expected the weights-input graphs this converts in {models} but "
+                         f"{', '.join(missing)} {'is' if len(missing) == 1 else 'are'} not present; {where}")
+    return files
+
+
 def _run(model_path: str, feeds_per_job: List[Dict[str, np.ndarray]], d: str, tag: str) -> List[np.ndarray]:
     jobs = []
     for j, feeds in enumerate(feeds_per_job):
@@ -116,13 +134,13 @@ def main(argv=None):
     entry = next((m for m in man["models"] if m["id"] == a.id), None)
     if entry is None:
         raise SystemExit(f"Expected a model id in manifest.json but received {a.id!r}")
+    variants = weights_graphs(a.models, entry)
     g = load_onnx(os.path.join(a.models, entry["file"]))
     vectors = pack_vectors(g)
     fp = fingerprint(g)
     base = os.path.splitext(entry["file"])[0] + "-vec"
     kodak = list_images([os.path.join(default_shared_dir(), "eval", "kodak")])
     photos = [photo_array(kodak[i], a.size) for i in np.linspace(0, len(kodak) - 1, a.photos).round().astype(int)]
-    variants = {"full": entry["file"], **{k: v["file"] for k, v in entry["variants"].items()}}
     report, new_files = {}, {}
     with tempfile.TemporaryDirectory() as tmp:
         refs = export_vector_graphs(g, tmp, base, weights_from=os.path.join(a.models, entry["file"]))

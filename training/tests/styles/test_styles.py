@@ -25,6 +25,21 @@ SHARED = default_shared_dir()
 needs_shared = pytest.mark.skipif(not os.path.isdir(os.path.join(SHARED, "vgg19")),
                                   reason="no shared data (VGG19 weights, photos): "
                                          "../shared/data beside the checkout or PASTICHE_SHARED_DIR")
+# The weights-input graphs (input `style`) the vector graphs were converted from; once the manifest
+# names the vector graphs they may be gone from models/ (they stay in the repository's history).
+OLD_GRAPHS = ["pastiche-pack16.onnx", "pastiche-pack16-tiles.onnx", "pastiche-pack16-single.onnx",
+              "pastiche-pack16-fp16.onnx", "pastiche-pack16-fp16-tiles.onnx", "pastiche-pack16-int8.onnx"]
+
+
+def need_old_graphs(*names):
+    missing = [n for n in names if not os.path.isfile(os.path.join(MODELS, n))]
+    if missing:
+        reason = (f"weights-input graph {', '.join(missing)} not in models/ "
+                  "(replaced by the vector graphs; in the repository's history before the switch)")
+        print(reason)
+        pytest.skip(reason)
+
+
 MIXES = [{0: 1.0}, {2: 1.0}, {0: 0.5, 1: 0.5}, {0: 0.2, 1: 0.3, 2: 0.5}]
 
 
@@ -135,12 +150,23 @@ SHIPPED = [("pastiche-pack16.onnx", "pastiche-pack16-vec.onnx"),
 
 @pytest.fixture(scope="module")
 def pack():
+    """The conditional-IN pack with its built-in styles' gamma/beta: only the weights-input graph has them."""
+    need_old_graphs("pastiche-pack16.onnx")
     g = load_onnx(os.path.join(MODELS, "pastiche-pack16.onnx"))
     return g, V.pack_vectors(g), V.fingerprint(g)
 
 
+@pytest.fixture(scope="module")
+def frozen():
+    """(frozen generator, fingerprint) from whichever graph models/manifest.json names."""
+    from training.styles.learn import load_frozen
+    g, _, fp = load_frozen(MODELS, "pastiche-pack16")
+    return g, fp
+
+
 @pytest.mark.parametrize("old,new", SHIPPED)
 def test_shipped_vector_graphs_give_the_shipped_outputs(pack, old, new):
+    need_old_graphs(old)
     g, vecs, _ = pack
     x = (torch.rand(1, 3, 64, 96) * 255).round().numpy()
     for mix in ({3: 1.0}, {0: 0.5, 1: 0.5}):
@@ -154,16 +180,32 @@ def test_shipped_vector_graphs_give_the_shipped_outputs(pack, old, new):
         assert np.abs(ya - yb).max() <= limit, (new, mix)
 
 
-def test_builtin_style_files_are_the_pack_styles(pack):
-    g, vecs, fp = pack
+def builtin_ids():
     man = json.load(open(os.path.join(MODELS, "manifest.json")))["models"][0]
+    styles = man["styles"]
+    if isinstance(styles, dict):   # a vector-graph entry lists the built-ins by id, in index order
+        return list(enumerate(styles["builtin"]))
+    return [(s["index"], s["id"]) for s in styles]
+
+
+def test_builtin_style_files_fit_the_shipped_pack(frozen):
+    """Every built-in style file names the pack's fingerprint, whichever graph holds the weights."""
+    _, fp = frozen
     draft = json.load(open(os.path.join(MODELS, "manifest-vector-draft.json")))["models"][0]
     assert draft["pack"]["fingerprint"] == fp and draft["io"]["styleVectorSize"] == 1600
-    for s in man["styles"]:
-        doc, vec = V.read_style(os.path.join(MODELS, "styles", f"{s['id']}.json"), "pastiche-pack16", fp, 1600)
-        assert np.array_equal(vec, vecs[s["index"]]), s["id"]   # float32 bits survive the JSON text
+    ids = builtin_ids()
+    assert len(ids) == 16
+    for _, sid in ids:
+        doc, _ = V.read_style(os.path.join(MODELS, "styles", f"{sid}.json"), "pastiche-pack16", fp, 1600)
         for key in ("title", "artist", "year", "source", "publicDomain", "provenance", "quality"):
-            assert doc[key], (s["id"], key)
+            assert doc[key], (sid, key)
+
+
+def test_builtin_style_files_are_the_pack_styles(pack):
+    g, vecs, fp = pack
+    for index, sid in builtin_ids():
+        _, vec = V.read_style(os.path.join(MODELS, "styles", f"{sid}.json"), "pastiche-pack16", fp, 1600)
+        assert np.array_equal(vec, vecs[index]), sid   # float32 bits survive the JSON text
 
 
 def write(tmp_path, doc, name="s.json", raw=None):
@@ -223,7 +265,7 @@ def learn_cmd(tmp_path, *extra):
 
 
 @needs_shared
-def test_a_few_real_training_steps_on_a_tiny_crop(tmp_path, pack):
+def test_a_few_real_training_steps_on_a_tiny_crop(tmp_path, frozen):
     t = time.time()
     r = subprocess.run(learn_cmd(tmp_path, "--steps", "4", "--lr", "0.05"), cwd=ROOT, capture_output=True, text=True,
                        timeout=120)
@@ -234,7 +276,7 @@ def test_a_few_real_training_steps_on_a_tiny_crop(tmp_path, pack):
     assert all(np.isfinite(p["loss"]) and p["etaS"] >= 0 for p in progress)
     init = next(line for line in lines if line.get("event") == "init")
     assert len(init["candidates"]) == 16 and init["style"] == min(init["candidates"], key=init["candidates"].get)
-    g, vecs, fp = pack
+    _, fp = frozen
     out = tmp_path / "out" / "styles" / "cezanne-tiny.json"
     doc, vec = V.read_style(str(out), "pastiche-pack16", fp, 1600)
     start = json.load(open(os.path.join(MODELS, "styles", f"{init['style']}.json")))["vector"]
@@ -305,3 +347,23 @@ def test_the_trainer_loads_the_pack_from_either_graph(pack, tmp_path):
             a = g(x, NormContext(style=torch.from_numpy(weights({4: 1.0}, 16))))
             b = frozen(x, NormContext(style_vector=v))
         assert torch.equal(a, b)
+
+
+def test_build_says_the_weights_input_graphs_are_not_present(tmp_path):
+    """build converts the weights-input graphs: without them it names what is missing and where it is."""
+    from training.styles import build
+    man = json.load(open(os.path.join(MODELS, "manifest.json")))
+    draft = json.load(open(os.path.join(MODELS, "manifest-vector-draft.json")))
+    for name, doc in (("weights", man), ("vector", draft)):
+        d = tmp_path / name
+        d.mkdir()
+        (d / "manifest.json").write_text(json.dumps(doc))
+        with pytest.raises(SystemExit) as e:
+            build.main(["--models", str(d), "--report", str(d / "r.json")])
+        msg = str(e.value)
+        assert "weights-input graphs" in msg and "history before the switch" in msg, msg
+        if "styleWeights" in doc["models"][0]["io"]:
+            assert f"{doc['models'][0]['file']}, " in msg and "are not present" in msg, msg
+        else:
+            assert f"{doc['models'][0]['file']} takes a style vector" in msg, msg
+        assert os.listdir(d) == ["manifest.json"]   # nothing written
