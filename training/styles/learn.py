@@ -143,7 +143,11 @@ def load_frozen(models_dir: str, pack_id: str):
         entry = next((m for m in json.load(f)["models"] if m["id"] == pack_id), None)
     if entry is None:
         raise UsageError(f"Expected a pack id of {man_path} but received {pack_id!r}")
-    m = onnx.load(os.path.join(models_dir, entry["file"]))
+    graph = os.path.join(models_dir, entry["file"])
+    if not os.path.isfile(graph):
+        raise UsageError(f"Expected the pack's fp32 graph {entry['file']} (named by {man_path}) in {models_dir} "
+                         "but it is not present")
+    m = onnx.load(graph)
     named = {i.name: torch.from_numpy(numpy_helper.to_array(i).copy())
              for i in m.graph.initializer if i.name.startswith("g.")}
     sd = (training_state_dict(named) if any(k.startswith("g.g.") for k in named)

@@ -157,10 +157,27 @@ def pack():
 
 
 @pytest.fixture(scope="module")
-def frozen():
-    """(frozen generator, fingerprint) from whichever graph models/manifest.json names."""
+def pack_models(tmp_path_factory):
+    """A models folder whose manifest names a graph that is present: models/ itself, or, where the
+    manifest still names the removed weights-input graph, the vector draft entry beside links to the
+    vector graph and the style files."""
+    man = json.load(open(os.path.join(MODELS, "manifest.json")))["models"][0]
+    if os.path.isfile(os.path.join(MODELS, man["file"])):
+        return MODELS
+    draft = json.load(open(os.path.join(MODELS, "manifest-vector-draft.json")))
+    d = tmp_path_factory.mktemp("vector-models")
+    (d / "manifest.json").write_text(json.dumps(draft))
+    for name in (draft["models"][0]["file"], "styles"):
+        os.symlink(os.path.join(MODELS, name), d / name)
+    print(f"{man['file']} not in models/: the pack's weights from {draft['models'][0]['file']}")
+    return str(d)
+
+
+@pytest.fixture(scope="module")
+def frozen(pack_models):
+    """(frozen generator, fingerprint) from whichever fp32 graph is present."""
     from training.styles.learn import load_frozen
-    g, _, fp = load_frozen(MODELS, "pastiche-pack16")
+    g, _, fp = load_frozen(pack_models, "pastiche-pack16")
     return g, fp
 
 
@@ -258,17 +275,18 @@ def test_float32_printing_round_trips_bit_for_bit():
     assert np.array_equal(back.view(np.uint32), xs.view(np.uint32))
 
 
-def learn_cmd(tmp_path, *extra):
+def learn_cmd(tmp_path, models, *extra):
     return [sys.executable, "-m", "training.styles.learn", os.path.join(SHARED, "styles", "cezanne.jpg"),
-            "--id", "cezanne-tiny", "--out", str(tmp_path / "out" / "styles"), "--crop", "64", "--batch", "1",
+            "--models", models, "--id", "cezanne-tiny", "--out", str(tmp_path / "out" / "styles"),
+            "--crop", "64", "--batch", "1",
             "--probe-size", "64", "--probe-crops", "1", "--style-size", "128", "--log-every", "0", *extra]
 
 
 @needs_shared
-def test_a_few_real_training_steps_on_a_tiny_crop(tmp_path, frozen):
+def test_a_few_real_training_steps_on_a_tiny_crop(tmp_path, pack_models, frozen):
     t = time.time()
-    r = subprocess.run(learn_cmd(tmp_path, "--steps", "4", "--lr", "0.05"), cwd=ROOT, capture_output=True, text=True,
-                       timeout=120)
+    r = subprocess.run(learn_cmd(tmp_path, pack_models, "--steps", "4", "--lr", "0.05"), cwd=ROOT,
+                       capture_output=True, text=True, timeout=120)
     assert r.returncode == 0, r.stderr[-2000:]
     lines = [json.loads(line) for line in r.stdout.splitlines()]
     progress = [line for line in lines if "step" in line and "event" not in line]
@@ -301,11 +319,11 @@ def test_missing_pytorch_says_what_to_install(tmp_path):
 
 @needs_shared
 @pytest.mark.parametrize("sig", [signal.SIGINT, signal.SIGTERM])
-def test_a_cancelled_training_leaves_nothing_behind(tmp_path, sig):
+def test_a_cancelled_training_leaves_nothing_behind(tmp_path, pack_models, sig):
     photo = os.path.join(SHARED, "eval", "kodak", sorted(os.listdir(os.path.join(SHARED, "eval", "kodak")))[0])
     preview = tmp_path / "preview.jpg"
-    p = subprocess.Popen(learn_cmd(tmp_path, "--minutes", "10", "--preview", photo, "--preview-out", str(preview),
-                                   "--preview-every", "0", "--preview-size", "64"),
+    p = subprocess.Popen(learn_cmd(tmp_path, pack_models, "--minutes", "10", "--preview", photo,
+                                   "--preview-out", str(preview), "--preview-every", "0", "--preview-size", "64"),
                          cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     try:
         seen = []
@@ -347,6 +365,14 @@ def test_the_trainer_loads_the_pack_from_either_graph(pack, tmp_path):
             a = g(x, NormContext(style=torch.from_numpy(weights({4: 1.0}, 16))))
             b = frozen(x, NormContext(style_vector=v))
         assert torch.equal(a, b)
+
+
+def test_the_trainer_names_a_missing_pack_graph(tmp_path):
+    from training.styles.learn import UsageError, load_frozen
+    (tmp_path / "manifest.json").write_text(open(os.path.join(MODELS, "manifest.json")).read())
+    with pytest.raises(UsageError, match=r"Expected the pack's fp32 graph pastiche-pack16\.onnx \(named by .*manifest"
+                                         r"\.json\) in .* but it is not present"):
+        load_frozen(str(tmp_path), "pastiche-pack16")
 
 
 def test_build_says_the_weights_input_graphs_are_not_present(tmp_path):
