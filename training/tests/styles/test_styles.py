@@ -1,6 +1,7 @@
 """Styles as data (training/styles/): the vector contract, style files, and the style trainer."""
 import json
 import os
+import re
 import select
 import signal
 import subprocess
@@ -369,8 +370,10 @@ def test_the_trainer_loads_the_pack_from_either_graph(pack, tmp_path):
 
 def test_the_trainer_names_a_missing_pack_graph(tmp_path):
     from training.styles.learn import UsageError, load_frozen
-    (tmp_path / "manifest.json").write_text(open(os.path.join(MODELS, "manifest.json")).read())
-    with pytest.raises(UsageError, match=r"Expected the pack's fp32 graph pastiche-pack16\.onnx \(named by .*manifest"
+    man = json.load(open(os.path.join(MODELS, "manifest.json")))
+    (tmp_path / "manifest.json").write_text(json.dumps(man))
+    graph = re.escape(man["models"][0]["file"])
+    with pytest.raises(UsageError, match=rf"Expected the pack's fp32 graph {graph} \(named by .*manifest"
                                          r"\.json\) in .* but it is not present"):
         load_frozen(str(tmp_path), "pastiche-pack16")
 
