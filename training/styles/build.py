@@ -29,7 +29,7 @@ from .graphs import INPUT, equalization_scales, export_vector_graphs, vectorize
 from .vector import blend, dumps, fingerprint, layout, pack_vectors, style_document, validate, vector_size
 
 HERE = os.path.dirname(os.path.abspath(__file__))
-ROOT = os.path.join(HERE, "..", "..")
+ROOT = os.path.normpath(os.path.join(HERE, "..", ".."))
 # Weights of the styles compared: three single styles and two blends.
 MIXES = [{0: 1.0}, {6: 1.0}, {10: 1.0}, {0: 0.5, 1: 0.5}, {2: 0.3, 13: 0.7}]
 # fp32: the same function, different summation order at most. fp16 and int8: one-hot styles give
