@@ -35,8 +35,12 @@ class NormContext:
     """Per-forward state shared by all norm layers: style weights and statistics in/out."""
 
     def __init__(self, style: Optional[torch.Tensor] = None, stats_in: Optional[torch.Tensor] = None,
-                 collect: bool = False, fused: bool = False):
+                 collect: bool = False, fused: bool = False, style_vector: Optional[torch.Tensor] = None):
         self.style = style          # [B, S] style weights (cond_instance)
+        # [B, 2K] a style's own scale/shift (training/styles/vector.py): gamma of every norm in
+        # `stats` column order, then beta in the same order; overrides the layer's parameters.
+        self.style_vector = style_vector
+        self.vector_offset = 0      # column cursor into style_vector's gamma half
         self.fused = fused          # one InstanceNormalization op (export of the single-pass graph)
         self.stats_in = stats_in    # [2, K] mean/std rows to use instead of computing them
         self.offset = 0             # column cursor into stats_in
@@ -61,6 +65,11 @@ class Norm(nn.Module):
 
     def affine(self, ctx: NormContext):
         """Scale and shift, [B or 1, C]: conditional IN blends the styles' parameters."""
+        if ctx.style_vector is not None:
+            k = ctx.style_vector.shape[1] // 2
+            c0 = ctx.vector_offset
+            ctx.vector_offset += self.channels
+            return ctx.style_vector[:, c0:ctx.vector_offset], ctx.style_vector[:, k + c0:k + ctx.vector_offset]
         if self.mode == "cond_instance" and ctx.style is not None:
             return ctx.style.to(self.gamma.dtype) @ self.gamma, ctx.style.to(self.beta.dtype) @ self.beta
         return self.gamma[:1], self.beta[:1]

@@ -6,7 +6,8 @@ import os
 from training.core.paths import REPO_ROOT
 
 PACKAGE = os.path.join(REPO_ROOT, "training")
-MAY_IMPORT = {"core": {"core"}, "deploy": {"core", "deploy"}, "experiments": {"core", "deploy", "experiments"}}
+MAY_IMPORT = {"core": {"core"}, "deploy": {"core", "deploy"}, "styles": {"core", "deploy", "styles"},
+              "experiments": {"core", "deploy", "experiments"}}
 
 
 def imported_rooms(path: str, room: str):

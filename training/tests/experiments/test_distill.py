@@ -42,6 +42,12 @@ def test_random_styles_are_one_hot_or_two_style_blends():
 @pytest.mark.skipif(not os.path.isdir(os.path.join(SHARED, "content")),
                     reason="no shared data (../shared/data beside the checkout or PASTICHE_SHARED_DIR)")
 def test_a_few_distillation_steps_on_the_shipped_pack_write_a_checkpoint(tmp_path):
+    if not os.path.isfile(os.path.join(MODELS_DIR, "pastiche-pack16.onnx")):
+        # the teacher must hold the built-in styles' gamma/beta, which only the weights-input graph has
+        reason = ("weights-input graph pastiche-pack16.onnx not in models/ (replaced by the vector graphs; "
+                  "in the repository's history before the switch)")
+        print(reason)
+        pytest.skip(reason)
     distill.main([os.path.join(MODELS_DIR, "pastiche-pack16.onnx"), "--blocks", "4", "--steps", "2", "--batch", "2",
                   "--crop", "48", "--content", os.path.join(SHARED, "content", "open"), "--out", str(tmp_path)])
     ck = torch.load(tmp_path / "model.pt")
