@@ -20,6 +20,7 @@ const styles: Command = {
     try {
       const list = engine.styles();
       for (const e of engine.modelErrors()) write(io.stderr, `warning: ${e.message}`);
+      for (const p of engine.styleProblems()) write(io.stderr, `warning: ${p.message}`);
       if (values.json) write(io.stdout, JSON.stringify(list));
       else {
         const w = Math.max(4, ...list.map((s) => s.id.length));
@@ -246,6 +247,8 @@ const doctor: Command = {
         `GPU adapter   ${d.gpuAdapterFound ? 'found' : 'not found (CPU will be used)'}`,
         `models        ${d.modelsDir}`,
         ...d.models.map((m) => `  ${(m.id ?? '(manifest)').padEnd(20)} ${m.ok ? `ok (${m.styles.join(', ')})` : `BROKEN: ${m.error ?? ''}`}`),
+        `user styles   ${d.userStylesDir ?? '(none)'}`,
+        ...d.styleProblems.map((p) => `  REFUSED: ${p.message}`),
       ];
       write(io.stdout, lines.join('\n'));
       return 0;

@@ -19,16 +19,21 @@ export type SizeChoice = number | 'original';
  */
 export type Brush = number | 'native';
 
+/** Where a style comes from: shipped with the models, or the user's styles folder. */
+export type StyleSource = 'builtin' | 'user';
+
 export interface StyleInfo {
   /** Unique across all models, kebab-case, e.g. "starry-night". */
   id: string;
-  /** Index into the model's style-weights input (multi-style models); 0 for single-style. */
+  /** Index into the model's style-weights input (weights-input models); position otherwise. */
   index: number;
   title: string;
   artist: string;
   year: string;
   publicDomain: string;
-  source: string;
+  /** Where the painting comes from (a reference, for attribution). */
+  painting: string;
+  source: StyleSource;
   /** Model id this style belongs to. */
   model: string;
 }
@@ -42,8 +47,14 @@ export interface ModelFileRef {
 export interface ModelIo {
   input: string;
   output: string;
-  /** Name of the [1, S] style-weights input of multi-style models; null for single-style. */
+  /** Name of the [1, S] style-weights input of weights-input multi-style models; null otherwise. */
   styleWeights: string | null;
+  /**
+   * Name of the [1, styleVectorSize] style-vector input (gamma of every norm layer, then beta;
+   * docs/styles.md) of vector-input multi-style models, whose styles are style files.
+   */
+  styleVector?: string | null;
+  styleVectorSize?: number;
   /** Name of the per-image normalization statistics output (full model) / input (tile model). */
   stats: string;
   /** Length of the stats vector (rows: mean, std). Shape [2, statsSize]. */
@@ -68,7 +79,12 @@ export interface ModelInfo extends ModelFileRef {
    * 'int8' is the single-pass graph with int8 convolutions, for the CPU provider.
    */
   variants: Partial<Record<ModelVariant, ModelFileRef>>;
+  /** Weights-input models: from the manifest; vector-input models: from the style files. */
   styles: Omit<StyleInfo, 'model'>[];
+  /** Vector-input models: the frozen network a style file must have been made for. */
+  pack?: { fingerprint: string };
+  /** Vector-input models: folder of the built-in style files (relative) and their order. */
+  styleFiles?: { dir: string; builtin: string[] };
   training?: Record<string, unknown>;
   quality?: Record<string, unknown>;
   provenance?: Record<string, unknown>;

@@ -129,7 +129,7 @@ export async function runBench(o: BenchOptions): Promise<BenchReport> {
     const m = r.model;
     models.push({
       kind: 'builtin',
-      spec: modelSpec(m, r.weights, precision),
+      spec: modelSpec(m, r.weights, precision, r.vector),
     });
     report.models.builtin = { id: m.info.id, file: m.path, style };
   } else {

@@ -3,12 +3,15 @@
 import type { StylizeOptionsInput } from '../common/params.js';
 import type { BatchReport, DeviceChoice, DeviceReport, Precision } from '../common/types.js';
 import type { LoadedModel } from './manifest.js';
+import type { StyleFileProblem } from './style-files.js';
 import type { CrashEvent, Spawner } from './supervisor.js';
 import type { DoctorResult, ModelSpec, PreviewResult } from './worker-protocol.js';
 
 export interface EngineOptions {
   /** Explicit models folder (packaged app: process.resourcesPath/models). */
   modelsDir?: string;
+  /** The user's style files; default resolveUserStylesDir() (null: built-in styles only). */
+  userStylesDir?: string | null;
   device?: DeviceChoice;
   /** Worker launcher; default child_process.fork. Electron passes a utilityProcess one. */
   spawner?: Spawner;
@@ -61,6 +64,9 @@ export interface ModelStatus {
 export interface DoctorReport extends DoctorResult {
   modelsDir: string;
   models: ModelStatus[];
+  /** The user's styles folder (null: none) and every refused style file. */
+  userStylesDir: string | null;
+  styleProblems: StyleFileProblem[];
   device: DeviceReport | null;
 }
 
@@ -79,7 +85,7 @@ export const DEFAULT_STATS_EDGE = 1024;
 export const DEFAULT_BATCH_CONCURRENCY = 2;
 
 /** What the worker needs to run a loaded model at a precision (reduced-precision files dropped for 'fp32'). */
-export function modelSpec(m: LoadedModel, weights: number[] | null, precision: Precision): ModelSpec {
+export function modelSpec(m: LoadedModel, weights: number[] | null, precision: Precision, vector: number[] | null = null): ModelSpec {
   const v = m.variantPaths;
   const reduced = precision === 'auto';
   return {
@@ -93,6 +99,7 @@ export function modelSpec(m: LoadedModel, weights: number[] | null, precision: P
     io: m.info.io,
     receptiveField: m.info.receptiveField,
     weights,
+    vector,
   };
 }
 

@@ -36,7 +36,8 @@ import {
   type ModelStatus,
   type PreviewOutput,
 } from './engine-options.js';
-import { defaultWorkerPath, resolveModelsDir } from './paths.js';
+import { defaultWorkerPath, resolveModelsDir, resolveUserStylesDir } from './paths.js';
+import type { StyleFileProblem } from './style-files.js';
 import { Supervisor } from './supervisor.js';
 import type { PreviewJob, RenderSettings, StylizeJob, StylizeResult, WarmupResult } from './worker-protocol.js';
 
@@ -55,6 +56,7 @@ export class Engine extends EventEmitter<EngineEvents> {
   private readonly sup: Supervisor;
   private lastDevice: DeviceReport | null = null;
   readonly modelsDir: string;
+  readonly userStylesDir: string | null;
   readonly device: DeviceChoice;
   readonly precision: Precision;
   private readonly threads: number;
@@ -66,6 +68,7 @@ export class Engine extends EventEmitter<EngineEvents> {
   private constructor(private readonly opts: EngineOptions) {
     super();
     this.modelsDir = resolveModelsDir(opts.modelsDir);
+    this.userStylesDir = opts.userStylesDir === undefined ? resolveUserStylesDir() : opts.userStylesDir && path.resolve(opts.userStylesDir);
     this.device = parseDevice(opts.device ?? 'auto');
     this.precision = parsePrecision(opts.precision ?? 'auto');
     this.threads = opts.threads === undefined ? os.availableParallelism() : parseThreads(opts.threads);
@@ -105,7 +108,12 @@ export class Engine extends EventEmitter<EngineEvents> {
   }
 
   async reloadModels(): Promise<void> {
-    this.manifest = await loadManifest(this.modelsDir, { verify: this.opts.verify ?? 'sha256' });
+    this.manifest = await loadManifest(this.modelsDir, { verify: this.opts.verify ?? 'sha256', userStylesDir: this.userStylesDir });
+  }
+
+  /** Style files that were refused, each naming its file (they never hide the other styles). */
+  styleProblems(): StyleFileProblem[] {
+    return this.manifest.styleProblems.map((p) => ({ ...p }));
   }
 
   styles(): StyleInfo[] {
@@ -150,7 +158,7 @@ export class Engine extends EventEmitter<EngineEvents> {
     const r = resolveStyle(this.manifest, o.style);
     const m = r.model;
     const s: RenderSettings = {
-      model: modelSpec(m, r.weights, this.precision),
+      model: modelSpec(m, r.weights, this.precision, r.vector),
       size: o.size,
       brush: o.brush,
       allowUpscale: extra.allowUpscale === undefined ? false : checkBoolean('allowUpscale', extra.allowUpscale),
@@ -356,7 +364,7 @@ export class Engine extends EventEmitter<EngineEvents> {
     const d = await this.sup.request('doctor', {});
     const models: ModelStatus[] = this.manifest.models.map((m) => ({ id: m.info.id, ok: true, styles: m.info.styles.map((s) => s.id) }));
     for (const e of this.manifest.errors) models.push({ id: e.model, ok: false, styles: [], error: e.message });
-    return { ...d, modelsDir: this.modelsDir, models, device: this.deviceReport() };
+    return { ...d, modelsDir: this.modelsDir, models, userStylesDir: this.userStylesDir, styleProblems: this.styleProblems(), device: this.deviceReport() };
   }
 
   async close(): Promise<void> {

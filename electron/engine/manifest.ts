@@ -8,6 +8,7 @@ import path from 'node:path';
 import { MODEL_VARIANTS, ParamError } from '../common/params.js';
 import type { Manifest, ModelFileRef, ModelInfo, ModelIo, StyleInfo } from '../common/types.js';
 import { resolveStyle as checkStyle, styleCatalog } from '../common/styles.js';
+import { blendVectors, readStyleDir, type PackRef, type StyleFile, type StyleFileProblem } from './style-files.js';
 
 export interface ModelError {
   /** Model id, or null when the manifest itself is unusable. */
@@ -29,11 +30,19 @@ export interface LoadedManifest {
   errors: ModelError[];
   /** Style ids declared by models that failed to load -> that model's error (clear messages). */
   unavailable: Map<string, ModelError>;
+  /** Style files of vector-input models, by style id. */
+  styleFiles: Map<string, StyleFile>;
+  /** Style files refused (bad JSON, wrong length, another pack, duplicate id...), one per file. */
+  styleProblems: StyleFileProblem[];
+  /** The user's styles folder that was read, or null. */
+  userStylesDir: string | null;
 }
 
 export interface LoadManifestOptions {
   /** Hashing a large pack costs time; 'size' checks only existence and size. Default 'sha256'. */
   verify?: 'sha256' | 'size';
+  /** Folder of the user's style files (for the vector-input models); none when omitted. */
+  userStylesDir?: string | null;
 }
 
 type Obj = Record<string, unknown>;
@@ -73,7 +82,13 @@ function checkIo(v: unknown, where: string, kind: ModelInfo['kind']): ModelIo {
   for (const k of ['input', 'output', 'stats'] as const) {
     need(typeof o[k] === 'string' && o[k] !== '', `${where}.${k}`, 'a tensor name', o[k]);
   }
-  if (kind === 'multi-style') {
+  const vector = o['styleVector'];
+  if (kind === 'multi-style' && vector !== undefined && vector !== null) {
+    // Vector-input pack: the style is its scale/shift vector (docs/styles.md).
+    need(typeof vector === 'string' && vector !== '', `${where}.styleVector`, 'a tensor name', vector);
+    need(o['styleWeights'] === null || o['styleWeights'] === undefined, `${where}.styleWeights`, 'null for a vector-input model', o['styleWeights']);
+    need(Number.isInteger(o['styleVectorSize']) && (o['styleVectorSize'] as number) > 0, `${where}.styleVectorSize`, 'a positive integer', o['styleVectorSize']);
+  } else if (kind === 'multi-style') {
     need(typeof o['styleWeights'] === 'string' && o['styleWeights'] !== '', `${where}.styleWeights`, 'a tensor name for a multi-style model', o['styleWeights']);
   } else {
     need(o['styleWeights'] === null || o['styleWeights'] === undefined, `${where}.styleWeights`, 'null for a single-style model', o['styleWeights']);
@@ -84,7 +99,7 @@ function checkIo(v: unknown, where: string, kind: ModelInfo['kind']): ModelIo {
   const r = o['range'];
   need(Array.isArray(r) && r.length === 2 && r.every((x) => typeof x === 'number') && (r[0] as number) < (r[1] as number), `${where}.range`, '[min, max] numbers', r);
   need(Number.isInteger(o['multipleOf']) && (o['multipleOf'] as number) >= 1, `${where}.multipleOf`, 'a positive integer', o['multipleOf']);
-  return {
+  const io: ModelIo = {
     input: o['input'] as string,
     output: o['output'] as string,
     styleWeights: (o['styleWeights'] as string | null | undefined) ?? null,
@@ -95,6 +110,24 @@ function checkIo(v: unknown, where: string, kind: ModelInfo['kind']): ModelIo {
     range: [(r as number[])[0] as number, (r as number[])[1] as number],
     multipleOf: o['multipleOf'] as number,
   };
+  if (typeof vector === 'string') {
+    io.styleVector = vector;
+    io.styleVectorSize = o['styleVectorSize'] as number;
+  }
+  return io;
+}
+
+/** A vector-input model's `pack` and `styles` ({dir, builtin}): its styles are files. */
+function checkStyleFiles(o: Obj, w: string): Pick<ModelInfo, 'pack' | 'styleFiles'> {
+  const pack = o['pack'];
+  need(isObj(pack) && typeof pack['fingerprint'] === 'string' && SHA_RE.test(pack['fingerprint']), `${w}.pack.fingerprint`, '64 lowercase hex digits', isObj(pack) ? pack['fingerprint'] : pack);
+  const st = o['styles'];
+  need(isObj(st), `${w}.styles`, 'an object {dir, builtin} for a vector-input model', st);
+  const dir = (st as Obj)['dir'];
+  need(typeof dir === 'string' && dir !== '' && !path.isAbsolute(dir) && !dir.split(/[\\/]/).includes('..'), `${w}.styles.dir`, 'a folder inside the models folder', dir);
+  const builtin = (st as Obj)['builtin'] ?? [];
+  need(Array.isArray(builtin) && builtin.every((x) => typeof x === 'string' && ID_RE.test(x)), `${w}.styles.builtin`, 'an array of style ids', builtin);
+  return { pack: { fingerprint: (pack as Obj)['fingerprint'] as string }, styleFiles: { dir: dir as string, builtin: builtin as string[] } };
 }
 
 /** Structural validation of one model entry; throws ShapeError with a precise path. */
@@ -115,6 +148,11 @@ export function validateModelEntry(v: unknown, where: string): ModelInfo {
     need((MODEL_VARIANTS as readonly string[]).includes(k), `${w}.variants`, `keys among ${MODEL_VARIANTS.map((v) => `'${v}'`).join(', ')}`, k);
     variants[k as keyof ModelInfo['variants']] = checkFileRef(vv, `${w}.variants.${k}`);
   }
+  if (io.styleVector) {
+    const out: ModelInfo = { id: o['id'] as string, kind, ...ref, io, receptiveField: o['receptiveField'] as number, variants, styles: [], ...checkStyleFiles(o, w) };
+    for (const k of ['training', 'quality', 'provenance'] as const) if (isObj(o[k])) out[k] = o[k] as Record<string, unknown>;
+    return out;
+  }
   need(Array.isArray(o['styles']) && (o['styles'] as unknown[]).length > 0, `${w}.styles`, 'a non-empty array', o['styles']);
   const styles = (o['styles'] as unknown[]).map((s, i) => {
     const sw = `${w}.styles[${i}]`;
@@ -125,7 +163,10 @@ export function validateModelEntry(v: unknown, where: string): ModelInfo {
     const index = so['index'] ?? (kind === 'single-style' ? 0 : i);
     need(Number.isInteger(index) && (index as number) >= 0, `${sw}.index`, 'a non-negative integer', index);
     const str = (k: string): string => (typeof so[k] === 'string' ? (so[k] as string) : '');
-    return { id: so['id'] as string, index: index as number, title: so['title'] as string, artist: str('artist'), year: str('year'), publicDomain: str('publicDomain'), source: str('source') };
+    return {
+      id: so['id'] as string, index: index as number, title: so['title'] as string, artist: str('artist'), year: str('year'),
+      publicDomain: str('publicDomain'), painting: str('source'), source: 'builtin' as const,
+    };
   });
   if (kind === 'single-style') need(styles.length === 1, `${w}.styles`, 'exactly one style for a single-style model', styles.length);
   const out: ModelInfo = { id: o['id'] as string, kind, ...ref, io, receptiveField: o['receptiveField'] as number, variants, styles };
@@ -170,7 +211,7 @@ async function verifyFile(dir: string, modelId: string, ref: ModelFileRef, verif
 
 export async function loadManifest(dir: string, opts: LoadManifestOptions = {}): Promise<LoadedManifest> {
   const verify = opts.verify ?? 'sha256';
-  const result: LoadedManifest = { dir, models: [], styles: [], errors: [], unavailable: new Map() };
+  const result: LoadedManifest = { dir, models: [], styles: [], errors: [], unavailable: new Map(), styleFiles: new Map(), styleProblems: [], userStylesDir: opts.userStylesDir ?? null };
   const manifestPath = path.join(dir, 'manifest.json');
   let raw: unknown;
   try {
@@ -203,8 +244,9 @@ export async function loadManifest(dir: string, opts: LoadManifestOptions = {}):
       } catch (e) {
         const message = e instanceof ShapeError ? `Model manifest: ${e.message}` : (e as Error).message;
         const error: ModelError = { model: fallbackId, message };
-        const declared = isObj(entry) && Array.isArray(entry['styles']) ? (entry['styles'] as unknown[]) : [];
-        for (const st of declared) if (isObj(st) && typeof st['id'] === 'string') result.unavailable.set(st['id'], error);
+        const st = isObj(entry) ? entry['styles'] : undefined;
+        const declared = Array.isArray(st) ? (st as unknown[]) : isObj(st) && Array.isArray(st['builtin']) ? (st['builtin'] as unknown[]).map((id) => ({ id })) : [];
+        for (const s of declared) if (isObj(s) && typeof s['id'] === 'string') result.unavailable.set(s['id'], error);
         return { i, error };
       }
     }),
@@ -231,14 +273,60 @@ export async function loadManifest(dir: string, opts: LoadManifestOptions = {}):
       for (const s of m.info.styles) result.styles.push({ ...s, model: m.info.id });
     }
   });
+  await attachStyleFiles(result, seenStyles);
   return result;
+}
+
+/**
+ * Reads the style files of the vector-input models: each model's built-in folder (in the order
+ * its manifest lists), then the user's folder. A refused file is a problem of its own; the
+ * first file to claim an id keeps it (built-in before user).
+ */
+async function attachStyleFiles(result: LoadedManifest, seen: Set<string>): Promise<void> {
+  const vectorModels = result.models.filter((m) => m.info.styleFiles && m.info.pack && m.info.io.styleVectorSize);
+  if (vectorModels.length === 0) return;
+  const packs: PackRef[] = vectorModels.map((m) => ({ id: m.info.id, fingerprint: m.info.pack?.fingerprint ?? '', vectorSize: m.info.io.styleVectorSize ?? 0 }));
+  const add = (f: StyleFile): void => {
+    const prev = result.styleFiles.get(f.info.id);
+    if (prev || seen.has(f.info.id)) {
+      const by = prev ? `${prev.source === 'builtin' ? 'the built-in style' : 'the style'} in ${prev.file}` : 'a built-in style';
+      const hint = f.source === 'user' ? '; give this style an id of its own' : '';
+      result.styleProblems.push({ file: f.file, message: `Style id '${f.info.id}' in ${f.file} is already used by ${by}${hint}` });
+      return;
+    }
+    const m = vectorModels.find((x) => x.info.id === f.pack.id) as LoadedModel;
+    result.styleFiles.set(f.info.id, f);
+    const s = { ...f.info, index: m.info.styles.length };
+    m.info.styles.push(s);
+    result.styles.push({ ...s, model: m.info.id });
+  };
+  for (const m of vectorModels) {
+    const sf = m.info.styleFiles as NonNullable<ModelInfo['styleFiles']>;
+    const dir = path.join(result.dir, sf.dir);
+    const r = await readStyleDir(dir, 'builtin', packs, true);
+    result.styleProblems.push(...r.problems);
+    const rank = (id: string): number => (sf.builtin.includes(id) ? sf.builtin.indexOf(id) : sf.builtin.length);
+    for (const f of [...r.files].sort((a, b) => rank(a.info.id) - rank(b.info.id))) add(f);
+    for (const id of sf.builtin) {
+      if (!result.styleFiles.has(id) && !r.problems.some((p) => path.basename(p.file) === `${id}.json`)) {
+        result.styleProblems.push({ file: path.join(dir, `${id}.json`), message: `Built-in style '${id}' of model '${m.info.id}' has no style file in ${dir}` });
+      }
+    }
+  }
+  if (result.userStylesDir) {
+    const r = await readStyleDir(result.userStylesDir, 'user', packs);
+    result.styleProblems.push(...r.problems);
+    for (const f of r.files) add(f);
+  }
 }
 
 /** Style (or blend) -> the model to run and its normalized style-weights vector. */
 export interface ResolvedStyle {
   model: LoadedModel;
-  /** Weights for the model's style input (multi-style), or null for single-style models. */
+  /** Weights for the model's style-weights input (weights-input multi-style), else null. */
   weights: number[] | null;
+  /** The (blended) style vector, float32 values, for vector-input models; else null. */
+  vector: number[] | null;
   label: string;
 }
 
@@ -254,9 +342,13 @@ export function resolveStyle(loaded: LoadedManifest, style: string | Record<stri
   if (!model) throw new Error(`Style '${ref.parts[0]?.id ?? ''}' has no loaded model`);
   const blended = ref.parts.length > 1;
   const label = ref.parts.map((p) => (blended ? `${p.id}=${p.weight}` : p.id)).join(',');
-  if (model.info.kind === 'single-style') return { model, weights: null, label: ref.parts.map((p) => p.id).join('+') };
+  if (model.info.kind === 'single-style') return { model, weights: null, vector: null, label: ref.parts.map((p) => p.id).join('+') };
+  if (model.info.io.styleVector) {
+    const parts = ref.parts.map((p) => ({ vector: (loaded.styleFiles.get(p.id) as StyleFile).vector, weight: p.weight }));
+    return { model, weights: null, vector: Array.from(blendVectors(parts)), label };
+  }
   const total = ref.parts.reduce((a, p) => a + p.weight, 0);
   const weights = new Array<number>(model.info.styles.length).fill(0);
   for (const p of ref.parts) weights[p.index] = (weights[p.index] ?? 0) + p.weight / total;
-  return { model, weights, label };
+  return { model, weights, vector: null, label };
 }

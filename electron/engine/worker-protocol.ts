@@ -19,8 +19,10 @@ export interface ModelSpec {
   int8Path: string | null;
   io: ModelIo;
   receptiveField: number;
-  /** Normalized style weights for multi-style models, null for single-style ones. */
+  /** Normalized style weights for weights-input multi-style models, else null. */
   weights: number[] | null;
+  /** The style vector (float32 values) for vector-input models, else null. */
+  vector?: number[] | null;
 }
 
 export interface RenderSettings {

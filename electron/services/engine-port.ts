@@ -33,6 +33,8 @@ export interface EnginePort {
   /** Model files (for cache keys: a retrained model must not show a stale style thumbnail). */
   models?(): readonly { id: string; sha256: string }[];
   modelErrors(): readonly unknown[];
+  /** Style files that were refused (each message names its file). */
+  styleProblems?(): readonly { file: string; message: string }[];
   preview(input: string, opts: PreviewOptions, signal?: AbortSignal): Promise<PreviewOutput>;
   runBatch(inputs: string[], outDir: string, opts: StylizeOptions & { recursive: boolean; skipExisting: boolean }, onProgress: (p: BatchProgress) => void, signal?: AbortSignal): Promise<BatchReport>;
   doctor(): Promise<unknown> | unknown;

@@ -161,7 +161,8 @@ export function createHandlers(deps: HandlerDeps): HandlerHost {
     'styles:list': handler<'styles:list'>(0, () => {
       const known = knownStyles();
       const styles: StyleView[] = holder.current.styles().map((s) => ({ ...s, multi: known.get(s.id)?.multi ?? false }));
-      return { styles, errors: holder.current.modelErrors().map(errorLine) };
+      const e = holder.current;
+      return { styles, errors: [...e.modelErrors().map(errorLine), ...(e.styleProblems?.() ?? []).map((p) => p.message)] };
     }),
     'styles:thumbnail': handler<'styles:thumbnail'>(2, async (raw, rawReq) => {
       const styleId = id(raw, 'styleId');

@@ -142,6 +142,11 @@ export class OrtRunner implements ModelRunner {
         if (io.styleWeights && this.model.weights && s.inputNames.includes(io.styleWeights)) {
           feeds[io.styleWeights] = { type: 'float32', data: Float32Array.from(this.model.weights), dims: [1, this.model.weights.length] };
         }
+        if (io.styleVector && s.inputNames.includes(io.styleVector)) {
+          const v = this.model.vector;
+          if (!v || v.length !== io.styleVectorSize) throw new PasticheError('MODEL', `Model '${this.model.id}' needs a style vector of ${io.styleVectorSize ?? '?'} numbers`);
+          feeds[io.styleVector] = { type: 'float32', data: Float32Array.from(v), dims: [1, v.length] };
+        }
         if (kind === 'tiles' && stats) feeds[io.stats] = { type: 'float32', data: stats, dims: [2, io.statsSize] };
         try {
           const out = await timed('ort-run', () => s.run(feeds), { kind });

@@ -77,11 +77,35 @@ describe('build/electron-builder.yml', () => {
     expect(files.some((g) => !g.startsWith('!') && minimatch(pkg.main, g))).toBe(true);
   });
 
+  it('ships every file the models manifest names: graphs and built-in style files', async () => {
+    const c = await loadConfig();
+    const models = (c.extraResources ?? []).find((r) => r.to === 'models') as (ExtraResource & { filter?: string[] }) | undefined;
+    expect(models?.from).toBe('models');
+    const manifest = JSON.parse(fs.readFileSync(path.join(root, 'models', 'manifest.json'), 'utf8')) as {
+      models: { file: string; variants?: Record<string, { file: string }>; styles: unknown }[];
+    };
+    const needed = ['manifest.json'];
+    for (const m of manifest.models) {
+      needed.push(m.file, ...Object.values(m.variants ?? {}).map((v) => v.file));
+      const st = m.styles as { dir?: string; builtin?: string[] };
+      if (st.dir) needed.push(...(st.builtin ?? []).map((id) => `${st.dir}/${id}.json`));
+    }
+    for (const f of needed) expect(fs.existsSync(path.join(root, 'models', f)), f).toBe(true);
+    for (const f of needed)
+      expect(
+        models?.filter?.some((g) => minimatch(f, g)),
+        f,
+      ).toBe(true);
+  });
+
   it('asarUnpack globs match the real native module files', async () => {
     const c = await loadConfig();
     expect(c.asarUnpack).toEqual(expect.arrayContaining(['node_modules/sharp/**', 'node_modules/@img/**', 'node_modules/onnxruntime-node/**']));
     for (const glob of c.asarUnpack ?? []) {
-      const top = glob.split('/').slice(0, glob.startsWith('node_modules/@') ? 2 : 2).join('/');
+      const top = glob
+        .split('/')
+        .slice(0, glob.startsWith('node_modules/@') ? 2 : 2)
+        .join('/');
       const files = walk(path.join(root, top));
       const matched = files.filter((f) => minimatch(f, glob, { dot: true }));
       expect(matched.length, glob).toBeGreaterThan(0);

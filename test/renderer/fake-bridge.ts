@@ -1,6 +1,6 @@
 // A fake window.pastiche for component specs: scripted handlers per channel and
 // an emit() to push main->renderer events.
-import type { ArgsOf, Channel, EventContract, EventName, PasticheApi, PreviewResult, Result, ResultOf } from '../../electron/common/ipc-contract';
+import type { ArgsOf, Channel, EventContract, EventName, PasticheApi, PreviewResult, Result, ResultOf, StyleView } from '../../electron/common/ipc-contract';
 
 export type FakeHandlers = { [C in Channel]?: (...args: ArgsOf<C>) => ResultOf<C> | Promise<ResultOf<C>> | Result<ResultOf<C>> };
 
@@ -49,10 +49,10 @@ export function installFakeBridge(handlers: FakeHandlers = {}): FakeBridge {
   return bridge;
 }
 
-export const STYLES = [
-  { id: 'ember', index: 0, model: 'pack', title: 'Ember', artist: 'A. Painter', year: '1889', publicDomain: 'yes', source: 's', multi: true },
-  { id: 'tide', index: 1, model: 'pack', title: 'Tide', artist: 'B. Painter', year: '1890', publicDomain: 'yes', source: 's', multi: true },
-  { id: 'solo', index: 0, model: 'single', title: 'Solo', artist: 'C. Painter', year: '', publicDomain: 'yes', source: 's', multi: false },
+export const STYLES: StyleView[] = [
+  { id: 'ember', index: 0, model: 'pack', title: 'Ember', artist: 'A. Painter', year: '1889', publicDomain: 'yes', painting: 's', source: 'builtin', multi: true },
+  { id: 'tide', index: 1, model: 'pack', title: 'Tide', artist: 'B. Painter', year: '1890', publicDomain: 'yes', painting: 's', source: 'builtin', multi: true },
+  { id: 'solo', index: 0, model: 'single', title: 'Solo', artist: 'C. Painter', year: '', publicDomain: 'yes', painting: 's', source: 'builtin', multi: false },
 ];
 
 export function photos(n: number): { path: string; name: string; rel: string; bytes: number; mtimeMs: number }[] {

@@ -11,7 +11,8 @@ const style = (id: string, model: string, index: number): StyleInfo => ({
   artist: 'Test',
   year: '1900',
   publicDomain: 'yes',
-  source: 'test',
+  painting: 'test',
+  source: 'builtin',
 });
 
 export class FakeEngine implements EnginePort {

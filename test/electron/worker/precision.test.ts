@@ -21,8 +21,8 @@ describe('CPU precision', () => {
     const a = await (await cpuEngine(auto)).stylizeFile(input, { outputPath: path.join(dir, 'int8.png') }, { style: 'udnie' });
     const f = await (await cpuEngine(exact, { precision: 'fp32' })).stylizeFile(input, { outputPath: path.join(dir, 'fp32.png') }, { style: 'udnie' });
     expect([a.status, f.status]).toEqual(['ok', 'ok']);
-    expect(auto).toEqual([{ provider: 'cpu', file: 'pastiche-pack16-int8.onnx' }]);
-    expect(exact).toEqual([{ provider: 'cpu', file: 'pastiche-pack16-single.onnx' }]);
+    expect(auto).toEqual([{ provider: 'cpu', file: 'pastiche-pack16-vec-int8.onnx' }]);
+    expect(exact).toEqual([{ provider: 'cpu', file: 'pastiche-pack16-vec-single.onnx' }]);
     const [x, y] = await Promise.all([a, f].map((r) => sharp(r.output!).raw().toBuffer()));
     let sum = 0;
     for (let i = 0; i < x!.length; i++) sum += Math.abs(x![i]! - y![i]!);
@@ -36,7 +36,7 @@ describe('CPU precision', () => {
     const sessions: SessionTrace[] = [];
     const e = await cpuEngine(sessions);
     await e.warmup('great-wave');
-    expect(sessions).toEqual([{ provider: 'cpu', file: 'pastiche-pack16-int8.onnx' }]);
+    expect(sessions).toEqual([{ provider: 'cpu', file: 'pastiche-pack16-vec-int8.onnx' }]);
     const input = await writePhoto(path.join(dir, 'in', 'w.png'), 96, 64, 7);
     expect((await e.stylizeFile(input, { outputPath: path.join(dir, 'w.png') }, { style: 'great-wave' })).status).toBe('ok');
     expect(sessions).toHaveLength(1);
@@ -47,7 +47,7 @@ describe('CPU precision', () => {
     const sessions: SessionTrace[] = [];
     const r = await (await cpuEngine(sessions, { tilePixels: 65_536 })).stylizeFile(input, { outputPath: path.join(dir, 't.png') }, {});
     expect(r.status).toBe('ok');
-    expect(sessions.map((s) => s.file).sort()).toEqual(['pastiche-pack16-tiles.onnx', 'pastiche-pack16.onnx']);
+    expect(sessions.map((s) => s.file).sort()).toEqual(['pastiche-pack16-vec-tiles.onnx', 'pastiche-pack16-vec.onnx']);
   });
 
   it('rejects an unknown precision with a precise message', async () => {

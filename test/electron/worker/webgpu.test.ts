@@ -41,7 +41,7 @@ function diff(a: Buffer, b: Buffer): { max: number; mean: number } {
 describe.skipIf(noAdapter !== null)('WebGPU path', () => {
   const dir = tmpDir();
 
-  it('stylizes on WebGPU with the fp16 graph, matching the CPU\'s float32 graph to fp16 precision', async () => {
+  it("stylizes on WebGPU with the fp16 graph, matching the CPU's float32 graph to fp16 precision", async () => {
     const input = await writePhoto(path.join(dir, 'in', 'one.png'), 128, 96);
     const gpuSessions: SessionTrace[] = [];
     const gpu = await engine({ device: 'gpu' }, allow, gpuSessions);
@@ -51,7 +51,7 @@ describe.skipIf(noAdapter !== null)('WebGPU path', () => {
     const c = await cpu.stylizeFile(input, { outputPath: path.join(dir, 'cpu.png') }, settings);
     expect(g).toMatchObject({ status: 'ok', device: 'webgpu' });
     expect(c).toMatchObject({ status: 'ok', device: 'cpu' });
-    expect(gpuSessions).toEqual([{ provider: 'webgpu', file: 'pastiche-pack16-fp16.onnx' }]);
+    expect(gpuSessions).toEqual([{ provider: 'webgpu', file: 'pastiche-pack16-vec-fp16.onnx' }]);
     const d = diff(await pixels(g.output!), await pixels(c.output!));
     // fp16 activations: a few levels at most, on average well under one.
     expect(d.max).toBeLessThanOrEqual(12);
@@ -59,7 +59,7 @@ describe.skipIf(noAdapter !== null)('WebGPU path', () => {
     expect(d.max).toBeGreaterThan(0);
   });
 
-  it('tiles on WebGPU with the fp16 tile graph, matching the CPU\'s tiles', async () => {
+  it("tiles on WebGPU with the fp16 tile graph, matching the CPU's tiles", async () => {
     const input = await writePhoto(path.join(dir, 'in', 'big.png'), 288, 208, 3);
     const tiling = { tilePixels: 40_000, statsEdge: 128 };
     const gpuSessions: SessionTrace[] = [];
@@ -71,7 +71,7 @@ describe.skipIf(noAdapter !== null)('WebGPU path', () => {
     expect(g).toMatchObject({ status: 'ok', device: 'webgpu' });
     expect(c).toMatchObject({ status: 'ok', device: 'cpu' });
     // The full graph once for the statistics, then the tile graph: the tiled path ran on the GPU.
-    expect(gpuSessions.map((s) => s.file).sort()).toEqual(['pastiche-pack16-fp16-tiles.onnx', 'pastiche-pack16-fp16.onnx']);
+    expect(gpuSessions.map((s) => s.file).sort()).toEqual(['pastiche-pack16-vec-fp16-tiles.onnx', 'pastiche-pack16-vec-fp16.onnx']);
     expect(gpuSessions.every((s) => s.provider === 'webgpu')).toBe(true);
     const d = diff(await pixels(g.output!), await pixels(c.output!));
     expect(d.max).toBeLessThanOrEqual(12);
@@ -85,7 +85,7 @@ describe.skipIf(noAdapter !== null)('WebGPU path', () => {
     const r = await auto.stylizeFile(input, { outputPath: path.join(dir, 'auto.png') }, {});
     expect(r).toMatchObject({ status: 'ok', device: 'cpu' });
     // Spans are logged for failed attempts too: WebGPU was tried and refused, the CPU ran.
-    expect(sessions.at(-1)).toEqual({ provider: 'cpu', file: 'pastiche-pack16-int8.onnx' });
+    expect(sessions.at(-1)).toEqual({ provider: 'cpu', file: 'pastiche-pack16-vec-int8.onnx' });
     expect(auto.deviceReport()?.fallbackReason).toMatch(/webgpu: .*software Vulkan driver .*lvp_icd.* ignored: it runs on the CPU/);
   });
 });
