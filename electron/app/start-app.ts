@@ -18,6 +18,8 @@ export interface StartAppOptions {
   /** Settings and caches live here (Electron: app.getPath('userData')). */
   userData: string;
   modelsDir: string;
+  /** The user's style files; default PASTICHE_STYLES_DIR, else <userData>/styles (shared with the CLI). */
+  stylesDir?: string;
   /** The photo style thumbnails are rendered from. */
   samplePhoto: string;
   /** How the engine starts its worker (Electron: a utility process; Node: child_process.fork). */
@@ -41,10 +43,11 @@ export interface RunningApp {
 export async function startApp(opts: StartAppOptions): Promise<RunningApp> {
   const cacheDir = path.join(opts.userData, 'cache');
   const settings = new SettingsStore(path.join(opts.userData, 'settings.json'));
+  const userStylesDir = opts.stylesDir ?? (process.env['PASTICHE_STYLES_DIR'] ? path.resolve(process.env['PASTICHE_STYLES_DIR']) : path.join(opts.userData, 'styles'));
   let host: HandlerHost | null = null;
   // One engine at a time; the handlers replace it (without a restart) when the device setting changes.
   const createEngine = async (device: DeviceChoice): Promise<Engine> => {
-    const e = await Engine.create({ modelsDir: opts.modelsDir, device, spawner: opts.spawner, ...(opts.threads === undefined ? {} : { threads: opts.threads }) });
+    const e = await Engine.create({ modelsDir: opts.modelsDir, userStylesDir, device, spawner: opts.spawner, ...(opts.threads === undefined ? {} : { threads: opts.threads }) });
     // Notices of an engine that was replaced meanwhile are not the user's concern.
     e.on('crash', (info) => {
       if (host?.engine() === e) host.engineCrashed(info.message, info.retried);

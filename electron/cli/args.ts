@@ -19,6 +19,7 @@ export interface Command {
 
 export const COMMON_OPTIONS = {
   'models-dir': { type: 'string' },
+  'styles-dir': { type: 'string' },
   device: { type: 'string' },
   precision: { type: 'string' },
   threads: { type: 'string' },
@@ -45,9 +46,10 @@ export function flag<T>(name: string, v: string | undefined, fn: (v: unknown, na
   }
 }
 
-export function engineOptions(values: { 'models-dir'?: string | undefined; device?: string | undefined; precision?: string | undefined; threads?: string | undefined }): EngineOptions {
+export function engineOptions(values: { 'models-dir'?: string | undefined; 'styles-dir'?: string | undefined; device?: string | undefined; precision?: string | undefined; threads?: string | undefined }): EngineOptions {
   const o: EngineOptions = {};
   if (values['models-dir']) o.modelsDir = values['models-dir'];
+  if (values['styles-dir']) o.userStylesDir = values['styles-dir'];
   const device = flag('device', values.device, parseDevice);
   if (device) o.device = device;
   const precision = flag('precision', values.precision, parsePrecision);

@@ -11,8 +11,8 @@ import { COMMON_OPTIONS, commandHelp, engineOptions, flag, parse, UsageError, wr
 import { bench } from './bench-command.js';
 
 const styles: Command = {
-  summary: 'List the built-in styles',
-  usage: 'pastiche styles [--json] [--models-dir DIR]',
+  summary: 'List the styles: built-in ones and yours',
+  usage: 'pastiche styles [--json] [--models-dir DIR] [--styles-dir DIR]',
   async run(argv, io) {
     const { values } = parse(argv, COMMON_OPTIONS);
     if (values.help) return commandHelp(io, styles);
@@ -24,7 +24,7 @@ const styles: Command = {
       if (values.json) write(io.stdout, JSON.stringify(list));
       else {
         const w = Math.max(4, ...list.map((s) => s.id.length));
-        for (const s of list) write(io.stdout, `${s.id.padEnd(w)}  ${s.title}${s.artist ? ` (${s.artist}${s.year ? `, ${s.year}` : ''})` : ''}  [${s.model}]`);
+        for (const s of list) write(io.stdout, `${s.id.padEnd(w)}  ${s.title}${s.artist ? ` (${s.artist}${s.year ? `, ${s.year}` : ''})` : ''}  [${s.model}${s.source === 'user' ? ', yours' : ''}]`);
       }
       return list.length === 0 ? 1 : 0;
     } finally {
