@@ -9,11 +9,14 @@ import type { BatchProgress, FileResult } from '../common/types.js';
 import { Engine, type EngineStylizeInput } from '../engine/index.js';
 import { COMMON_OPTIONS, commandHelp, engineOptions, flag, parse, UsageError, write, type CliIo, type Command } from './args.js';
 import { bench } from './bench-command.js';
+import { STYLES_SUBCOMMANDS_USAGE, stylesSubcommand } from './styles-command.js';
 
 const styles: Command = {
   summary: 'List the styles: built-in ones and yours',
-  usage: 'pastiche styles [--json] [--models-dir DIR] [--styles-dir DIR]',
+  usage: `pastiche styles [--json] [--models-dir DIR] [--styles-dir DIR]\n${STYLES_SUBCOMMANDS_USAGE}`,
   async run(argv, io) {
+    const sub = stylesSubcommand(argv, io);
+    if (sub) return sub;
     const { values } = parse(argv, COMMON_OPTIONS);
     if (values.help) return commandHelp(io, styles);
     const engine = await Engine.create(engineOptions(values));

@@ -37,7 +37,9 @@ import {
   type PreviewOutput,
 } from './engine-options.js';
 import { defaultWorkerPath, resolveModelsDir, resolveUserStylesDir } from './paths.js';
-import type { StyleFileProblem } from './style-files.js';
+import type { PackRef, StyleFileProblem } from './style-files.js';
+import { addStyle, type AddStyleOptions } from './style-trainer.js';
+import { checkNewStyleId, learnablePack, removeUserStyle, renameUserStyle } from './user-styles.js';
 import { Supervisor } from './supervisor.js';
 import type { PreviewJob, RenderSettings, StylizeJob, StylizeResult, WarmupResult } from './worker-protocol.js';
 
@@ -114,6 +116,44 @@ export class Engine extends EventEmitter<EngineEvents> {
   /** Style files that were refused, each naming its file (they never hide the other styles). */
   styleProblems(): StyleFileProblem[] {
     return this.manifest.styleProblems.map((p) => ({ ...p }));
+  }
+
+  /** The pack a new style is learned for, or null when no vector-input model loaded. */
+  learnablePack(): PackRef | null {
+    return learnablePack(this.manifest);
+  }
+
+  /** Throws ParamError unless `id` is free for a new user style (built-in ids never are). */
+  checkNewStyleId(id: string, name = 'id'): void {
+    checkNewStyleId(this.manifest, id, name);
+  }
+
+  /**
+   * Learns a style from a painting with the trainer (electron/engine/style-trainer.ts) into the
+   * user's styles folder, then loads it. The caller checks the arguments (checkNewStyleId...).
+   */
+  async addStyle(o: Omit<AddStyleOptions, 'userStylesDir' | 'modelsDir' | 'pack'>): Promise<StyleInfo> {
+    const pack = this.learnablePack();
+    if (!pack) throw new PasticheError('MODEL', `No model in ${this.modelsDir} takes style vectors, so no style can be learned`);
+    if (!this.userStylesDir) throw new PasticheError('INVALID_PARAM', 'No user styles folder is set');
+    this.checkNewStyleId(o.id);
+    await addStyle({ ...o, userStylesDir: this.userStylesDir, modelsDir: this.modelsDir, pack });
+    await this.reloadModels();
+    const s = this.manifest.styles.find((x) => x.id === o.id);
+    if (!s) throw new PasticheError('INTERNAL', this.manifest.styleProblems.find((p) => p.file.endsWith(`${o.id}.json`))?.message ?? `Style '${o.id}' did not load`);
+    return { ...s };
+  }
+
+  /** Retitles one of the user's styles (never a built-in one). */
+  async renameStyle(id: string, title: string): Promise<void> {
+    await renameUserStyle(this.manifest, id, title);
+    await this.reloadModels();
+  }
+
+  /** Deletes one of the user's style files (never a built-in one). */
+  async removeStyle(id: string): Promise<void> {
+    await removeUserStyle(this.manifest, id);
+    await this.reloadModels();
   }
 
   styles(): StyleInfo[] {

@@ -1,0 +1,63 @@
+// The user's own styles: checks of a new style's id and metadata, rename and removal. Built-in
+// styles are never changed: only files of the user's styles folder are written or deleted.
+import { readFile, rm } from 'node:fs/promises';
+import { invalid, ParamError } from '../common/params.js';
+import type { LoadedManifest } from './manifest.js';
+import { STYLE_ID_RE, parseStyleFile, styleFileText, writeFileAtomic, type PackRef, type StyleFile } from './style-files.js';
+
+export const TITLE_MAX = 200;
+
+/** The pack a new style is learned for: the first vector-input model. */
+export function learnablePack(m: LoadedManifest): PackRef | null {
+  const model = m.models.find((x) => x.info.io.styleVector && x.info.pack);
+  if (!model) return null;
+  return { id: model.info.id, fingerprint: model.info.pack?.fingerprint ?? '', vectorSize: model.info.io.styleVectorSize ?? 0 };
+}
+
+/** invalid(), saying "nothing" for a missing value. */
+function bad(name: string, expected: string, v: unknown): ParamError {
+  return v === undefined ? new ParamError(name, `Expected ${expected} for ${name} but received nothing`) : invalid(name, expected, v);
+}
+
+export function checkStyleId(v: unknown, name = 'id'): string {
+  if (typeof v !== 'string' || !STYLE_ID_RE.test(v)) throw bad(name, "an id of 1-64 lowercase letters, digits and '-', starting with a letter or digit", v);
+  return v;
+}
+
+export function checkTitle(v: unknown, name = 'title'): string {
+  if (typeof v !== 'string' || v.trim() === '' || v.length > TITLE_MAX || [...v].some((c) => c.charCodeAt(0) < 32)) throw bad(name, `a text of 1-${TITLE_MAX} characters`, v);
+  return v.trim();
+}
+
+/** Refuses an id a style already has (built-in or the user's). */
+export function checkNewStyleId(m: LoadedManifest, id: string, name = 'id'): void {
+  const s = m.styles.find((x) => x.id === id);
+  if (s?.source === 'builtin') throw new ParamError(name, `Style '${id}' is a built-in style; choose another ${name}`);
+  if (s) throw new ParamError(name, `You already have a style '${id}' (${m.styleFiles.get(id)?.file ?? ''}); remove it first or choose another ${name}`);
+}
+
+/** The user's style file of this id; a clear error for a built-in or unknown one. */
+export function userStyleFile(m: LoadedManifest, id: string, action: string): StyleFile {
+  const s = m.styles.find((x) => x.id === id);
+  if (s && s.source === 'builtin') throw new ParamError('style', `Style '${id}' is built in and cannot be ${action}; only your own styles can`);
+  const f = m.styleFiles.get(id);
+  if (!s || !f) {
+    const mine = m.styles.filter((x) => x.source === 'user').map((x) => x.id);
+    throw new ParamError('style', `Unknown style '${id}' (your styles: ${mine.length ? mine.join(', ') : 'none'})`);
+  }
+  return f;
+}
+
+/** Rewrites the style file with a new title (whole file or nothing). */
+export async function renameUserStyle(m: LoadedManifest, id: string, title: string): Promise<void> {
+  const f = userStyleFile(m, id, 'renamed');
+  const t = checkTitle(title);
+  // Read again: the file as it is now, checked, keeps every other field and the vector's bits.
+  const cur = parseStyleFile(await readFile(f.file, 'utf8'), f.file, 'user', [f.pack]);
+  await writeFileAtomic(f.file, styleFileText({ ...cur.doc, title: t }, cur.vector));
+}
+
+export async function removeUserStyle(m: LoadedManifest, id: string): Promise<void> {
+  const f = userStyleFile(m, id, 'removed');
+  await rm(f.file);
+}
