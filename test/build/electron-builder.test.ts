@@ -98,6 +98,23 @@ describe('build/electron-builder.yml', () => {
       ).toBe(true);
   });
 
+  it('ships the style trainer\'s modules beside the models, not its tests', async () => {
+    const c = await loadConfig();
+    const t = (c.extraResources ?? []).find((r) => r.to === 'training') as (ExtraResource & { filter?: string[] }) | undefined;
+    expect(t?.from).toBe('training');
+    // The entry point the app runs (electron/engine/style-trainer.ts: TRAINER_MODULE) and what it imports.
+    const { TRAINER_MODULE } = await import('../../electron/engine/style-trainer.js');
+    const shipped = (f: string): boolean => {
+      let ok = false;
+      for (const g of t?.filter ?? []) ok = g.startsWith('!') ? ok && !minimatch(f, g.slice(1)) : ok || minimatch(f, g);
+      return ok;
+    };
+    expect(shipped(`${TRAINER_MODULE.split('.').slice(1).join('/')}.py`)).toBe(true);
+    const files = walk(path.join(root, 'training')).map((f) => f.slice('training/'.length));
+    for (const f of files.filter((x) => x.endsWith('.py') && !/^(tests|experiments|tools)\//.test(x))) expect(shipped(f), f).toBe(true);
+    for (const f of files.filter((x) => /^(tests|experiments|tools)\//.test(x))) expect(shipped(f), f).toBe(false);
+  });
+
   it('asarUnpack globs match the real native module files', async () => {
     const c = await loadConfig();
     expect(c.asarUnpack).toEqual(expect.arrayContaining(['node_modules/sharp/**', 'node_modules/@img/**', 'node_modules/onnxruntime-node/**']));
