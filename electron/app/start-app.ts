@@ -5,7 +5,7 @@
 
 import path from 'node:path';
 import type { DeviceChoice } from '../common/types.js';
-import { DEFAULT_TILE_PIXELS, Engine, type Spawner } from '../engine/index.js';
+import { checkTrainerRuntime, DEFAULT_TILE_PIXELS, defaultPython, defaultTrainerRoot, Engine, type Spawner } from '../engine/index.js';
 import { DroppedPaths } from '../services/drops.js';
 import { createHandlers, type HandlerDeps, type HandlerHost } from '../services/handlers.js';
 import { ResultStore, type MediaContext } from '../services/media.js';
@@ -20,6 +20,8 @@ export interface StartAppOptions {
   modelsDir: string;
   /** The user's style files; default PASTICHE_STYLES_DIR, else <userData>/styles (shared with the CLI). */
   stylesDir?: string;
+  /** The folder holding the trainer's training/ (packaged app: resources); default PASTICHE_TRAINER_ROOT, else the package root. */
+  trainerRoot?: string;
   /** The photo style thumbnails are rendered from. */
   samplePhoto: string;
   /** How the engine starts its worker (Electron: a utility process; Node: child_process.fork). */
@@ -44,6 +46,8 @@ export async function startApp(opts: StartAppOptions): Promise<RunningApp> {
   const cacheDir = path.join(opts.userData, 'cache');
   const settings = new SettingsStore(path.join(opts.userData, 'settings.json'));
   const userStylesDir = opts.stylesDir ?? (process.env['PASTICHE_STYLES_DIR'] ? path.resolve(process.env['PASTICHE_STYLES_DIR']) : path.join(opts.userData, 'styles'));
+  const python = defaultPython();
+  const trainerRoot = opts.trainerRoot ?? defaultTrainerRoot();
   let host: HandlerHost | null = null;
   // One engine at a time; the handlers replace it (without a restart) when the device setting changes.
   const createEngine = async (device: DeviceChoice): Promise<Engine> => {
@@ -72,6 +76,14 @@ export async function startApp(opts: StartAppOptions): Promise<RunningApp> {
     settings,
     results,
     styleThumbs,
+    styleTrainer: {
+      python,
+      root: trainerRoot,
+      async check() {
+        const r = await checkTrainerRuntime(python, trainerRoot);
+        return { ok: r.ok, message: r.ok ? null : r.message };
+      },
+    },
     emit: opts.emit,
     openPath: opts.openPath,
     appInfo: { version: opts.version, platform: process.platform, arch: process.arch, modelsDir: opts.modelsDir, tileSize: Math.round(Math.sqrt(DEFAULT_TILE_PIXELS)) },

@@ -7,8 +7,8 @@ import type { ParseArgsConfig } from 'node:util';
 import { PasticheError } from '../common/errors.js';
 import { ParamError } from '../common/params.js';
 import { Engine } from '../engine/index.js';
-import { checkTrainerRuntime, MINUTES, type TrainProgress } from '../engine/style-trainer.js';
-import { checkStyleId, checkTitle } from '../engine/user-styles.js';
+import { checkMinutes, checkStyleId, checkTitle, MINUTES } from '../common/style-meta.js';
+import { checkTrainerRuntime, type TrainProgress } from '../engine/style-trainer.js';
 import { engineOptions, parse, UsageError, write, type CliIo } from './args.js';
 
 const OPTIONS = {
@@ -41,13 +41,6 @@ function check<T>(name: string, fn: () => T): T {
   }
 }
 
-function parseMinutes(v: string | undefined): number {
-  if (v === undefined) return MINUTES.default;
-  const n = /^\d+(\.\d+)?$/.test(v) ? Number(v) : NaN;
-  if (!(n >= MINUTES.min && n <= MINUTES.max)) throw new UsageError(`--minutes: Expected a number between ${MINUTES.min} and ${MINUTES.max} for minutes but received '${v}'`);
-  return n;
-}
-
 function clock(s: number): string {
   const t = Math.max(0, Math.round(s));
   return t < 60 ? `${t}s` : `${Math.floor(t / 60)}m${String(t % 60).padStart(2, '0')}s`;
@@ -68,7 +61,7 @@ async function add(argv: string[], io: CliIo): Promise<number> {
   const id = check('id', () => checkStyleId(values.id));
   const title = values.title === undefined ? undefined : check('title', () => checkTitle(values.title, 'title'));
   const artist = values.artist === undefined ? undefined : check('artist', () => checkTitle(values.artist, 'artist'));
-  const minutes = parseMinutes(values.minutes);
+  const minutes = values.minutes === undefined ? MINUTES.default : check('minutes', () => checkMinutes(values.minutes));
   const engine = await Engine.create(engineOptions(values));
   const abort = new AbortController();
   const onSigint = (): void => abort.abort();

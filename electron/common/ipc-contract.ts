@@ -44,6 +44,50 @@ export interface StylesList {
   errors: string[];
 }
 
+/** Whether a style can be learned here: the trainer, Python and PyTorch found, or what is missing. */
+export interface TrainerStatus {
+  ok: boolean;
+  /** What is missing and what to install, when not ok. */
+  message: string | null;
+  /** Training time limits of a request, in minutes. */
+  minutes: { min: number; max: number; default: number };
+}
+
+export interface AddStyleRequest {
+  /** A painting file chosen with styles:choosePainting. */
+  painting: string;
+  id: string;
+  title: string;
+  /** '' for none. */
+  artist: string;
+  minutes: number;
+  /** A photo (of the opened ones) to show the current result on about every minute; null for none. */
+  previewPhoto: string | null;
+}
+
+export interface AddStyleProgress {
+  jobId: string;
+  step: number;
+  of: number;
+  elapsedS: number;
+  etaS: number;
+  loss: number;
+}
+
+export interface AddStylePreview {
+  jobId: string;
+  /** Media reference of the current result on the preview photo (MediaKind 'result'). */
+  id: string;
+}
+
+export interface AddStyleDone {
+  jobId: string;
+  /** The new style, once it is in the list; null when cancelled or failed. */
+  style: StyleView | null;
+  cancelled: boolean;
+  error: string | null;
+}
+
 export interface PreviewRequest {
   style: string | StyleBlend;
   /** Long edge of the preview, in pixels. */
@@ -194,6 +238,15 @@ export interface IpcContract {
   'engine:status': { args: []; result: EngineStatus };
   /** Open a folder (an export's output) in the OS file manager. */
   'shell:openPath': { args: [path: string]; result: null };
+  /** Pick a painting file with the system dialog (null: cancelled); only that file may be added. */
+  'styles:choosePainting': { args: []; result: string | null };
+  'styles:trainer': { args: []; result: TrainerStatus };
+  /** Learn a style from a painting (one at a time); progress, previews and the end come as events. */
+  'styles:add': { args: [request: AddStyleRequest]; result: { jobId: string } };
+  'styles:cancelAdd': { args: [jobId: string]; result: boolean };
+  /** The user's styles only: a built-in one is 'not-allowed'. */
+  'styles:rename': { args: [styleId: string, title: string]; result: StylesList };
+  'styles:remove': { args: [styleId: string]; result: StylesList };
 }
 
 export interface EventContract {
@@ -202,6 +255,9 @@ export interface EventContract {
   'engine:status': EngineStatus;
   'engine:crash': EngineCrash;
   'menu:command': MenuCommand;
+  'styles:progress': AddStyleProgress;
+  'styles:preview': AddStylePreview;
+  'styles:done': AddStyleDone;
 }
 
 /**
@@ -240,6 +296,12 @@ const channelSet = {
   'app:doctor': true,
   'engine:status': true,
   'shell:openPath': true,
+  'styles:choosePainting': true,
+  'styles:trainer': true,
+  'styles:add': true,
+  'styles:cancelAdd': true,
+  'styles:rename': true,
+  'styles:remove': true,
 } as const satisfies Record<Channel, true>;
 const eventSet = {
   'export:progress': true,
@@ -247,6 +309,9 @@ const eventSet = {
   'engine:status': true,
   'engine:crash': true,
   'menu:command': true,
+  'styles:progress': true,
+  'styles:preview': true,
+  'styles:done': true,
 } as const satisfies Record<EventName, true>;
 
 export const CHANNELS = Object.keys(channelSet) as Channel[];

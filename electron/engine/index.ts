@@ -6,6 +6,7 @@ export { Supervisor, forkSpawner } from './supervisor.js';
 export type { WorkerHandle, Spawner, CrashEvent, SupervisorOptions } from './supervisor.js';
 export type { ModelError, LoadedManifest } from './manifest.js';
 export { loadManifest } from './manifest.js';
+export { checkTrainerRuntime, defaultPython, defaultTrainerRoot, TRAINER_MODULE } from './style-trainer.js';
 export { resolveModelsDir, resolveUserDataDir, resolveUserStylesDir, defaultWorkerPath, packageRoot } from './paths.js';
 export type { DoctorResult, PreviewResult, StylizeResult, WarmupResult, WorkerRequest, WorkerResponse } from './worker-protocol.js';
 export { DEFAULT_MAX_PIXELS } from '../common/params.js';

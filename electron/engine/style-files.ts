@@ -4,11 +4,11 @@
 import { randomBytes } from 'node:crypto';
 import { mkdir, open, readdir, readFile, rename, rm } from 'node:fs/promises';
 import path from 'node:path';
+import { STYLE_ID_RE } from '../common/style-meta.js';
 import type { StyleInfo, StyleSource } from '../common/types.js';
 
 export const STYLE_FORMAT = 'pastiche-style';
 export const STYLE_VERSION = 1;
-export const STYLE_ID_RE = /^[a-z0-9][a-z0-9-]{0,63}$/;
 
 /** The network a style file is made for (a vector-input model of the manifest). */
 export interface PackRef {

@@ -27,8 +27,6 @@ const TRAINER_MODULES = [
   { module: 'onnx', debian: 'python3-onnx', pip: 'onnx' },
 ] as const;
 
-export const MINUTES = { min: 0.5, max: 600, default: 10 } as const;
-
 /** PASTICHE_PYTHON, else the system Python 3. */
 export function defaultPython(env: NodeJS.ProcessEnv = process.env): string {
   return env['PASTICHE_PYTHON'] || (process.platform === 'win32' ? 'python' : '/usr/bin/python3');

@@ -1,32 +1,16 @@
 // The user's own styles: checks of a new style's id and metadata, rename and removal. Built-in
 // styles are never changed: only files of the user's styles folder are written or deleted.
 import { readFile, rm } from 'node:fs/promises';
-import { invalid, ParamError } from '../common/params.js';
+import { ParamError } from '../common/params.js';
+import { checkTitle } from '../common/style-meta.js';
 import type { LoadedManifest } from './manifest.js';
-import { STYLE_ID_RE, parseStyleFile, styleFileText, writeFileAtomic, type PackRef, type StyleFile } from './style-files.js';
-
-export const TITLE_MAX = 200;
+import { parseStyleFile, styleFileText, writeFileAtomic, type PackRef, type StyleFile } from './style-files.js';
 
 /** The pack a new style is learned for: the first vector-input model. */
 export function learnablePack(m: LoadedManifest): PackRef | null {
   const model = m.models.find((x) => x.info.io.styleVector && x.info.pack);
   if (!model) return null;
   return { id: model.info.id, fingerprint: model.info.pack?.fingerprint ?? '', vectorSize: model.info.io.styleVectorSize ?? 0 };
-}
-
-/** invalid(), saying "nothing" for a missing value. */
-function bad(name: string, expected: string, v: unknown): ParamError {
-  return v === undefined ? new ParamError(name, `Expected ${expected} for ${name} but received nothing`) : invalid(name, expected, v);
-}
-
-export function checkStyleId(v: unknown, name = 'id'): string {
-  if (typeof v !== 'string' || !STYLE_ID_RE.test(v)) throw bad(name, "an id of 1-64 lowercase letters, digits and '-', starting with a letter or digit", v);
-  return v;
-}
-
-export function checkTitle(v: unknown, name = 'title'): string {
-  if (typeof v !== 'string' || v.trim() === '' || v.length > TITLE_MAX || [...v].some((c) => c.charCodeAt(0) < 32)) throw bad(name, `a text of 1-${TITLE_MAX} characters`, v);
-  return v.trim();
 }
 
 /** Refuses an id a style already has (built-in or the user's). */

@@ -112,11 +112,21 @@ async function start(): Promise<void> {
     userData: app.getPath('userData'),
     modelsDir,
     samplePhoto: path.join(resources, 'sample-photo.jpg'),
+    ...(app.isPackaged && !process.env['PASTICHE_TRAINER_ROOT'] ? { trainerRoot: process.resourcesPath } : {}),
     spawner: utilitySpawner,
     version: app.getVersion(),
     dialogs: {
       async openFolder(defaultPath) {
         const r = await dialog.showOpenDialog(mainWindow!, { title: 'Open a folder of photos', properties: ['openDirectory'], ...(defaultPath ? { defaultPath } : {}) });
+        return r.canceled ? null : (r.filePaths[0] ?? null);
+      },
+      async choosePainting(defaultPath) {
+        const r = await dialog.showOpenDialog(mainWindow!, {
+          title: 'Choose a painting to learn a style from',
+          properties: ['openFile'],
+          filters: [{ name: 'Images', extensions: ['jpg', 'jpeg', 'png', 'webp', 'tif', 'tiff', 'avif'] }],
+          ...(defaultPath ? { defaultPath } : {}),
+        });
         return r.canceled ? null : (r.filePaths[0] ?? null);
       },
       async openFiles(defaultPath) {

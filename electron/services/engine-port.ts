@@ -28,6 +28,22 @@ export interface CrashInfo {
   retried: boolean;
 }
 
+/** What the app passes to the engine's addStyle (electron/engine/style-trainer.ts: AddStyleOptions). */
+export interface AddStylePortOptions {
+  painting: string;
+  id: string;
+  title?: string;
+  artist?: string;
+  minutes: number;
+  python?: string;
+  root?: string;
+  previewPhoto?: string;
+  previewEveryS?: number;
+  signal?: AbortSignal;
+  onProgress?(p: { step: number; of: number; elapsedS: number; etaS: number; loss: number }): void;
+  onPreview?(file: string): void;
+}
+
 export interface EnginePort {
   styles(): StyleInfo[];
   /** Model files (for cache keys: a retrained model must not show a stale style thumbnail). */
@@ -35,6 +51,12 @@ export interface EnginePort {
   modelErrors(): readonly unknown[];
   /** Style files that were refused (each message names its file). */
   styleProblems?(): readonly { file: string; message: string }[];
+  /** The user's styles (electron/engine/engine.ts): learn one from a painting, retitle, delete, re-read. */
+  checkNewStyleId?(id: string, name?: string): void;
+  addStyle?(o: AddStylePortOptions): Promise<StyleInfo>;
+  renameStyle?(id: string, title: string): Promise<void>;
+  removeStyle?(id: string): Promise<void>;
+  reloadModels?(): Promise<void>;
   preview(input: string, opts: PreviewOptions, signal?: AbortSignal): Promise<PreviewOutput>;
   runBatch(inputs: string[], outDir: string, opts: StylizeOptions & { recursive: boolean; skipExisting: boolean }, onProgress: (p: BatchProgress) => void, signal?: AbortSignal): Promise<BatchReport>;
   doctor(): Promise<unknown> | unknown;

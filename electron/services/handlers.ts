@@ -8,7 +8,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import sharp from 'sharp';
-import type { AppInfo, EngineStatus, EventContract, EventName, GalleryFolder, StyleView } from '../common/ipc-contract.js';
+import type { AppInfo, EngineStatus, EventContract, EventName, GalleryFolder, StylesList, StyleView } from '../common/ipc-contract.js';
 import { PREVIEW_ENCODING } from '../common/params.js';
 import { styleCatalog, type StyleCatalog } from '../common/styles.js';
 import type { DeviceChoice } from '../common/types.js';
@@ -22,6 +22,7 @@ import type { ResultStore } from './media.js';
 import { allowedPath, validateExportRequest, validatePreviewRequest, validateThumbRequest } from './requests.js';
 import { describe, type AllowedRoots } from './roots.js';
 import type { SettingsStore } from './settings.js';
+import { createStyleHandlers, type StyleTrainerDeps } from './style-handlers.js';
 import type { StyleThumbs } from './style-thumbs.js';
 import { absPath, ArgError, array, fail, id } from './validate.js';
 
@@ -29,6 +30,8 @@ export interface Dialogs {
   openFolder(defaultPath?: string): Promise<string | null>;
   openFiles(defaultPath?: string): Promise<string[] | null>;
   chooseOutputFolder(defaultPath?: string): Promise<string | null>;
+  /** A painting to learn a style from (one image file). */
+  choosePainting?(defaultPath?: string): Promise<string | null>;
 }
 
 export interface HandlerDeps {
@@ -48,6 +51,8 @@ export interface HandlerDeps {
   settings: SettingsStore;
   results: ResultStore;
   styleThumbs: StyleThumbs;
+  /** The style trainer ("Add painting as a style…"); without it the app cannot learn styles. */
+  styleTrainer?: StyleTrainerDeps;
   emit<E extends EventName>(event: E, payload: EventContract[E]): void;
   /** Opens a folder in the OS file manager; resolves to '' or an error message (like Electron's shell.openPath). */
   openPath(p: string): Promise<string>;
@@ -102,6 +107,24 @@ export function createHandlers(deps: HandlerDeps): HandlerHost {
   });
 
   const knownStyles = (): StyleCatalog => styleCatalog(holder.current.styles());
+
+  const stylesList = (): StylesList => {
+    const known = knownStyles();
+    const e = holder.current;
+    const styles: StyleView[] = e.styles().map((s) => ({ ...s, multi: known.get(s.id)?.multi ?? false }));
+    return { styles, errors: [...e.modelErrors().map(errorLine), ...(e.styleProblems?.() ?? []).map((p) => p.message)] };
+  };
+
+  const userStyles = createStyleHandlers({
+    engine: () => holder.current,
+    ready: () => holder.ready(),
+    stylesList,
+    ...(deps.dialogs.choosePainting ? { choosePainting: deps.dialogs.choosePainting } : {}),
+    ...(deps.styleTrainer ? { trainer: deps.styleTrainer } : {}),
+    roots,
+    results,
+    emit,
+  });
 
   const openFolder = async (dir: string): Promise<GalleryFolder> => {
     const real = roots.add(dir, 'dir');
@@ -158,12 +181,13 @@ export function createHandlers(deps: HandlerDeps): HandlerHost {
       if (!roots.containsDir(root)) throw new ArgError(`'${root}' is not a folder you opened`, 'not-allowed');
       return scanFolder(root, settings.get().recursive);
     }),
-    'styles:list': handler<'styles:list'>(0, () => {
-      const known = knownStyles();
-      const styles: StyleView[] = holder.current.styles().map((s) => ({ ...s, multi: known.get(s.id)?.multi ?? false }));
-      const e = holder.current;
-      return { styles, errors: [...e.modelErrors().map(errorLine), ...(e.styleProblems?.() ?? []).map((p) => p.message)] };
-    }),
+    'styles:list': handler<'styles:list'>(0, stylesList),
+    'styles:choosePainting': userStyles['styles:choosePainting'],
+    'styles:trainer': userStyles['styles:trainer'],
+    'styles:add': userStyles['styles:add'],
+    'styles:cancelAdd': userStyles['styles:cancelAdd'],
+    'styles:rename': userStyles['styles:rename'],
+    'styles:remove': userStyles['styles:remove'],
     'styles:thumbnail': handler<'styles:thumbnail'>(2, async (raw, rawReq) => {
       const styleId = id(raw, 'styleId');
       const req = validateThumbRequest(rawReq, roots);
@@ -307,6 +331,7 @@ export function createHandlers(deps: HandlerDeps): HandlerHost {
     engine: () => holder.current,
     settled: () => holder.settled(),
     async close() {
+      userStyles.abortAll();
       for (const ac of previews.values()) ac.abort();
       for (const ac of exports.values()) ac.abort();
       await holder.close();
@@ -319,6 +344,7 @@ export function createHandlers(deps: HandlerDeps): HandlerHost {
       setStatus({ state: exports.size > 0 ? 'busy' : 'ready', message: null });
     },
     abortAll() {
+      userStyles.abortAll();
       for (const ac of previews.values()) ac.abort();
       for (const ac of exports.values()) ac.abort();
     },

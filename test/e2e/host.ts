@@ -26,6 +26,7 @@ export interface DialogAnswers {
   openFolder: string | null;
   openFiles: string[] | null;
   chooseOutputFolder: string | null;
+  choosePainting?: string | null;
 }
 
 export interface HostOptions {
@@ -128,6 +129,7 @@ export async function startHost(opts: HostOptions): Promise<RunningHost> {
       openFolder: async () => dialogs.openFolder,
       openFiles: async () => dialogs.openFiles,
       chooseOutputFolder: async () => dialogs.chooseOutputFolder,
+      choosePainting: async () => dialogs.choosePainting ?? null,
     },
     emit,
     openPath: async (p) => {
