@@ -46,8 +46,8 @@ export interface StylesList {
 
 /** Whether a style can be learned here: the trainer, Python and PyTorch found, or what is missing. */
 export interface TrainerStatus {
-  ok: boolean;
-  /** What is missing and what to install, when not ok. */
+  ready: boolean;
+  /** What is missing and what to install, when not ready. */
   message: string | null;
   /** Training time limits of a request, in minutes. */
   minutes: { min: number; max: number; default: number };

@@ -86,9 +86,9 @@ export function createStyleHandlers(
     }),
     'styles:trainer': handler<'styles:trainer'>(0, async (): Promise<TrainerStatus> => {
       const minutes = { ...MINUTES };
-      if (!deps.trainer || !deps.engine().addStyle) return { ok: false, message: 'This build cannot learn styles (no trainer)', minutes };
+      if (!deps.trainer || !deps.engine().addStyle) return { ready: false, message: 'This build cannot learn styles (no trainer)', minutes };
       const r = await deps.trainer.check();
-      return { ok: r.ok, message: r.ok ? null : r.message, minutes };
+      return { ready: r.ok, message: r.ok ? null : r.message, minutes };
     }),
     'styles:add': handler<'styles:add'>(1, async (raw) => {
       const req = validateAdd(raw);

@@ -60,4 +60,35 @@ describe('StylePicker', () => {
     expect(ui.preserveColors).toBe(true);
     expect(bridge.calls.find((c) => c.channel === 'settings:set')?.args[0]).toEqual({ strength: 1, preserveColors: true });
   });
+
+  it('marks your styles, renames and deletes them (never a built-in one), and opens the add dialog', async () => {
+    const mine = { ...STYLES[1]!, id: 'mine', title: 'My painting', source: 'user' as const };
+    const bridge = installFakeBridge({
+      'styles:thumbnail': (id) => id,
+      'styles:rename': (_id, title) => ({ styles: [STYLES[0]!, { ...mine, title }], errors: [] }),
+      'styles:remove': () => ({ styles: [STYLES[0]!], errors: [] }),
+      'styles:trainer': () => ({ ready: true, message: null, minutes: { min: 0.5, max: 600, default: 10 } }),
+    });
+    const ui = new AppState();
+    ui.styles = [STYLES[0]!, mine];
+    ui.styleId = 'ember';
+    render(StylePicker, { ui });
+    expect(screen.getByRole('radio', { name: /My painting/ }).querySelector('.yours')?.textContent).toBe('yours');
+    expect(screen.getByRole('radio', { name: /Ember/ }).querySelector('.yours')).toBeNull();
+    // A built-in style offers neither.
+    expect(screen.queryByTestId('your-style')).toBeNull();
+    await fireEvent.click(screen.getByRole('radio', { name: /My painting/ }));
+    await fireEvent.click(screen.getByRole('button', { name: 'Rename…' }));
+    await fireEvent.input(screen.getByLabelText('New title'), { target: { value: 'Sea study' } });
+    await fireEvent.click(screen.getByRole('button', { name: 'Save' }));
+    await waitFor(() => expect(ui.styleById.get('mine')?.title).toBe('Sea study'));
+    expect(bridge.calls.find((c) => c.channel === 'styles:rename')?.args).toEqual(['mine', 'Sea study']);
+    await fireEvent.click(screen.getByRole('button', { name: 'Delete…' }));
+    expect(screen.getByTestId('your-style').textContent).toContain('Delete “Sea study”?');
+    await fireEvent.click(screen.getByRole('button', { name: 'Delete' }));
+    await waitFor(() => expect(ui.styles.map((s) => s.id)).toEqual(['ember']));
+    expect(ui.styleId).toBe('ember');
+    await fireEvent.click(screen.getByRole('button', { name: 'Add painting as a style…' }));
+    expect(screen.getByTestId('add-style-dialog')).toBeTruthy();
+  });
 });

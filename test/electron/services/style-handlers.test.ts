@@ -48,7 +48,7 @@ describe('user style handlers', () => {
     const s = await setup(painting);
     const photo = await writePhoto(path.join(s.dir, 'photo.jpg'), 80, 60, 2);
     s.roots.add(photo, 'file');
-    expect(await s.h['styles:trainer']()).toEqual({ ok: true, value: { ok: true, message: null, minutes: { min: 0.5, max: 600, default: 10 } } });
+    expect(await s.h['styles:trainer']()).toEqual({ ok: true, value: { ready: true, message: null, minutes: { min: 0.5, max: 600, default: 10 } } });
     expect(await s.h['styles:choosePainting']()).toEqual({ ok: true, value: painting });
     const req = { painting, id: 'from-app', title: 'From the app', artist: '', minutes: 1, previewPhoto: photo };
     const started = await s.h['styles:add'](req);
