@@ -41,9 +41,9 @@ if (imagesDir) mkdirSync(imagesDir, { recursive: true });
 // ---- model, as the worker feeds it (electron/worker/inference-worker.ts) --------------------
 const manifest = JSON.parse(readFileSync(path.join(root, 'models/manifest.json'), 'utf8'));
 const info = manifest.models[0];
-const style = info.styles.find((s) => s.id === styleId);
-if (!style) throw new Error(`no style '${styleId}'`);
-const weights = Float32Array.from(info.styles, (s) => (s.id === styleId ? 1 : 0));
+// The style's vector from its file (docs/styles.md), fed to the graph's style_vector input.
+const styleFile = path.join(root, 'models', info.styles.dir, `${styleId}.json`);
+const weights = Float32Array.from(JSON.parse(readFileSync(styleFile, 'utf8')).vector);
 const cpu = { executionProviders: ['cpu'], graphOptimizationLevel: 'all', intraOpNumThreads: threads, interOpNumThreads: 1, executionMode: 'sequential', enableCpuMemArena: true, enableMemPattern: true };
 const file = (f) => path.join(root, 'models', f);
 const [full, tiles, int8] = await Promise.all([
@@ -56,15 +56,15 @@ const styleFeed = () => new ort.Tensor('float32', weights, [1, weights.length]);
 const runner = {
   provider: 'cpu', fallbackReason: undefined,
   async full(input, h, w) {
-    const o = await full.run({ [io.input]: new ort.Tensor('float32', input, [1, 3, h, w]), [io.styleWeights]: styleFeed() });
+    const o = await full.run({ [io.input]: new ort.Tensor('float32', input, [1, 3, h, w]), [io.styleVector]: styleFeed() });
     return { output: o[io.output].data, stats: o[io.stats].data };
   },
   async tile(input, h, w, stats) {
-    const o = await tiles.run({ [io.input]: new ort.Tensor('float32', input, [1, 3, h, w]), [io.styleWeights]: styleFeed(), [io.stats]: new ort.Tensor('float32', stats, [2, io.statsSize]) });
+    const o = await tiles.run({ [io.input]: new ort.Tensor('float32', input, [1, 3, h, w]), [io.styleVector]: styleFeed(), [io.stats]: new ort.Tensor('float32', stats, [2, io.statsSize]) });
     return o[io.output].data;
   },
   async single(rgb, h, w) {
-    const o = await int8.run({ [io.input]: new ort.Tensor('uint8', rgb, [1, h, w, 3]), [io.styleWeights]: styleFeed() });
+    const o = await int8.run({ [io.input]: new ort.Tensor('uint8', rgb, [1, h, w, 3]), [io.styleVector]: styleFeed() });
     return o[io.output].data;
   },
 };
