@@ -27,8 +27,9 @@ function modelsDir(): string {
 
 /** Style ids and model ids of a manifest, in manifest order (the app lists them in this order). */
 function manifestInfo(dir: string): { styles: string[]; models: string[] } {
-  const m = JSON.parse(fs.readFileSync(path.join(dir, 'manifest.json'), 'utf8')) as { models: { id: string; styles: { id: string }[] }[] };
-  return { styles: m.models.flatMap((x) => x.styles.map((st) => st.id)), models: m.models.map((x) => x.id) };
+  // A vector-input pack lists its style files' ids (styles.builtin); a weights-input one, style entries.
+  const m = JSON.parse(fs.readFileSync(path.join(dir, 'manifest.json'), 'utf8')) as { models: { id: string; styles: { id: string }[] | { builtin: string[] } }[] };
+  return { styles: m.models.flatMap((x) => (Array.isArray(x.styles) ? x.styles.map((st) => st.id) : x.styles.builtin)), models: m.models.map((x) => x.id) };
 }
 
 // Real photos, where the shared evaluation data sits beside the repo (here and in CI).
