@@ -232,6 +232,42 @@ test('brush: the preview is the export downscaled', async ({ page }) => {
   expect(w.problems).toEqual([]);
 });
 
+test('add a painting as a style: progress, preview on the photo, then yours in the picker; rename and delete it', async ({ page }) => {
+  const w = watch(page);
+  await openGallery(page);
+  await page.getByRole('option', { name: SHOWCASE }).click();
+  // Any image stands for the painting here; the stand-in trainer answers like the real one.
+  await setDialogs(page, { choosePainting: path.join(PHOTOS, '02-city.png') });
+  await page.getByRole('button', { name: 'Add painting as a style…' }).click();
+  const dlg = page.getByTestId('add-style-dialog');
+  await dlg.getByRole('button', { name: 'Choose painting…' }).click();
+  await expect(dlg).toContainText('02-city.png');
+  await dlg.getByLabel('Title').fill('City study');
+  await dlg.getByLabel('Artist').fill('Me');
+  await expect(dlg.getByLabel('Id')).toHaveValue('city-study');
+  await dlg.getByRole('button', { name: 'Learn style' }).click();
+  await expect(dlg.getByTestId('add-style-progress')).toContainText('Step', { timeout: 15_000 });
+  await expect(dlg.locator('.preview img')).toBeVisible();
+  await page.screenshot({ path: path.join(SHOTS, 'add-style.png') });
+  await expect(dlg).toBeHidden({ timeout: 30_000 });
+  const mine = page.locator('[data-style="city-study"]');
+  await expect(mine).toContainText('yours');
+  await expect(mine).toHaveAttribute('aria-checked', 'true');
+  await expect(page.locator(`[data-style="${STYLES[0]}"]`)).not.toContainText('yours');
+  await page.getByRole('button', { name: 'Rename…' }).click();
+  await page.getByLabel('New title').fill('City at dusk');
+  await page.getByRole('button', { name: 'Save' }).click();
+  await expect(mine).toContainText('City at dusk');
+  await page.screenshot({ path: path.join(SHOTS, 'your-style.png') });
+  await page.getByRole('button', { name: 'Delete…' }).click();
+  await page.getByTestId('your-style').getByRole('button', { name: 'Delete' }).click();
+  await expect(mine).toHaveCount(0);
+  // A built-in style offers neither rename nor delete.
+  await page.locator(`[data-style="${STYLES[0]}"]`).click();
+  await expect(page.getByTestId('your-style')).toHaveCount(0);
+  expect(w.problems).toEqual([]);
+});
+
 test('a corrupt photo shows an error in the preview and a toast', async ({ page }) => {
   await openGallery(page);
   await page

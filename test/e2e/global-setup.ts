@@ -51,6 +51,11 @@ export default async function globalSetup(): Promise<() => Promise<void>> {
   const userData = path.join(base, 'user-data');
   fs.mkdirSync(userData, { recursive: true });
   fs.writeFileSync(path.join(userData, 'settings.json'), JSON.stringify({ device: 'cpu', previewSize: 768 }));
+  // "Add painting as a style…" runs the stand-in trainer (test/fixtures/trainer: the real one's
+  // command line, progress lines and preview, no PyTorch), slow enough to show its progress.
+  process.env['PASTICHE_TRAINER_ROOT'] ??= path.join(repoRoot, 'test', 'fixtures', 'trainer');
+  process.env['FAKE_TRAINER_STEPS'] ??= '30';
+  process.env['FAKE_TRAINER_STEP_S'] ??= '0.2';
   const host = await startHost({
     repoRoot,
     modelsDir: models,
