@@ -34,6 +34,8 @@ export interface StyleInfo {
   /** Where the painting comes from (a reference, for attribution). */
   painting: string;
   source: StyleSource;
+  /** Style files: the first 12 hex digits of the sha256 of the vector's float32 bytes (cache keys). */
+  vectorSha?: string;
   /** Model id this style belongs to. */
   model: string;
 }

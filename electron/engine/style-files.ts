@@ -1,7 +1,7 @@
 // Style files (docs/styles.md): one JSON object per style holding its vector (gamma of every
 // norm layer, then beta) for one frozen pack. Each file is checked on its own and a bad one is
 // reported by name, so it never hides the others.
-import { randomBytes } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import { mkdir, open, readdir, readFile, rename, rm } from 'node:fs/promises';
 import path from 'node:path';
 import { STYLE_ID_RE } from '../common/style-meta.js';
@@ -101,6 +101,7 @@ export function parseStyleFile(text: string, file: string, source: StyleSource, 
     publicDomain: str('publicDomain') || str('licence'),
     painting: str('source'),
     source,
+    vectorSha: createHash('sha256').update(new Uint8Array(vector.buffer)).digest('hex').slice(0, 12),
   };
   return { file, source, doc, info, pack: pack as PackRef, vector };
 }

@@ -194,7 +194,9 @@ export function createHandlers(deps: HandlerDeps): HandlerHost {
       const info = knownStyles().get(styleId);
       if (!info) throw new ArgError(`Unknown style '${styleId}' for styleId`, 'not-found');
       const sha = holder.current.models?.().find((m) => m.id === info.model)?.sha256 ?? 'v0';
-      return deps.styleThumbs.render(holder, styleId, sha.slice(0, 12), req);
+      // Styles of a vector-input pack share its graph: their vectors tell them apart.
+      const vec = holder.current.styles().find((s) => s.id === styleId)?.vectorSha;
+      return deps.styleThumbs.render(holder, styleId, vec ? `${sha.slice(0, 12)}-${vec}` : sha.slice(0, 12), req);
     }),
     'preview:render': handler<'preview:render'>(3, async (rawPhoto, rawReq, rawTicket) => {
       const photo = allowedPath(roots, rawPhoto, 'photo');

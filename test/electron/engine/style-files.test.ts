@@ -107,6 +107,10 @@ describe('style files', () => {
     expect(m.styles).toHaveLength(16);
     expect(m.styles.at(-1)).toMatchObject({ id: 'my-udnie', title: 'Mine', source: 'user', model: 'pastiche-pack16' });
     expect(m.styles.find((s) => s.id === 'udnie')?.title).toBe('Udnie (Young American Girl, The Dance)');
+    // Thumbnail cache keys: another vector, another key.
+    const sha = (id: string): string | undefined => m.styles.find((s) => s.id === id)?.vectorSha;
+    expect(sha('udnie')).toMatch(/^[0-9a-f]{12}$/);
+    expect(sha('my-udnie')).not.toBe(sha('udnie'));
     const problems = new Map(m.styleProblems.map((p) => [p.file, p.message]));
     expect([...problems.keys()].sort()).toEqual([path.join(models, 'styles', 'te-fare.json'), broken, short, dup].sort());
     expect(problems.get(dup)).toBe(`Style id 'udnie' in ${dup} is already used by the built-in style in ${path.join(models, 'styles', 'udnie.json')}; give this style an id of its own`);
