@@ -5,7 +5,7 @@
 import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
-import { link, mkdir, readFile, rm, stat } from 'node:fs/promises';
+import { link, mkdir, readdir, readFile, rm, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { createInterface } from 'node:readline';
 import { PasticheError } from '../common/errors.js';
@@ -140,6 +140,31 @@ export interface AddStyleOptions {
   cancelGraceMs?: number;
 }
 
+const WORK_RE = /^\.adding-[a-z0-9-]+-(\d+)-[0-9a-f]{8}$/;
+
+function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (e) {
+    return (e as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+/**
+ * Removes work folders of runs whose process is gone (killed with SIGKILL, power cut): a run
+ * cleans up after itself otherwise. Returns the folders removed.
+ */
+export async function sweepStaleRuns(userStylesDir: string): Promise<string[]> {
+  const names = await readdir(userStylesDir).catch(() => [] as string[]);
+  const stale = names.filter((n) => {
+    const m = WORK_RE.exec(n);
+    return m !== null && Number(m[1]) !== process.pid && !alive(Number(m[1]));
+  });
+  await Promise.all(stale.map((n) => rm(path.join(userStylesDir, n), { recursive: true, force: true })));
+  return stale.map((n) => path.join(userStylesDir, n));
+}
+
 /**
  * Runs the trainer and installs the style file it writes as <userStylesDir>/<id>.json (never over
  * an existing file). Throws PasticheError: CANCELLED when the signal aborts it, else with the
@@ -149,8 +174,10 @@ export async function addStyle(o: AddStyleOptions): Promise<StyleFile> {
   const target = path.join(o.userStylesDir, `${o.id}.json`);
   if (existsSync(target)) throw new PasticheError('INVALID_PARAM', `A style file for '${o.id}' already exists: ${target}`);
   await mkdir(o.userStylesDir, { recursive: true });
+  await sweepStaleRuns(o.userStylesDir);
   // Dot-folders and non-.json files are never read as styles, so a run in progress is invisible.
-  const work = path.join(o.userStylesDir, `.adding-${o.id}-${randomBytes(4).toString('hex')}`);
+  // The pid in the name lets a later run remove the folder of one that was killed outright.
+  const work = path.join(o.userStylesDir, `.adding-${o.id}-${process.pid}-${randomBytes(4).toString('hex')}`);
   await mkdir(work);
   try {
     const preview = o.previewPhoto ? { photo: o.previewPhoto, out: path.join(work, 'preview.jpg'), everyS: o.previewEveryS ?? 60 } : undefined;

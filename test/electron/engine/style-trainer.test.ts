@@ -1,10 +1,10 @@
 // The trainer's supervised process (electron/engine/style-trainer.ts) against the stand-in trainer
 // (test/fixtures/trainer): its command line, previews, and cancellation of a trainer that ignores
 // SIGINT and leaves a partial file, as a killed one would.
-import { readdirSync, readFileSync } from 'node:fs';
+import { mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { addStyle, checkTrainerRuntime, TRAINER_MODULE, trainerArgs, type TrainProgress } from '../../../electron/engine/style-trainer.js';
+import { addStyle, checkTrainerRuntime, sweepStaleRuns, TRAINER_MODULE, trainerArgs, type TrainProgress } from '../../../electron/engine/style-trainer.js';
 import type { PackRef } from '../../../electron/engine/style-files.js';
 import { PACK_MODELS, ROOT, tmpDir, writePhoto } from './helpers.js';
 
@@ -110,5 +110,19 @@ describe('style trainer process', () => {
     });
     expect(Date.now() - t0).toBeLessThan(10_000);
     expect(readdirSync(st)).toEqual([]);
+  });
+
+  it('removes the work folder of a run whose process was killed outright, never a live one', async () => {
+    const st = tmpDir();
+    // A pid that is not running: above the kernel's pid_max.
+    const dead = path.join(st, '.adding-gone-4194999-0123abcd');
+    const live = path.join(st, `.adding-live-${process.ppid}-89abcdef`);
+    for (const d of [dead, live]) {
+      mkdirSync(d);
+      writeFileSync(path.join(d, 'partial.tmp'), '{"format":');
+    }
+    writeFileSync(path.join(st, 'mine.json'), '{}');
+    expect(await sweepStaleRuns(st)).toEqual([dead]);
+    expect(readdirSync(st).sort()).toEqual([path.basename(live), 'mine.json'].sort());
   });
 });
