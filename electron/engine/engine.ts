@@ -38,8 +38,7 @@ import {
 } from './engine-options.js';
 import { defaultWorkerPath, resolveModelsDir, resolveUserStylesDir } from './paths.js';
 import type { PackRef, StyleFileProblem } from './style-files.js';
-import { addStyle, type AddStyleOptions } from './style-trainer.js';
-import { checkNewStyleId, learnablePack, removeUserStyle, renameUserStyle } from './user-styles.js';
+import { checkNewStyleId, learnablePack, learnUserStyle, loadedUserStyle, removeUserStyle, renameUserStyle, type LearnOptions } from './user-styles.js';
 import { Supervisor } from './supervisor.js';
 import type { PreviewJob, RenderSettings, StylizeJob, StylizeResult, WarmupResult } from './worker-protocol.js';
 
@@ -128,32 +127,19 @@ export class Engine extends EventEmitter<EngineEvents> {
     checkNewStyleId(this.manifest, id, name);
   }
 
-  /**
-   * Learns a style from a painting with the trainer (electron/engine/style-trainer.ts) into the
-   * user's styles folder, then loads it. The caller checks the arguments (checkNewStyleId...).
-   */
-  async addStyle(o: Omit<AddStyleOptions, 'userStylesDir' | 'modelsDir' | 'pack'>): Promise<StyleInfo> {
-    const pack = this.learnablePack();
-    if (!pack) throw new PasticheError('MODEL', `No model in ${this.modelsDir} takes style vectors, so no style can be learned`);
-    if (!this.userStylesDir) throw new PasticheError('INVALID_PARAM', 'No user styles folder is set');
-    this.checkNewStyleId(o.id);
-    await addStyle({ ...o, userStylesDir: this.userStylesDir, modelsDir: this.modelsDir, pack });
+  /** Learns a style from a painting into the user's styles folder (user-styles.ts), then loads it. */
+  async addStyle(o: LearnOptions): Promise<StyleInfo> {
+    await learnUserStyle(this.manifest, this.modelsDir, this.userStylesDir, o);
     await this.reloadModels();
-    const s = this.manifest.styles.find((x) => x.id === o.id);
-    if (!s) throw new PasticheError('INTERNAL', this.manifest.styleProblems.find((p) => p.file.endsWith(`${o.id}.json`))?.message ?? `Style '${o.id}' did not load`);
-    return { ...s };
+    return loadedUserStyle(this.manifest, o.id);
   }
 
-  /** Retitles one of the user's styles (never a built-in one). */
+  /** Retitles or deletes one of the user's styles (never a built-in one). */
   async renameStyle(id: string, title: string): Promise<void> {
-    await renameUserStyle(this.manifest, id, title);
-    await this.reloadModels();
+    await renameUserStyle(this.manifest, id, title).then(() => this.reloadModels());
   }
-
-  /** Deletes one of the user's style files (never a built-in one). */
   async removeStyle(id: string): Promise<void> {
-    await removeUserStyle(this.manifest, id);
-    await this.reloadModels();
+    await removeUserStyle(this.manifest, id).then(() => this.reloadModels());
   }
 
   styles(): StyleInfo[] {

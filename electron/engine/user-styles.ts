@@ -1,9 +1,12 @@
 // The user's own styles: checks of a new style's id and metadata, rename and removal. Built-in
 // styles are never changed: only files of the user's styles folder are written or deleted.
 import { readFile, rm } from 'node:fs/promises';
+import { PasticheError } from '../common/errors.js';
 import { ParamError } from '../common/params.js';
 import { checkTitle } from '../common/style-meta.js';
+import type { StyleInfo } from '../common/types.js';
 import type { LoadedManifest } from './manifest.js';
+import { addStyle, type AddStyleOptions } from './style-trainer.js';
 import { parseStyleFile, styleFileText, writeFileAtomic, type PackRef, type StyleFile } from './style-files.js';
 
 /** The pack a new style is learned for: the first vector-input model. */
@@ -44,4 +47,22 @@ export async function renameUserStyle(m: LoadedManifest, id: string, title: stri
 export async function removeUserStyle(m: LoadedManifest, id: string): Promise<void> {
   const f = userStyleFile(m, id, 'removed');
   await rm(f.file);
+}
+
+export type LearnOptions = Omit<AddStyleOptions, 'userStylesDir' | 'modelsDir' | 'pack'>;
+
+/** Runs the trainer (style-trainer.ts) for a new style of the learnable pack into userStylesDir. */
+export async function learnUserStyle(m: LoadedManifest, modelsDir: string, userStylesDir: string | null, o: LearnOptions): Promise<void> {
+  const pack = learnablePack(m);
+  if (!pack) throw new PasticheError('MODEL', `No model in ${modelsDir} takes style vectors, so no style can be learned`);
+  if (!userStylesDir) throw new PasticheError('INVALID_PARAM', 'No user styles folder is set');
+  checkNewStyleId(m, o.id);
+  await addStyle({ ...o, userStylesDir, modelsDir, pack });
+}
+
+/** The style just added, as loaded (or why its file was refused). */
+export function loadedUserStyle(m: LoadedManifest, id: string): StyleInfo {
+  const s = m.styles.find((x) => x.id === id);
+  if (!s) throw new PasticheError('INTERNAL', m.styleProblems.find((p) => p.file.endsWith(`${id}.json`))?.message ?? `Style '${id}' did not load`);
+  return { ...s };
 }
