@@ -37,7 +37,7 @@
 //   ORT_GPU_QUICK=1 ORT_GPU_SIZE=360p ORT_GPU_CHILD_TIMEOUT_S=120 ORT_GPU_BUDGET_S=1500 node bench/device/ort-gpu.mjs
 import { spawn } from 'node:child_process';
 import { createRequire } from 'node:module';
-import { existsSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
@@ -55,10 +55,10 @@ const CHILD_TIMEOUT_S = Number(env.ORT_GPU_CHILD_TIMEOUT_S ?? 60);
 const { planAxis } = await import(pathToFileURL(env.ORT_GPU_TILING ?? path.join(root, 'dist/electron/imaging/tiling.js')).href);
 
 const MODELS = {
-  pack16: { full: 'models/pastiche-pack16.onnx', tiles: 'models/pastiche-pack16-tiles.onnx', styles: 16 },
+  pack16: { full: 'models/pastiche-pack16-vec.onnx', tiles: 'models/pastiche-pack16-vec-tiles.onnx', vector: 'models/styles/starry-night.json' },
   // The CPU's single-pass graph (fused InstanceNormalization, no stats output), for comparison.
-  'pack16-single': { full: 'models/pastiche-pack16-single.onnx', tiles: 'models/pastiche-pack16-tiles.onnx', styles: 16 },
-  'pack16-fp16': { full: 'models/pastiche-pack16-fp16.onnx', tiles: 'models/pastiche-pack16-fp16-tiles.onnx', styles: 16 },
+  'pack16-single': { full: 'models/pastiche-pack16-vec-single.onnx', tiles: 'models/pastiche-pack16-vec-tiles.onnx', vector: 'models/styles/starry-night.json' },
+  'pack16-fp16': { full: 'models/pastiche-pack16-vec-fp16.onnx', tiles: 'models/pastiche-pack16-vec-fp16-tiles.onnx', vector: 'models/styles/starry-night.json' },
   reference: { full: 'bench/models/reference-w32.onnx', tiles: 'bench/models/reference-w32-tiles.onnx', styles: 0 },
 };
 const SIZES = { '1080p': [1920, 1080], '4k': [3840, 2160], '360p': [640, 360] };
@@ -126,7 +126,9 @@ async function child(cfg) {
   res.ort = ort.env.versions;
   const m = MODELS[cfg.model];
   const [W, H] = SIZES[cfg.size];
-  const style = m.styles ? new ort.Tensor('float32', Float32Array.from({ length: m.styles }, (_, i) => (i === 0 ? 1 : 0)), [1, m.styles]) : null;
+  // The pack's graphs take a style's vector (its style file); models without a style input, nothing.
+  const vec = m.vector ? Float32Array.from(JSON.parse(readFileSync(m.vector, 'utf8')).vector) : null;
+  const style = vec ? { style_vector: new ort.Tensor('float32', vec, [1, vec.length]) } : {};
   const ep = cfg.provider === 'webgpu' && cfg.ep ? { name: 'webgpu', ...cfg.ep } : cfg.provider;
   const opts = { executionProviders: [ep], graphOptimizationLevel: 'all', ...(cfg.session ?? {}) };
   if (cfg.provider === 'cpu') Object.assign(opts, { intraOpNumThreads: os.availableParallelism(), interOpNumThreads: 1, executionMode: 'sequential', enableCpuMemArena: true, enableMemPattern: true });
@@ -165,14 +167,14 @@ async function child(cfg) {
     step = async () => {
       let runMs = 0, dl = 0;
       const a = performance.now();
-      const so = await sFull.run(style ? { input: small, style } : { input: small });
+      const so = await sFull.run({ input: small, ...style });
       runMs += performance.now() - a; dl += await readOutputs(so);
       const statsT = so.stats; // tiles configs keep outputs on the CPU
       for (const r of rows) {
         for (const c of cols) {
           const b = performance.now();
           const input = new ort.Tensor('float32', crop(x, W, H, c.start, r.start, c.length, r.length), [1, 3, r.length, c.length]);
-          const o = await sTiles.run(style ? { input, stats: statsT, style } : { input, stats: statsT });
+          const o = await sTiles.run({ input, stats: statsT, ...style });
           runMs += performance.now() - b; dl += await readOutputs(o);
         }
       }
@@ -182,7 +184,7 @@ async function child(cfg) {
     const s = await create(full);
     res.inputs = s.inputMetadata?.map((i) => `${i.name}:${i.type}[${i.shape}]`);
     const input = new ort.Tensor('float32', x, [1, 3, H, W]);
-    const feeds = style ? { input, style } : { input };
+    const feeds = { input, ...style };
     step = async () => {
       const a = performance.now();
       const o = await s.run(feeds);
