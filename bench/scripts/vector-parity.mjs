@@ -49,6 +49,8 @@ const modes = [
   { name: 'fp32 tiles', precision: 'fp32', tilePixels: 65_536 },
 ];
 const rows = [];
+// The float32 single-pass rendering of the vector pack: how far each reduced-precision output is from it.
+const reference = await Engine.create({ modelsDir: path.join(root, 'models'), userStylesDir: null, device: 'cpu', precision: 'fp32', tilePixels: 1e12 });
 for (const mode of modes) {
   const engines = await Promise.all(
     [oldDir, path.join(root, 'models')].map((modelsDir) => Engine.create({ modelsDir, userStylesDir: null, device: 'cpu', precision: mode.precision, tilePixels: mode.tilePixels })),
@@ -58,7 +60,10 @@ for (const mode of modes) {
       let max = 0,
         sum = 0,
         n = 0,
-        identical = 0;
+        identical = 0,
+        over3 = 0,
+        oldRef = 0,
+        newRef = 0;
       for (const input of inputs) {
         const out = [];
         for (const [i, e] of engines.entries()) {
@@ -67,7 +72,15 @@ for (const mode of modes) {
           if (r.status !== 'ok') throw new Error(r.error);
           out.push(await sharp(o).raw().toBuffer());
         }
+        const ro = path.join(dir, `ref-${path.basename(input)}`);
+        await reference.stylizeFile(input, { outputPath: ro }, { style, format: 'png', keepMetadata: false });
+        const ref = await sharp(ro).raw().toBuffer();
         const [a, b] = out;
+        for (let k = 0; k < a.length; k++) {
+          oldRef += Math.abs(a[k] - ref[k]);
+          newRef += Math.abs(b[k] - ref[k]);
+          if (k % 3 === 0 && Math.max(Math.abs(a[k] - b[k]), Math.abs(a[k + 1] - b[k + 1]), Math.abs(a[k + 2] - b[k + 2])) > 3) over3++;
+        }
         let same = true;
         for (let k = 0; k < a.length; k++) {
           const d = Math.abs(a[k] - b[k]);
@@ -89,6 +102,9 @@ for (const mode of modes) {
         maxAbsDiff: max,
         meanAbsDiff: Number((sum / n).toFixed(5)),
         identical: `${identical} of ${inputs.length}`,
+        pixelsOver3: `${((100 * over3) / (n / 3)).toFixed(2)}%`,
+        oldVsFp32: Number((oldRef / n).toFixed(3)),
+        newVsFp32: Number((newRef / n).toFixed(3)),
       };
       rows.push(row);
       console.log(JSON.stringify(row));
@@ -97,6 +113,7 @@ for (const mode of modes) {
     await Promise.all(engines.map((e) => e.close()));
   }
 }
-console.log(`\n| graph | style | max | mean | identical photos |\n| --- | --- | --- | --- | --- |`);
-for (const r of rows) console.log(`| ${r.mode} | ${r.style} | ${r.maxAbsDiff} | ${r.meanAbsDiff} | ${r.identical} |`);
+await reference.close();
+console.log(`\n| graph | style | max | mean | identical photos | pixels moved > 3 | old / new mean to fp32 |\n| --- | --- | --- | --- | --- | --- | --- |`);
+for (const r of rows) console.log(`| ${r.mode} | ${r.style} | ${r.maxAbsDiff} | ${r.meanAbsDiff} | ${r.identical} | ${r.pixelsOver3} | ${r.oldVsFp32} / ${r.newVsFp32} |`);
 rmSync(dir, { recursive: true, force: true });
