@@ -28,9 +28,17 @@ ROOT = os.path.join(HERE, "..", "..")
 EVAL = "training/styles/evaluate.py (training/core/eval.py): 24 Kodak photos (held out), long edge 512"
 
 
-def pack_figures(entry) -> dict:
-    cd = [s["quality"]["content_distance"] for s in entry["styles"]]
-    sd = [s["quality"]["style_distance"] for s in entry["styles"]]
+def pack_figures(entry, models_dir: str = "") -> dict:
+    styles = entry["styles"]
+    if isinstance(styles, dict):   # vector-input pack: each style's figures are in its style file
+        quality = []
+        for sid in styles["builtin"]:
+            with open(os.path.join(models_dir, styles["dir"], sid + ".json"), encoding="utf-8") as f:
+                quality.append(json.load(f)["quality"])
+    else:
+        quality = [s["quality"] for s in styles]
+    cd = [q["content_distance"] for q in quality]
+    sd = [q["style_distance"] for q in quality]
     return {"mean_content_distance": round(float(np.mean(cd)), 4),
             "median_style_distance": round(float(np.median(sd)), 4),
             "target_content_distance": round(1.2 * float(np.mean(cd)), 4),
@@ -58,7 +66,7 @@ def main(argv=None):
     sheets = None if a.no_sheet else os.path.join(a.out, "sheets")
     res = evaluate(lambda si, photos: [stylize(g, x, v) for x in photos], [a.painting], load_kodak(a.size, a.limit),
                    VGGFeatures(), 512, [1, 2], sheets, tag, [doc["id"]])[0]
-    fig = pack_figures(entry)
+    fig = pack_figures(entry, a.models)
     summary = {"style": doc["id"], "file": os.path.basename(a.style), "painting": os.path.basename(a.painting),
                "content_distance": res["content_distance"], "style_distance": res["style_distance"],
                "photos": res["photos"], "pack": fig,
