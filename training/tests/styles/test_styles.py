@@ -198,6 +198,15 @@ def test_shipped_vector_graphs_give_the_shipped_outputs(pack, old, new):
         assert np.abs(ya - yb).max() <= limit, (new, mix)
 
 
+def vector_manifest():
+    """The manifest with the vector-graph entry: models/manifest.json once it names the vector graph,
+    else the draft entry beside it."""
+    man = json.load(open(os.path.join(MODELS, "manifest.json")))
+    if man["models"][0]["io"].get("styleVector"):
+        return man
+    return json.load(open(os.path.join(MODELS, "manifest-vector-draft.json")))
+
+
 def builtin_ids():
     man = json.load(open(os.path.join(MODELS, "manifest.json")))["models"][0]
     styles = man["styles"]
@@ -209,7 +218,7 @@ def builtin_ids():
 def test_builtin_style_files_fit_the_shipped_pack(frozen):
     """Every built-in style file names the pack's fingerprint, whichever graph holds the weights."""
     _, fp = frozen
-    draft = json.load(open(os.path.join(MODELS, "manifest-vector-draft.json")))["models"][0]
+    draft = vector_manifest()["models"][0]
     assert draft["pack"]["fingerprint"] == fp and draft["io"]["styleVectorSize"] == 1600
     ids = builtin_ids()
     assert len(ids) == 16
@@ -354,7 +363,7 @@ def test_the_trainer_loads_the_pack_from_either_graph(pack, tmp_path):
     their fingerprint are the same."""
     from training.styles.learn import load_frozen
     g, _, fp = pack
-    draft = json.load(open(os.path.join(MODELS, "manifest-vector-draft.json")))
+    draft = vector_manifest()
     (tmp_path / "manifest.json").write_text(json.dumps(draft))
     os.symlink(os.path.join(MODELS, draft["models"][0]["file"]), tmp_path / draft["models"][0]["file"])
     for models in (MODELS, str(tmp_path)):
@@ -382,7 +391,7 @@ def test_build_says_the_weights_input_graphs_are_not_present(tmp_path):
     """build converts the weights-input graphs: without them it names what is missing and where it is."""
     from training.styles import build
     man = json.load(open(os.path.join(MODELS, "manifest.json")))
-    draft = json.load(open(os.path.join(MODELS, "manifest-vector-draft.json")))
+    draft = vector_manifest()
     for name, doc in (("weights", man), ("vector", draft)):
         d = tmp_path / name
         d.mkdir()
