@@ -46,7 +46,13 @@ export function flag<T>(name: string, v: string | undefined, fn: (v: unknown, na
   }
 }
 
-export function engineOptions(values: { 'models-dir'?: string | undefined; 'styles-dir'?: string | undefined; device?: string | undefined; precision?: string | undefined; threads?: string | undefined }): EngineOptions {
+export function engineOptions(values: {
+  'models-dir'?: string | undefined;
+  'styles-dir'?: string | undefined;
+  device?: string | undefined;
+  precision?: string | undefined;
+  threads?: string | undefined;
+}): EngineOptions {
   const o: EngineOptions = {};
   if (values['models-dir']) o.modelsDir = values['models-dir'];
   if (values['styles-dir']) o.userStylesDir = values['styles-dir'];

@@ -164,8 +164,14 @@ export function validateModelEntry(v: unknown, where: string): ModelInfo {
     need(Number.isInteger(index) && (index as number) >= 0, `${sw}.index`, 'a non-negative integer', index);
     const str = (k: string): string => (typeof so[k] === 'string' ? (so[k] as string) : '');
     return {
-      id: so['id'] as string, index: index as number, title: so['title'] as string, artist: str('artist'), year: str('year'),
-      publicDomain: str('publicDomain'), painting: str('source'), source: 'builtin' as const,
+      id: so['id'] as string,
+      index: index as number,
+      title: so['title'] as string,
+      artist: str('artist'),
+      year: str('year'),
+      publicDomain: str('publicDomain'),
+      painting: str('source'),
+      source: 'builtin' as const,
     };
   });
   if (kind === 'single-style') need(styles.length === 1, `${w}.styles`, 'exactly one style for a single-style model', styles.length);

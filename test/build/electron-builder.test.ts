@@ -98,7 +98,7 @@ describe('build/electron-builder.yml', () => {
       ).toBe(true);
   });
 
-  it('ships the style trainer\'s modules beside the models, not its tests', async () => {
+  it("ships the style trainer's modules beside the models, not its tests", async () => {
     const c = await loadConfig();
     const t = (c.extraResources ?? []).find((r) => r.to === 'training') as (ExtraResource & { filter?: string[] }) | undefined;
     expect(t?.from).toBe('training');

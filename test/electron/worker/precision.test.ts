@@ -51,8 +51,6 @@ describe('CPU precision', () => {
   });
 
   it('rejects an unknown precision with a precise message', async () => {
-    await expect(packEngine({ precision: 'int4' as 'auto' })).rejects.toThrow(
-      "Expected one of auto, fp32 for precision but received 'int4'",
-    );
+    await expect(packEngine({ precision: 'int4' as 'auto' })).rejects.toThrow("Expected one of auto, fp32 for precision but received 'int4'");
   });
 });
