@@ -2,15 +2,7 @@ import { defineConfig } from '@playwright/test';
 
 // Two projects: the renderer in Debian Chromium against the e2e test host (always runs),
 // and the real Electron app (skips itself where the Electron binary is not installed).
-const chromiumArgs = [
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-  '--no-first-run',
-  '--disable-quic',
-];
+const chromiumArgs = ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run', '--disable-quic'];
 
 export default defineConfig({
   testDir: 'test',

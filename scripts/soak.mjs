@@ -55,7 +55,9 @@ for (let i = 0; i < N; i++) {
     s = (s * 1103515245 + 12345) & 0x7fffffff;
     raw[k] = ((k % (w * 3)) + (s >> 16)) & 0xff;
   }
-  await sharp(raw, { raw: { width: w, height: h, channels: 3 } }).jpeg({ quality: 90 }).toFile(path.join(inDir, `p${String(i).padStart(5, '0')}.jpg`));
+  await sharp(raw, { raw: { width: w, height: h, channels: 3 } })
+    .jpeg({ quality: 90 })
+    .toFile(path.join(inDir, `p${String(i).padStart(5, '0')}.jpg`));
 }
 const genMs = performance.now() - t0;
 
@@ -83,8 +85,15 @@ try {
   const third = samples.filter((x) => x.files >= (2 * N) / 3);
   const lastThirdGrowthMiB = third.length ? +(samples.at(-1).peakMiB - third[0].peakMiB).toFixed(1) : null;
   const result = {
-    files: N, ok, failed, workers: pids.size, wallS: +wallS.toFixed(1), filesPerS: +(N / wallS).toFixed(1),
-    generateS: +(genMs / 1000).toFixed(1), lastThirdGrowthMiB, samples,
+    files: N,
+    ok,
+    failed,
+    workers: pids.size,
+    wallS: +wallS.toFixed(1),
+    filesPerS: +(N / wallS).toFixed(1),
+    generateS: +(genMs / 1000).toFixed(1),
+    lastThirdGrowthMiB,
+    samples,
   };
   if (values.json) process.stdout.write(`${JSON.stringify(result)}\n`);
   else {

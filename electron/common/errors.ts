@@ -2,18 +2,7 @@
 // survives structured cloning across the worker / IPC boundary.
 
 export type ErrorCode =
-  | 'INVALID_PARAM'
-  | 'MODEL'
-  | 'UNSUPPORTED_FORMAT'
-  | 'DECODE'
-  | 'TOO_LARGE'
-  | 'NOT_FOUND'
-  | 'OUTPUT'
-  | 'DISK_FULL'
-  | 'CANCELLED'
-  | 'WORKER_CRASH'
-  | 'GPU_UNAVAILABLE'
-  | 'INTERNAL';
+  'INVALID_PARAM' | 'MODEL' | 'UNSUPPORTED_FORMAT' | 'DECODE' | 'TOO_LARGE' | 'NOT_FOUND' | 'OUTPUT' | 'DISK_FULL' | 'CANCELLED' | 'WORKER_CRASH' | 'GPU_UNAVAILABLE' | 'INTERNAL';
 
 export interface SerializedError {
   code: ErrorCode;

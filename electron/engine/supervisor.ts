@@ -207,7 +207,9 @@ export class Supervisor extends EventEmitter<{ crash: [CrashEvent]; restart: [nu
     }
     if (!intentional && (toRetry.length || crashed.length)) {
       this.emit('crash', {
-        pid: w.pid, code, signal,
+        pid: w.pid,
+        code,
+        signal,
         jobs: [...toRetry, ...crashed].map((p) => p.opts.label ?? p.req.kind),
         retrying: toRetry.length > 0,
       });
@@ -234,8 +236,13 @@ export class Supervisor extends EventEmitter<{ crash: [CrashEvent]; restart: [nu
     return new Promise<JobKinds[K]['result']>((resolve, reject) => {
       const onAbort = (): void => this.cancel(id);
       const p: Pending = {
-        id, req, attempts: 1, opts, cancelled: false,
-        resolve: resolve as (v: unknown) => void, reject,
+        id,
+        req,
+        attempts: 1,
+        opts,
+        cancelled: false,
+        resolve: resolve as (v: unknown) => void,
+        reject,
         cleanup: () => opts.signal?.removeEventListener('abort', onAbort),
       };
       this.pending.set(id, p);

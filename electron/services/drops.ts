@@ -101,13 +101,7 @@ export class DroppedPaths {
  * Wait (briefly) until all of `paths` were dropped on `owner`, then consume them. The preload's
  * report and the page's call travel on different IPC pipes, so the call may arrive first.
  */
-export async function takeDropped(
-  drops: DroppedPaths,
-  owner: number,
-  paths: readonly string[],
-  graceMs = 1000,
-  stepMs = 25,
-): Promise<TakeResult> {
+export async function takeDropped(drops: DroppedPaths, owner: number, paths: readonly string[], graceMs = 1000, stepMs = 25): Promise<TakeResult> {
   const deadline = Date.now() + graceMs;
   for (;;) {
     const r = drops.take(owner, paths);

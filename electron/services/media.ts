@@ -10,11 +10,7 @@ import { isPhotoName } from './gallery.js';
 import type { ThumbnailCache } from './thumbnails.js';
 import { THUMB_SIZES } from './thumbnails.js';
 
-export type MediaRequest =
-  | { kind: 'photo'; path: string }
-  | { kind: 'thumb'; path: string; size: number }
-  | { kind: 'result'; id: string }
-  | { kind: 'style'; id: string };
+export type MediaRequest = { kind: 'photo'; path: string } | { kind: 'thumb'; path: string; size: number } | { kind: 'result'; id: string } | { kind: 'style'; id: string };
 
 export type Parsed<T> = { ok: true; value: T } | { ok: false; status: number; message: string };
 

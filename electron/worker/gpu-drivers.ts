@@ -40,11 +40,7 @@ function listDir(dir: string): string[] {
   }
 }
 
-export function softwareDriverPolicy(
-  env: NodeJS.ProcessEnv,
-  platform: NodeJS.Platform,
-  list: (dir: string) => string[] = listDir,
-): DriverPolicy {
+export function softwareDriverPolicy(env: NodeJS.ProcessEnv, platform: NodeJS.Platform, list: (dir: string) => string[] = listDir): DriverPolicy {
   // Dawn uses Vulkan only on Linux (D3D12 on Windows, Metal on macOS).
   if (platform !== 'linux' || env[ALLOW_SOFTWARE_GPU_ENV] === '1') return { env: {}, hidden: [] };
   // An explicit driver list is the user's own choice of driver.

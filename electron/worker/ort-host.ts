@@ -88,9 +88,7 @@ async function inlineHost(): Promise<OrtHost> {
  * Starts onnxruntime-node on its own thread; on the calling thread instead with
  * PASTICHE_ORT_THREAD=0 or where a worker thread cannot start (reason in `fallback`).
  */
-export async function startOrtHost(
-  env: NodeJS.ProcessEnv = process.env, threadScript: URL = new URL('./ort-thread.js', import.meta.url),
-): Promise<{ host: OrtHost; fallback: string | null }> {
+export async function startOrtHost(env: NodeJS.ProcessEnv = process.env, threadScript: URL = new URL('./ort-thread.js', import.meta.url)): Promise<{ host: OrtHost; fallback: string | null }> {
   if (env['PASTICHE_ORT_THREAD'] === '0') return { host: await inlineHost(), fallback: 'PASTICHE_ORT_THREAD=0' };
   try {
     const thread = new Worker(threadScript);

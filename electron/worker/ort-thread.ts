@@ -27,13 +27,12 @@ export function serveOrt(): OrtServer {
       try {
         switch (m.op) {
           case 'create': {
-            const s = typeof m.model === 'string'
-              ? await ort.InferenceSession.create(m.model, m.options)
-              : await ort.InferenceSession.create(m.model, m.options);
+            const s = typeof m.model === 'string' ? await ort.InferenceSession.create(m.model, m.options) : await ort.InferenceSession.create(m.model, m.options);
             const sid = next++;
             sessions.set(sid, s);
             const value: CreatedSession = {
-              sid, inputNames: [...s.inputNames],
+              sid,
+              inputNames: [...s.inputNames],
               inputMetadata: s.inputMetadata.map((i) => ({ name: i.name, isTensor: i.isTensor, type: i.isTensor ? i.type : null })),
             };
             return { reply: { op: 'done', id: m.id, value }, transfer: [] };

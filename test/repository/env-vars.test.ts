@@ -14,6 +14,9 @@ describe('environment variables', () => {
     expect(used.length).toBeGreaterThan(10);
     const readme = fs.readFileSync(path.join(root, 'README.md'), 'utf8');
     const documented = new Set([...readme.matchAll(/^\| `(PASTICHE_[A-Z0-9_]+)` \| [^|]+ \| [^|]+ \|$/gm)].map((m) => m[1]));
-    expect(used.filter((v) => !documented.has(v)), 'PASTICHE_* variables missing from the README table').toEqual([]);
+    expect(
+      used.filter((v) => !documented.has(v)),
+      'PASTICHE_* variables missing from the README table',
+    ).toEqual([]);
   });
 });

@@ -12,13 +12,19 @@ afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
 
 async function solid(name: string, rgb: [number, number, number]): Promise<string> {
   const file = path.join(dir, name);
-  await sharp({ create: { width: 320, height: 180, channels: 3, background: { r: rgb[0], g: rgb[1], b: rgb[2] } } }).jpeg().toFile(file);
+  await sharp({ create: { width: 320, height: 180, channels: 3, background: { r: rgb[0], g: rgb[1], b: rgb[2] } } })
+    .jpeg()
+    .toFile(file);
   return file;
 }
 
 describe('contact sheet', () => {
   it('lays the tiles out in a grid with a label strip under each', async () => {
-    const colours: [number, number, number][] = [[255, 0, 0], [0, 255, 0], [0, 0, 255]];
+    const colours: [number, number, number][] = [
+      [255, 0, 0],
+      [0, 255, 0],
+      [0, 0, 255],
+    ];
     const tiles = await Promise.all(colours.map(async (c, i) => ({ file: await solid(`t${i}.jpg`, c), label: `Style & <${i}>` })));
     const out = path.join(dir, 'sheet.jpg');
     const r = await writeContactSheet(tiles, out, { tileWidth: 160, columns: 2, labelHeight: 30, gap: 10 });
@@ -28,7 +34,11 @@ describe('contact sheet', () => {
     const px = (x: number, y: number) => [...data.subarray((y * info.width + x) * 3, (y * info.width + x) * 3 + 3)];
     const near = (a: number[], b: number[]) => a.every((v, i) => Math.abs(v - b[i]!) < 40);
     // Centre of each tile: its photo; below it the dark label strip with some light text.
-    const centres = [[10 + 80, 10 + 45], [10 + 160 + 10 + 80, 10 + 45], [10 + 80, 10 + 120 + 10 + 45]] as const;
+    const centres = [
+      [10 + 80, 10 + 45],
+      [10 + 160 + 10 + 80, 10 + 45],
+      [10 + 80, 10 + 120 + 10 + 45],
+    ] as const;
     centres.forEach(([x, y], i) => expect(near(px(x, y), colours[i]!), `tile ${i}`).toBe(true));
     let light = 0;
     for (let x = 10; x < 170; x++) for (let y = 100; y < 130; y++) if (px(x, y)[0]! > 150) light++;

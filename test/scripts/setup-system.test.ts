@@ -62,11 +62,7 @@ function run(m: Machine) {
   }
   stub(bin, 'id', `[ "$1" = -u ] && echo ${m.uid ?? 0}`);
   stub(bin, 'apt-get', 'exit 0');
-  stub(
-    bin,
-    'dpkg-query',
-    m.mesa === undefined ? 'echo "dpkg-query: no packages found matching mesa-vulkan-drivers" >&2; exit 1' : `echo "installed ${m.mesa}"`,
-  );
+  stub(bin, 'dpkg-query', m.mesa === undefined ? 'echo "dpkg-query: no packages found matching mesa-vulkan-drivers" >&2; exit 1' : `echo "installed ${m.mesa}"`);
   if (m.sudo !== false) stub(bin, 'sudo', 'exec "$@"');
   const python = path.join(base, 'python3');
   const modules = (m.modules ?? []).join(' ');
@@ -143,7 +139,7 @@ describe('setup-system.sh', () => {
     expect(r.out).toContain('setup-system: installed mesa-vulkan-drivers from bookworm-backports\n');
   });
 
-  it("Mesa too old: upgrades from backports, mirror read from a one-line sources.list", () => {
+  it('Mesa too old: upgrades from backports, mirror read from a one-line sources.list', () => {
     const r = run({
       modules: allModules,
       chromium: true,

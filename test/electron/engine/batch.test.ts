@@ -82,7 +82,10 @@ describe('batch runs', () => {
     const undo = makeReadOnlyDir(ro);
     if (!undo) return;
     try {
-      await expect(engine.runBatch([input], ro, {})).rejects.toMatchObject({ code: 'OUTPUT', message: expect.stringMatching(/^Cannot write to output folder .*: (it is on a read-only file system|it is not writable)$/) });
+      await expect(engine.runBatch([input], ro, {})).rejects.toMatchObject({
+        code: 'OUTPUT',
+        message: expect.stringMatching(/^Cannot write to output folder .*: (it is on a read-only file system|it is not writable)$/),
+      });
     } finally {
       undo();
     }
@@ -125,9 +128,15 @@ describe('batch runs', () => {
     const hard = new AbortController();
     const out2 = path.join(d, 'out2');
     mkdirSync(out2);
-    const p = engine.runBatch(inputs, out2, {}, (pr) => {
-      if (pr.current) hard.abort();
-    }, hard.signal);
+    const p = engine.runBatch(
+      inputs,
+      out2,
+      {},
+      (pr) => {
+        if (pr.current) hard.abort();
+      },
+      hard.signal,
+    );
     const r2 = await p;
     expect(r2.cancelled).toBe(true);
     expect(r2.files.every((f) => f.status === 'skipped')).toBe(true);

@@ -89,17 +89,36 @@ describe('tiled inference', () => {
   // Mean absolute horizontal/vertical gradient of the columns/rows in a set vs all others.
   function gradStats(px: Buffer, w: number, h: number, seamCols: number[], seamRows: number[]) {
     const at = (x: number, y: number, c: number) => px[(y * w + x) * 3 + c]!;
-    let seam = 0, seamN = 0, other = 0, otherN = 0;
+    let seam = 0,
+      seamN = 0,
+      other = 0,
+      otherN = 0;
     const cols = new Set(seamCols.flatMap((c) => [c - 1, c, c + 1]));
     const rows = new Set(seamRows.flatMap((r) => [r - 1, r, r + 1]));
-    for (let y = 0; y < h; y++) for (let x = 1; x < w; x++) for (let c = 0; c < 3; c++) {
-      const g = Math.abs(at(x, y, c) - at(x - 1, y, c));
-      if (cols.has(x)) { seam += g; seamN++; } else { other += g; otherN++; }
-    }
-    for (let y = 1; y < h; y++) for (let x = 0; x < w; x++) for (let c = 0; c < 3; c++) {
-      const g = Math.abs(at(x, y, c) - at(x, y - 1, c));
-      if (rows.has(y)) { seam += g; seamN++; } else { other += g; otherN++; }
-    }
+    for (let y = 0; y < h; y++)
+      for (let x = 1; x < w; x++)
+        for (let c = 0; c < 3; c++) {
+          const g = Math.abs(at(x, y, c) - at(x - 1, y, c));
+          if (cols.has(x)) {
+            seam += g;
+            seamN++;
+          } else {
+            other += g;
+            otherN++;
+          }
+        }
+    for (let y = 1; y < h; y++)
+      for (let x = 0; x < w; x++)
+        for (let c = 0; c < 3; c++) {
+          const g = Math.abs(at(x, y, c) - at(x, y - 1, c));
+          if (rows.has(y)) {
+            seam += g;
+            seamN++;
+          } else {
+            other += g;
+            otherN++;
+          }
+        }
     return { seam: seam / seamN, other: other / otherN };
   }
 
@@ -127,8 +146,10 @@ describe('tiled inference', () => {
     const g = gradStats(runs['a']!, 400, 300, seamCols, seamRows);
     expect(g.seam).toBeLessThan(g.other * 1.25);
     // Two different grids differ only by small, evenly spread amounts (no visible tile pattern).
-    let diff = 0, maxd = 0;
-    const a = runs['a']!, b = runs['b']!;
+    let diff = 0,
+      maxd = 0;
+    const a = runs['a']!,
+      b = runs['b']!;
     for (let i = 0; i < a.length; i++) {
       const d = Math.abs(a[i]! - b[i]!);
       diff += d;

@@ -65,9 +65,7 @@ describe('manifest loader', () => {
     m.models[0].io.multipleOf = 4;
     m.models[0].variants.int4 = m.models[0].variants.tiles;
     writeFileSync(path.join(d, 'manifest.json'), JSON.stringify(m));
-    expect((await loadManifest(d)).errors[0]?.message).toBe(
-      "Model manifest: models['fixture-pack'].variants: expected keys among 'tiles', 'single', 'fp16', 'fp16-tiles', 'int8' but received 'int4'",
-    );
+    expect((await loadManifest(d)).errors[0]?.message).toBe("Model manifest: models['fixture-pack'].variants: expected keys among 'tiles', 'single', 'fp16', 'fp16-tiles', 'int8' but received 'int4'");
     writeFileSync(path.join(d, 'manifest.json'), '{"schema": 2, "models": []}');
     expect((await loadManifest(d)).errors[0]?.message).toMatch(/expected schema 1 but received 2/);
     writeFileSync(path.join(d, 'manifest.json'), '{nope');

@@ -41,11 +41,14 @@ describe('supervisor', () => {
     // A stand-in worker that dies on every stylize job of a file named "poison".
     const crashy = path.join(ROOT, 'node_modules/.cache/pastiche-crashy-worker.mjs');
     mkdirSync(path.dirname(crashy), { recursive: true });
-    writeFileSync(crashy, `
+    writeFileSync(
+      crashy,
+      `
       // Import first: IPC messages wait in the pipe until the real worker starts listening.
       await import(${JSON.stringify(WORKER)});
       process.on('message', (m) => { if (m.type === 'job' && m.kind === 'stylize' && m.job.input.includes('poison')) process.kill(process.pid, 'SIGKILL'); });
-    `);
+    `,
+    );
     const inputs = [await writePhoto(path.join(d, 'a.png')), await writePhoto(path.join(d, 'poison.png')), await writePhoto(path.join(d, 'b.png'))];
     const out = path.join(d, 'out');
     mkdirSync(out);
@@ -64,7 +67,7 @@ describe('supervisor', () => {
 });
 
 describe('worker stderr filter', () => {
-  it('drops only Dawn\'s and the Vulkan loader\'s no-GPU warnings and their location lines', async () => {
+  it("drops only Dawn's and the Vulkan loader's no-GPU warnings and their location lines", async () => {
     const { isKnownWorkerNoise } = await import('../../../electron/engine/supervisor.js');
     expect(isKnownWorkerNoise("Warning: Couldn't load Vulkan: libvulkan.so.1: cannot open shared object file", false)).toBe(true);
     expect(isKnownWorkerNoise('    at operator() (/build/Release/_deps/dawn-src/src/dawn/native/vulkan/BackendVk.cpp:368)', true)).toBe(true);

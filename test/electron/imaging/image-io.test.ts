@@ -12,8 +12,7 @@ beforeAll(() => {
   dir = tmpDir();
 });
 
-const decode = (f: string, size: number | 'original' = 'original', maxPixels?: number) =>
-  decodeImage(f, maxPixels ? { size, maxPixels } : { size });
+const decode = (f: string, size: number | 'original' = 'original', maxPixels?: number) => decodeImage(f, maxPixels ? { size, maxPixels } : { size });
 
 describe('sniffing and bad files', () => {
   it('refuses empty, random, SVG, PDF renamed .jpg before sharp', async () => {
@@ -85,21 +84,32 @@ describe('decoding', () => {
     for (let y = 0; y < 10; y++) for (let x = 0; x < 10; x++) raw.fill(250, (y * 60 + x) * 3, (y * 60 + x) * 3 + 3);
     // Stored pixels S such that displaying S with orientation o gives the upright image D
     // (EXIF 2.3 definitions of where S's 0th row / column end up).
-    const W = 60, H = 40;
+    const W = 60,
+      H = 40;
     const src: Record<number, (x: number, y: number, ws: number, hs: number) => [number, number]> = {
-      2: (x, y, ws) => [ws - 1 - x, y], 3: (x, y, ws, hs) => [ws - 1 - x, hs - 1 - y], 4: (x, y, _ws, hs) => [x, hs - 1 - y],
-      5: (x, y) => [y, x], 6: (x, y, _ws, hs) => [y, hs - 1 - x], 7: (x, y, ws, hs) => [ws - 1 - y, hs - 1 - x], 8: (x, y, ws) => [ws - 1 - y, x],
+      2: (x, y, ws) => [ws - 1 - x, y],
+      3: (x, y, ws, hs) => [ws - 1 - x, hs - 1 - y],
+      4: (x, y, _ws, hs) => [x, hs - 1 - y],
+      5: (x, y) => [y, x],
+      6: (x, y, _ws, hs) => [y, hs - 1 - x],
+      7: (x, y, ws, hs) => [ws - 1 - y, hs - 1 - x],
+      8: (x, y, ws) => [ws - 1 - y, x],
     };
     for (let o = 2; o <= 8; o++) {
       // Store pixels transformed by the inverse of orientation o, tagged o.
-      const ws = o >= 5 ? H : W, hs = o >= 5 ? W : H;
+      const ws = o >= 5 ? H : W,
+        hs = o >= 5 ? W : H;
       const stored = Buffer.alloc(ws * hs * 3);
-      for (let y = 0; y < H; y++) for (let x = 0; x < W; x++) {
-        const [sx, sy] = src[o]!(x, y, ws, hs);
-        raw.copy(stored, (sy * ws + sx) * 3, (y * W + x) * 3, (y * W + x) * 3 + 3);
-      }
+      for (let y = 0; y < H; y++)
+        for (let x = 0; x < W; x++) {
+          const [sx, sy] = src[o]!(x, y, ws, hs);
+          raw.copy(stored, (sy * ws + sx) * 3, (y * W + x) * 3, (y * W + x) * 3 + 3);
+        }
       const f = path.join(dir, `orient-${o}.jpg`);
-      await sharp(stored, { raw: { width: ws, height: hs, channels: 3 } }).jpeg({ quality: 95 }).withMetadata({ orientation: o }).toFile(f);
+      await sharp(stored, { raw: { width: ws, height: hs, channels: 3 } })
+        .jpeg({ quality: 95 })
+        .withMetadata({ orientation: o })
+        .toFile(f);
       const img = await decode(f);
       expect([img.width, img.height], `orientation ${o}`).toEqual([60, 40]);
       expect(img.rgb[0], `orientation ${o} top-left`).toBeGreaterThan(200);
@@ -127,7 +137,7 @@ describe('decoding', () => {
     const dc = await decode(cmyk);
     expect(dc.rgb.length).toBe(40 * 30 * 3);
     // Red-ish left -> right gradient survives the conversion.
-    expect(dc.rgb[(15 * 40 + 39) * 3]!).toBeGreaterThan(dc.rgb[(15 * 40) * 3]!);
+    expect(dc.rgb[(15 * 40 + 39) * 3]!).toBeGreaterThan(dc.rgb[15 * 40 * 3]!);
 
     const gray = path.join(dir, 'gray.png');
     await (await photo(40, 30)).grayscale().png().toFile(gray);
@@ -143,15 +153,22 @@ describe('decoding', () => {
   it('GIF: first frame with a warning when animated', async () => {
     const frames = path.join(dir, 'anim.gif');
     const strip = await (await photo(20, 60)).png().toBuffer();
-    await sharp(strip, { animated: true }).gif().toFile(frames).catch(async () => {
-      await sharp(strip).gif().toFile(frames);
-    });
+    await sharp(strip, { animated: true })
+      .gif()
+      .toFile(frames)
+      .catch(async () => {
+        await sharp(strip).gif().toFile(frames);
+      });
     const g = path.join(dir, 'anim2.gif');
     await sharp(await (await photo(20, 60)).raw().toBuffer(), { raw: { width: 20, height: 60, channels: 3, pageHeight: 20 } as never })
-      .gif().toFile(g).catch(() => undefined);
+      .gif()
+      .toFile(g)
+      .catch(() => undefined);
     const img = await decode(frames);
     expect(img.format).toBe('gif');
-    const md = await sharp(g).metadata().catch(() => null);
+    const md = await sharp(g)
+      .metadata()
+      .catch(() => null);
     if (md && (md.pages ?? 1) > 1) {
       const a = await decode(g);
       expect(a.height).toBe(20);
@@ -174,11 +191,16 @@ describe('encoding and metadata', () => {
 
   it('keeps EXIF/ICC/XMP, resets orientation to 1, strips GPS on request, strips all on request', async () => {
     const src = path.join(dir, 'meta.jpg');
-    await (await photo(48, 32)).jpeg()
+    await (
+      await photo(48, 32)
+    )
+      .jpeg()
       .withExif({ IFD0: { Make: 'TestCam', Model: 'X1' }, IFD3: { GPSLatitudeRef: 'N', GPSLatitude: '51/1 30/1 0/1' } })
       .withMetadata({ orientation: 6 })
       .withIccProfile('p3')
-      .withXmp('<x:xmpmeta xmlns:x="adobe:ns:meta/"><rdf:RDF xmlns:rdf="http://www.w3.org/1999/02/22-rdf-syntax-ns#"><rdf:Description xmlns:exif="http://ns.adobe.com/exif/1.0/" exif:GPSLatitude="51,30N" exif:UserComment="hi"/></rdf:RDF></x:xmpmeta>')
+      .withXmp(
+        '<x:xmpmeta xmlns:x="adobe:ns:meta/"><rdf:RDF xmlns:rdf="http://www.w3.org/1999/02/22-rdf-syntax-ns#"><rdf:Description xmlns:exif="http://ns.adobe.com/exif/1.0/" exif:GPSLatitude="51,30N" exif:UserComment="hi"/></rdf:RDF></x:xmpmeta>',
+      )
       .toFile(src);
     const img = await decode(src);
     expect(parseExif(img.meta.exif!)).toMatchObject({ orientation: 6, hasGpsPointer: true });
@@ -212,7 +234,16 @@ describe('encoding and metadata', () => {
     const libvips = await sharp(px, { raw }).withIccProfile('srgb').jpeg({ quality: 92, chromaSubsampling: '4:4:4' }).toBuffer();
     expect(mine.equals(libvips)).toBe(true);
     // With EXIF too: both segments, the profile sRGB, EXIF first.
-    const exif = (await sharp(await (await photo(8, 8)).jpeg().withExif({ IFD0: { Make: 'TestCam' } }).toBuffer()).metadata()).exif!;
+    const exif = (
+      await sharp(
+        await (
+          await photo(8, 8)
+        )
+          .jpeg()
+          .withExif({ IFD0: { Make: 'TestCam' } })
+          .toBuffer(),
+      ).metadata()
+    ).exif!;
     const both = await encodeImage(px, 64, 48, 3, { format: 'jpg', quality: 92, keepMetadata: true, stripGps: false, meta: { exif } });
     const md = await sharp(both).metadata();
     expect(md.icc!.equals((await sharp(libvips).metadata()).icc!)).toBe(true);
@@ -226,7 +257,16 @@ describe('encoding and metadata', () => {
 
   it('encodes raw pixels exactly under the metadata carrier (lossless formats)', async () => {
     const px = Buffer.from(Array.from({ length: 20 * 10 * 3 }, (_, i) => (i * 37) % 256));
-    const exif = (await sharp(await (await photo(8, 8)).jpeg().withExif({ IFD0: { Make: 'A' } }).toBuffer()).metadata()).exif!;
+    const exif = (
+      await sharp(
+        await (
+          await photo(8, 8)
+        )
+          .jpeg()
+          .withExif({ IFD0: { Make: 'A' } })
+          .toBuffer(),
+      ).metadata()
+    ).exif!;
     const buf = await encodeImage(px, 20, 10, 3, { format: 'png', quality: 90, keepMetadata: true, stripGps: false, meta: { exif } });
     const back = await sharp(buf).raw().toBuffer();
     expect(back.equals(px)).toBe(true);

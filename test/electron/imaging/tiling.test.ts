@@ -9,7 +9,11 @@ describe('tiling math', () => {
 
   it('covers every length with overlaps >= receptive field, aligned starts, weights summing to 1', () => {
     for (const length of [513, 700, 1001, 1999, 3840, 4321]) {
-      for (const [tile, overlap] of [[512, 34], [256, 40], [1024, 64]] as const) {
+      for (const [tile, overlap] of [
+        [512, 34],
+        [256, 40],
+        [1024, 64],
+      ] as const) {
         const spans = planAxis(length, tile, overlap, 4);
         expect(spans[0]?.start).toBe(0);
         const last = spans[spans.length - 1]!;
@@ -59,19 +63,22 @@ describe('tiling math', () => {
   });
 
   it('2-D grid blends back a constant exactly', () => {
-    const W = 300, H = 211;
+    const W = 300,
+      H = 211;
     const g = planTiles(W, H, { tileSize: 128, overlap: 20, multipleOf: 4 });
     expect(g.tiles.length).toBe(g.cols.length * g.rows.length);
     const acc = new TileAccumulator(W, H);
     for (const t of g.tiles) {
-      const pw = Math.ceil(t.width / 4) * 4, ph = Math.ceil(t.height / 4) * 4;
+      const pw = Math.ceil(t.width / 4) * 4,
+        ph = Math.ceil(t.height / 4) * 4;
       acc.add(new Float32Array(3 * pw * ph).fill(77), pw, ph, t.x, t.y, t.width, t.height, axisWeights(g.cols, t.col), axisWeights(g.rows, t.row));
     }
     expect(acc.toRgb().every((v) => v === 77)).toBe(true);
   });
 
   it('banded accumulation (one tile row of floats) equals whole-frame accumulation', () => {
-    const W = 301, H = 397;
+    const W = 301,
+      H = 397;
     const g = planTiles(W, H, { tileSize: 96, overlap: 16, multipleOf: 4 });
     expect(g.rows.length).toBeGreaterThan(3);
     const bandRows = Math.max(...g.rows.map((r) => r.length));
@@ -80,9 +87,11 @@ describe('tiling math', () => {
     let seed = 1;
     const rnd = (): number => ((seed = (seed * 16807) % 2147483647) / 2147483647) * 255;
     for (const t of g.tiles) {
-      const pw = Math.ceil(t.width / 4) * 4, ph = Math.ceil(t.height / 4) * 4;
+      const pw = Math.ceil(t.width / 4) * 4,
+        ph = Math.ceil(t.height / 4) * 4;
       const tile = Float32Array.from({ length: 3 * pw * ph }, rnd);
-      const wx = axisWeights(g.cols, t.col), wy = axisWeights(g.rows, t.row);
+      const wx = axisWeights(g.cols, t.col),
+        wy = axisWeights(g.rows, t.row);
       whole.add(tile, pw, ph, t.x, t.y, t.width, t.height, wx, wy);
       banded.add(tile, pw, ph, t.x, t.y, t.width, t.height, wx, wy);
     }

@@ -4,10 +4,12 @@ import { menuTemplate } from '../../../electron/main/menu-template.js';
 import type { MenuItemConstructorOptions } from 'electron';
 
 describe('CSP', () => {
-  const directives = new Map(CSP.split(';').map((d) => {
-    const [name = '', ...values] = d.trim().split(/\s+/);
-    return [name, values] as const;
-  }));
+  const directives = new Map(
+    CSP.split(';').map((d) => {
+      const [name = '', ...values] = d.trim().split(/\s+/);
+      return [name, values] as const;
+    }),
+  );
 
   it('locks scripts, objects, base and framing down', () => {
     expect(directives.get('default-src')).toEqual(["'self'"]);
@@ -49,8 +51,7 @@ describe('navigation policy', () => {
 });
 
 describe('application menu', () => {
-  const flat = (items: MenuItemConstructorOptions[]): MenuItemConstructorOptions[] =>
-    items.flatMap((i) => [i, ...(Array.isArray(i.submenu) ? flat(i.submenu) : [])]);
+  const flat = (items: MenuItemConstructorOptions[]): MenuItemConstructorOptions[] => items.flatMap((i) => [i, ...(Array.isArray(i.submenu) ? flat(i.submenu) : [])]);
 
   it('has the usual shortcuts and sends commands', () => {
     const sent: string[] = [];

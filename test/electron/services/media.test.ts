@@ -46,7 +46,9 @@ describe('serveMedia', () => {
   beforeAll(async () => {
     base = fs.realpathSync(fs.mkdtempSync(path.join(os.tmpdir(), 'pastiche-media-')));
     fs.mkdirSync(path.join(base, 'g'));
-    await sharp({ create: { width: 40, height: 30, channels: 3, background: '#123456' } }).jpeg().toFile(path.join(base, 'g', 'ok.jpg'));
+    await sharp({ create: { width: 40, height: 30, channels: 3, background: '#123456' } })
+      .jpeg()
+      .toFile(path.join(base, 'g', 'ok.jpg'));
     fs.writeFileSync(path.join(base, 'g', 'bad.jpg'), Buffer.from([0xff, 0xd8, 0xff, 0, 1, 2, 3]));
     fs.writeFileSync(path.join(base, 'outside.jpg'), 'x');
     const roots = new AllowedRoots();

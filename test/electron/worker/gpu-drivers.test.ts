@@ -3,13 +3,20 @@ import { explainNoAdapter, softwareDriverPolicy, vulkanManifestDirs } from '../.
 
 const ENV = { HOME: '/home/u' };
 /** A machine whose /usr/share/vulkan/icd.d holds these manifests. */
-const machine = (...names: string[]) => (dir: string) => (dir === '/usr/share/vulkan/icd.d' ? names : []);
+const machine =
+  (...names: string[]) =>
+  (dir: string) =>
+    dir === '/usr/share/vulkan/icd.d' ? names : [];
 
 describe('software Vulkan drivers', () => {
-  it('searches the Vulkan loader\'s manifest folders', () => {
+  it("searches the Vulkan loader's manifest folders", () => {
     expect(vulkanManifestDirs(ENV)).toEqual([
-      '/home/u/.config/vulkan/icd.d', '/etc/xdg/vulkan/icd.d', '/etc/vulkan/icd.d',
-      '/home/u/.local/share/vulkan/icd.d', '/usr/local/share/vulkan/icd.d', '/usr/share/vulkan/icd.d',
+      '/home/u/.config/vulkan/icd.d',
+      '/etc/xdg/vulkan/icd.d',
+      '/etc/vulkan/icd.d',
+      '/home/u/.local/share/vulkan/icd.d',
+      '/usr/local/share/vulkan/icd.d',
+      '/usr/share/vulkan/icd.d',
     ]);
   });
 

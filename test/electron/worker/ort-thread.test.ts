@@ -34,7 +34,10 @@ describe('onnxruntime on its own thread', () => {
   it('PASTICHE_ORT_THREAD=0 hosts it on the main thread instead, with the same output', async () => {
     const input = await writePhoto(path.join(dir, 'in', 'q.png'), 200, 150, 9);
     const outs: string[] = [];
-    for (const [tag, env] of [['thread', process.env], ['inline', { ...process.env, PASTICHE_ORT_THREAD: '0' }]] as const) {
+    for (const [tag, env] of [
+      ['thread', process.env],
+      ['inline', { ...process.env, PASTICHE_ORT_THREAD: '0' }],
+    ] as const) {
       const r = await (await engine(env, [])).stylizeFile(input, { outputPath: path.join(dir, `${tag}.png`) }, { style: 'udnie' });
       expect(r.status).toBe('ok');
       outs.push(r.output as string);

@@ -45,7 +45,11 @@ describe('names and paths', () => {
       expect(await decodesFully(f.output!), f.output!).toBe(true);
     }
     expect(r.files.find((f) => f.input === deepFile)?.output).toBe(path.join(out, path.relative(src, deep), 'deep photo.png'));
-    expect(readdirSync(out, { recursive: true }).map(String).filter((n) => n.includes('pastiche-tmp'))).toEqual([]);
+    expect(
+      readdirSync(out, { recursive: true })
+        .map(String)
+        .filter((n) => n.includes('pastiche-tmp')),
+    ).toEqual([]);
   });
 
   it('a 251-byte name (temp name would exceed NAME_MAX) is still written atomically', async () => {
@@ -107,7 +111,10 @@ describe('names and paths', () => {
     if (!undo) return;
     try {
       const mtime = statSync(input).mtimeMs;
-      await expect(engine.runBatch([input], ro, {})).rejects.toMatchObject({ code: 'OUTPUT', message: expect.stringMatching(/^Cannot write to output folder .*: (it is on a read-only file system|it is not writable)$/) });
+      await expect(engine.runBatch([input], ro, {})).rejects.toMatchObject({
+        code: 'OUTPUT',
+        message: expect.stringMatching(/^Cannot write to output folder .*: (it is on a read-only file system|it is not writable)$/),
+      });
       const c = await runCli(['stylize', input, '--out', ro, '--json']);
       expect(c.code).toBe(2);
       expect(c.stderr).toMatch(/--out: Cannot write to output folder .*(read-only file system|not writable)/);
@@ -127,7 +134,8 @@ describe('names and paths', () => {
     expect(ok.code, ok.stderr).toBe(0);
     const rep = JSON.parse(ok.stdout) as { files: { input: string; status: string; output: string }[] };
     expect(rep.files.map((f) => [path.basename(f.input), f.status, path.basename(f.output)])).toEqual([
-      ['-rf.jpg', 'ok', '-rf.jpg'], ['--help.jpg', 'ok', '--help.jpg'],
+      ['-rf.jpg', 'ok', '-rf.jpg'],
+      ['--help.jpg', 'ok', '--help.jpg'],
     ]);
     expect(existsSync(path.join(cwd, 'out', '-rf.jpg'))).toBe(true);
     // Without '--' the name is parsed as options (-r -f '.jpg'): a usage error that points at

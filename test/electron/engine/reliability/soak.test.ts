@@ -10,8 +10,21 @@ beforeAll(() => {
   ensureBuilt();
 });
 
-interface Sample { files: number; rssMiB: number; peakMiB: number; s: number }
-interface SoakResult { files: number; ok: number; failed: string[]; workers: number; wallS: number; lastThirdGrowthMiB: number | null; samples: Sample[] }
+interface Sample {
+  files: number;
+  rssMiB: number;
+  peakMiB: number;
+  s: number;
+}
+interface SoakResult {
+  files: number;
+  ok: number;
+  failed: string[];
+  workers: number;
+  wallS: number;
+  lastThirdGrowthMiB: number | null;
+  samples: Sample[];
+}
 
 describe('memory soak', () => {
   it.skipIf(process.platform !== 'linux')('small photos through one worker: all ok, no restarts, peak RSS plateaus', () => {
@@ -19,7 +32,9 @@ describe('memory soak', () => {
     const files = long ? 5000 : 1000;
     const every = long ? 500 : 100;
     const out = execFileSync(process.execPath, [path.join(ROOT, 'scripts/soak.mjs'), '--files', String(files), '--every', String(every), '--json'], {
-      encoding: 'utf8', env: { ...process.env, PASTICHE_MODELS_DIR: FIXTURE_MODELS }, timeout: long ? 900_000 : 170_000,
+      encoding: 'utf8',
+      env: { ...process.env, PASTICHE_MODELS_DIR: FIXTURE_MODELS },
+      timeout: long ? 900_000 : 170_000,
     });
     const r = JSON.parse(out.trim().split('\n').at(-1)!) as SoakResult;
     console.log(['files | worker RSS MiB | peak MiB | s', ...r.samples.map((x) => `${x.files} | ${x.rssMiB} | ${x.peakMiB} | ${x.s}`)].join('\n'));

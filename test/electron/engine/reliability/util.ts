@@ -29,7 +29,10 @@ export function procMem(pid: number | undefined): ProcMem | null {
 /** Direct children of a process (from /proc), e.g. the CLI's inference worker. */
 export function childPids(pid: number): number[] {
   const r = spawnSync('ps', ['-o', 'pid=', '--ppid', String(pid)], { encoding: 'utf8' });
-  return r.stdout.split('\n').map((l) => Number(l.trim())).filter((n) => n > 0);
+  return r.stdout
+    .split('\n')
+    .map((l) => Number(l.trim()))
+    .filter((n) => n > 0);
 }
 
 export function alive(pid: number): boolean {
@@ -92,7 +95,9 @@ export interface CliRun {
 
 export function startCli(args: string[], opts: { cwd?: string; env?: NodeJS.ProcessEnv } = {}): ChildProcess {
   return spawn(process.execPath, [BIN, ...args], {
-    cwd: opts.cwd, env: { ...process.env, PASTICHE_MODELS_DIR: FIXTURE_MODELS, ...opts.env }, stdio: ['ignore', 'pipe', 'pipe'],
+    cwd: opts.cwd,
+    env: { ...process.env, PASTICHE_MODELS_DIR: FIXTURE_MODELS, ...opts.env },
+    stdio: ['ignore', 'pipe', 'pipe'],
   });
 }
 
