@@ -181,7 +181,7 @@ export interface BatchReport {
 
 export interface DeviceReport {
   requested: DeviceChoice;
-  /** Provider that actually ran the last session. */
+  /** Provider that actually ran the most recent inference. */
   provider: ProviderName;
   /** Set when a GPU was asked for (or auto) and the engine fell back to CPU: why. */
   fallbackReason?: string;

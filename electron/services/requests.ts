@@ -1,5 +1,5 @@
 // Validators of the IPC request objects (preview and export): every field checked, unknown keys
-// refused, paths only inside what the user opened in this session.
+// refused, paths only inside what the user opened since the app started.
 
 import type { ExportRequest, PreviewRequest, StyleThumbRequest } from '../common/ipc-contract.js';
 import type { StyleCatalog } from '../common/styles.js';
@@ -27,7 +27,7 @@ export function validateExportRequest(v: unknown, known: StyleCatalog, roots: Al
   const folders = array(o.folders, 256, 'folders').map((f, i) => allowedPath(roots, f, `folders[${i}]`));
   if (files.length + folders.length === 0) fail('Expected at least one photo or folder to export');
   const outDir = absPath(o.outDir, 'outDir');
-  if (!roots.containsDir(outDir)) throw new ArgError(`Output folder '${outDir}' was not chosen in this session; choose it with the folder dialog`, 'not-allowed');
+  if (!roots.containsDir(outDir)) throw new ArgError(`Output folder '${outDir}' was not chosen with the folder dialog; choose it there first`, 'not-allowed');
   const opt = plainObject(o.options, 'options');
   knownKeys(opt, ['style', 'size', 'brush', 'strength', 'preserveColors', 'format', 'quality', 'keepMetadata', 'stripGps'], 'options');
   return {
@@ -50,7 +50,7 @@ export function validateExportRequest(v: unknown, known: StyleCatalog, roots: Al
   };
 }
 
-/** A path the user opened in this session (realpath), or an ArgError. */
+/** A path the user opened since the app started (realpath), or an ArgError. */
 /** Style thumbnails: on a photo the user opened (or null: the sample photo), at a brush and export size. */
 export function validateThumbRequest(v: unknown, roots: AllowedRoots): StyleThumbRequest {
   const o = plainObject(v, 'thumbnail request');

@@ -23,7 +23,7 @@ export class StyleThumbs {
   readonly sample: string;
   #chain: Promise<unknown> = Promise.resolve();
   readonly #pending = new Map<string, Promise<string>>();
-  /** Thumbnail ids handed out in this session (the media handler serves only these). */
+  /** Thumbnail ids handed out since the app started (the media handler serves only these). */
   readonly #issued = new Set<string>();
 
   constructor(dir: string, sample: string) {
@@ -35,7 +35,7 @@ export class StyleThumbs {
     return path.join(this.dir, `${thumbId}.jpg`);
   }
 
-  /** The file of a thumbnail rendered (or found) in this session, or null. */
+  /** The file of a thumbnail rendered (or found) since the app started, or null. */
   existing(thumbId: string): string | null {
     if (!this.#issued.has(thumbId)) return null;
     const f = this.fileFor(thumbId);
