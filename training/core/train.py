@@ -17,17 +17,7 @@ from typing import Dict, List
 import torch
 
 from .data import ContentCrops, default_shared_dir, list_images, load_rgb
-from .losses import (
-    ALL_LAYERS,
-    CONTENT_LAYERS,
-    STYLE_LAYERS,
-    downscale,
-    gram,
-    relative_feature_error,
-    relative_gram_error,
-    select,
-    total_variation,
-)
+from .losses import STYLE_LAYERS, downscale, gram, perceptual_loss
 from .model import Generator, GeneratorConfig, NormContext, count_params
 from .vgg import VGGFeatures
 
@@ -49,22 +39,6 @@ def style_targets(vgg: VGGFeatures, style_files: List[str], style_size: int, sca
     for s in scales:
         out[s] = [torch.stack([g[i] for g in per_style[s]]) for i in range(len(STYLE_LAYERS))]
     return out
-
-
-def perceptual_loss(vgg, y, x, targets, style_idx, args):
-    feats_y = vgg(y, ALL_LAYERS)
-    with torch.no_grad():
-        feats_x = vgg(x, CONTENT_LAYERS)
-    content = sum(relative_feature_error(a, b)
-                  for a, b in zip(select(feats_y, ALL_LAYERS, CONTENT_LAYERS), feats_x, strict=True))
-    style = 0.0
-    for s in args.scales:
-        fy = select(feats_y, ALL_LAYERS, STYLE_LAYERS) if s == 1 else vgg(downscale(y, s), STYLE_LAYERS)
-        for i, f in enumerate(fy):
-            style = style + relative_gram_error(gram(f), targets[s][i][style_idx])
-    tv = total_variation(y)
-    total = args.content_weight * content + args.style_weight * style + args.tv_weight * tv
-    return total.mean(), content.mean().item(), float(style.mean()), tv.mean().item()
 
 
 def parse_args(argv=None):
@@ -176,7 +150,11 @@ def train(args) -> dict:
         style_w = torch.nn.functional.one_hot(style_idx, n_styles).float() if cfg.norm == "cond_instance" else None
         with torch.autocast(device_type=device.type, dtype=amp_dtype or torch.bfloat16, enabled=use_amp):
             y = model(x, NormContext(style=style_w))
-            loss, lc, ls, ltv = perceptual_loss(vgg, y, x, targets, style_idx, args)
+            parts = perceptual_loss(vgg, y, x, targets, style_idx, scales=args.scales,
+                                    content_weight=args.content_weight, style_weight=args.style_weight,
+                                    tv_weight=args.tv_weight)
+            loss, lc, ls, ltv = (parts.total, parts.content.mean().item(), float(parts.style.mean()),
+                                 parts.tv.mean().item())
         opt.zero_grad(set_to_none=True)
         scaler.scale(loss).backward()
         scaler.step(opt)

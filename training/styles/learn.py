@@ -180,43 +180,19 @@ def builtin_vectors(models_dir: str, pack_id: str, fp: str, size: int):
 
 def style_loss_of(vgg, y, targets, scales):
     """Per-sample multi-scale style loss (sum over layers and scales), as in training."""
-    from ..core.losses import STYLE_LAYERS, downscale, gram, relative_gram_error
-    total = 0.0
-    for s in scales:
-        for i, f in enumerate(vgg(downscale(y, s), STYLE_LAYERS)):
-            total = total + relative_gram_error(gram(f), targets[s][i][0:1])
-    return total
+    from ..core.losses import multiscale_style_loss
+    return multiscale_style_loss(vgg, y, targets, slice(0, 1), scales)
 
 
 def step_loss(g, vgg, vec, x, targets, a):
     """(total loss, content [B], style [B]): the pack's perceptual loss for photos x under vec."""
-    import torch
-
-    from ..core.losses import (
-        ALL_LAYERS,
-        CONTENT_LAYERS,
-        STYLE_LAYERS,
-        downscale,
-        gram,
-        relative_feature_error,
-        relative_gram_error,
-        select,
-        total_variation,
-    )
+    from ..core.losses import perceptual_loss
     from ..core.model import NormContext
     y = g(x, NormContext(style_vector=vec))
-    feats_y = vgg(y, ALL_LAYERS)
-    with torch.no_grad():
-        feats_x = vgg(x, CONTENT_LAYERS)
-    content = sum(relative_feature_error(p_, q) for p_, q in zip(select(feats_y, ALL_LAYERS, CONTENT_LAYERS), feats_x,
-                                                                        strict=True))
-    style = 0.0
-    for s in a.scales:
-        fy = select(feats_y, ALL_LAYERS, STYLE_LAYERS) if s == 1 else vgg(downscale(y, s), STYLE_LAYERS)
-        for i, f in enumerate(fy):
-            style = style + relative_gram_error(gram(f), targets[s][i][0:1])
-    tv = total_variation(y)
-    return (a.content_weight * content + a.style_weight * style + a.tv_weight * tv).mean(), content, style
+    # One painting: its targets (index 0) broadcast over the batch.
+    parts = perceptual_loss(vgg, y, x, targets, slice(0, 1), scales=a.scales, content_weight=a.content_weight,
+                            style_weight=a.style_weight, tv_weight=a.tv_weight)
+    return parts.total, parts.content, parts.style
 
 
 def nearest_builtin(g, vgg, vectors: dict, probes, targets, scales):
