@@ -314,6 +314,37 @@ def test_a_few_real_training_steps_on_a_tiny_crop(tmp_path, pack_models, frozen)
     print(f"tiny training run: {time.time() - t:.1f} s")
 
 
+@needs_shared
+def test_the_style_trainer_scores_with_the_shared_perceptual_loss():
+    """One painting's targets (slice 0:1) broadcast over the batch, through training/core/losses.py."""
+    import argparse
+
+    from training.core.losses import STYLE_LAYERS, downscale, gram, multiscale_style_loss, perceptual_loss
+    from training.core.vgg import VGGFeatures
+    from training.styles.learn import DEFAULTS, step_loss, style_loss_of
+    torch.manual_seed(0)
+    vgg = VGGFeatures()
+    g = Generator(GeneratorConfig(width=4, res_blocks=1, norm="instance")).eval()
+    for p_ in g.parameters():
+        p_.requires_grad_(False)
+    vec = torch.nn.Parameter(torch.rand(1, V.vector_size(g)) + 0.5)
+    x, painting = torch.rand(2, 3, 32, 32) * 255, torch.rand(1, 3, 40, 48) * 255
+    a = argparse.Namespace(**{k: DEFAULTS[k] for k in ("scales", "content_weight", "style_weight", "tv_weight")})
+    with torch.no_grad():
+        targets = {s: [gram(f) for f in vgg(downscale(painting, s), STYLE_LAYERS)] for s in a.scales}
+    loss, content, style = step_loss(g, vgg, vec, x, targets, a)
+    loss.backward()
+    assert content.shape == style.shape == (2,) and float(vec.grad.abs().sum()) > 0
+    y = g(x, NormContext(style_vector=vec)).detach()
+    parts = perceptual_loss(vgg, y, x, targets, slice(0, 1), scales=a.scales, content_weight=a.content_weight,
+                            style_weight=a.style_weight, tv_weight=a.tv_weight)
+    assert torch.equal(loss.detach(), parts.total) and torch.equal(content.detach(), parts.content)
+    assert torch.equal(style.detach(), parts.style)
+    with torch.no_grad():
+        torch.testing.assert_close(style_loss_of(vgg, y, targets, a.scales),
+                                   multiscale_style_loss(vgg, y, targets, torch.zeros(2, dtype=torch.long), a.scales))
+
+
 def test_missing_pytorch_says_what_to_install(tmp_path):
     fake = tmp_path / "fake"
     (fake / "torch").mkdir(parents=True)
