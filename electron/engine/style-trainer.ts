@@ -92,11 +92,11 @@ export async function checkTrainerRuntime(python = defaultPython(), root = defau
   if (!existsSync(path.join(root, TRAINER_FILE))) {
     return { ...base, ok: false, missing: ['trainer'], message: `The style trainer is not installed: ${path.join(root, TRAINER_FILE)} is missing` };
   }
-  // Both checks at once, so the user learns everything that is missing in one go.
+  // Both checks at once, so the user learns everything that is missing in one go: a line each.
   const [py, data] = await Promise.all([checkPython(python, root), checkTrainerData(resolveTrainerData(root, env), root)]);
   const missing = [...(py?.missing ?? []), ...data.missing];
   if (missing.length === 0) return { ...base, ok: true };
-  return { ...base, ok: false, missing, message: [...(py ? [py.message] : []), ...data.messages].join('. ') };
+  return { ...base, ok: false, missing, message: [...(py ? [py.message] : []), ...data.messages].join('\n') };
 }
 
 /** What the Python lacks to run the trainer, or null when it imports every module. */

@@ -125,13 +125,13 @@ export async function photosProblem(dir: string): Promise<string | null> {
 function whereFrom(from: TrainerDataSource, root: string): string {
   if (from === 'PASTICHE_VGG_DIR' || from === 'PASTICHE_SHARED_DIR') return `set by ${from}`;
   if (from === 'shipped') return 'shipped with the app';
-  return `the default beside the checkout; the app's ${path.join(root, TRAINER_DATA_DIR)} is not there either`;
+  return `the default beside the checkout, as ${path.join(root, TRAINER_DATA_DIR)} does not exist`;
 }
 
 export interface TrainerDataCheck {
   /** 'vgg19' (the loss network's weights), 'training-photos'. */
   missing: string[];
-  /** One sentence per missing part: what, where it looked, and how to fix it. */
+  /** One sentence per missing part: what, where it looked (the path and why there), and how to fix it. */
   messages: string[];
 }
 
@@ -142,13 +142,13 @@ export async function checkTrainerData(d: TrainerData, root: string): Promise<Tr
   if (vgg) {
     out.missing.push('vgg19');
     out.messages.push(
-      `Learning a style needs the VGG19 loss-network weights: ${vgg} (looked in ${d.vggDir}, ${whereFrom(d.vggFrom, root)}). Set PASTICHE_VGG_DIR to a folder holding model.json and its shards, or PASTICHE_SHARED_DIR to one holding ${VGG_SUBDIR}/ and ${CONTENT_SUBDIR}/`,
+      `Learning a style needs the VGG19 loss-network weights: ${vgg} (${whereFrom(d.vggFrom, root)}). Set PASTICHE_VGG_DIR to the folder holding model.json and its shards, or PASTICHE_SHARED_DIR to one holding ${VGG_SUBDIR}/ and ${CONTENT_SUBDIR}/`,
     );
   }
   if (photos) {
     out.missing.push('training-photos');
     out.messages.push(
-      `Learning a style needs training photos: ${photos} (looked in ${d.contentDir}, ${whereFrom(d.sharedFrom, root)}). Set PASTICHE_SHARED_DIR to a folder holding ${CONTENT_SUBDIR}/ with the photos, and ${VGG_SUBDIR}/`,
+      `Learning a style needs training photos: ${photos} (${whereFrom(d.sharedFrom, root)}). Set PASTICHE_SHARED_DIR to a folder holding ${CONTENT_SUBDIR}/ with the photos and ${VGG_SUBDIR}/`,
     );
   }
   return out;

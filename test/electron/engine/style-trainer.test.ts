@@ -73,8 +73,8 @@ describe('style trainer process', () => {
     const r = await checkTrainerRuntime('/usr/bin/python3', root, {});
     expect(r).toMatchObject({ ok: false, missing: ['vgg19', 'training-photos'] });
     const message = r.ok ? '' : r.message;
-    expect(message).toContain(`Learning a style needs the VGG19 loss-network weights: ${path.join(shared, 'vgg19', 'model.json')} is missing (looked in ${path.join(shared, 'vgg19')}`);
-    expect(message).toContain(`. Learning a style needs training photos: ${path.join(shared, 'content', 'open')} does not exist`);
+    expect(message).toContain(`Learning a style needs the VGG19 loss-network weights: ${path.join(shared, 'vgg19', 'model.json')} is missing (the default beside the checkout`);
+    expect(message).toContain(`\nLearning a style needs training photos: ${path.join(shared, 'content', 'open')} does not exist`);
     expect(message).toContain('Set PASTICHE_VGG_DIR');
     expect(message).toContain('Set PASTICHE_SHARED_DIR');
     // Data given by variable: ready.
@@ -85,7 +85,7 @@ describe('style trainer process', () => {
     const both = await checkTrainerRuntime(py, root, {});
     expect(both).toMatchObject({ ok: false, missing: ['python', 'vgg19', 'training-photos'] });
     expect(both.ok ? '' : both.message).toMatch(
-      new RegExp(`^Learning a style needs Python 3 with PyTorch: ${py.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&')} not found\\. .+ or set PASTICHE_PYTHON\\. Learning a style needs the VGG19`),
+      new RegExp(`^Learning a style needs Python 3 with PyTorch: ${py.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&')} not found\\. .+ or set PASTICHE_PYTHON\nLearning a style needs the VGG19`),
     );
   });
 

@@ -61,18 +61,16 @@ describe('trainer data', () => {
     const r = await checkTrainerData(resolveTrainerData(root, {}), root);
     expect(r.missing).toEqual(['vgg19', 'training-photos']);
     expect(r.messages).toEqual([
-      `Learning a style needs the VGG19 loss-network weights: ${path.join(shared, 'vgg19', 'model.json')} is missing (looked in ${path.join(shared, 'vgg19')}, the default beside the checkout; the app's ${path.join(root, 'trainer-data')} is not there either). Set PASTICHE_VGG_DIR to a folder holding model.json and its shards, or PASTICHE_SHARED_DIR to one holding vgg19/ and content/open/`,
-      `Learning a style needs training photos: ${path.join(shared, 'content', 'open')} does not exist (looked in ${path.join(shared, 'content', 'open')}, the default beside the checkout; the app's ${path.join(root, 'trainer-data')} is not there either). Set PASTICHE_SHARED_DIR to a folder holding content/open/ with the photos, and vgg19/`,
+      `Learning a style needs the VGG19 loss-network weights: ${path.join(shared, 'vgg19', 'model.json')} is missing (the default beside the checkout, as ${path.join(root, 'trainer-data')} does not exist). Set PASTICHE_VGG_DIR to the folder holding model.json and its shards, or PASTICHE_SHARED_DIR to one holding vgg19/ and content/open/`,
+      `Learning a style needs training photos: ${path.join(shared, 'content', 'open')} does not exist (the default beside the checkout, as ${path.join(root, 'trainer-data')} does not exist). Set PASTICHE_SHARED_DIR to a folder holding content/open/ with the photos and vgg19/`,
     ]);
     // The shipped folder with only the weights: the photos are what is missing, "shipped with the app".
     cpSync(path.join(FIXTURE_DATA, 'vgg19'), path.join(root, 'trainer-data', 'vgg19'), { recursive: true });
     const shipped = await checkTrainerData(resolveTrainerData(root, {}), root);
     expect(shipped.missing).toEqual(['training-photos']);
-    expect(shipped.messages[0]).toContain(
-      `${path.join(root, 'trainer-data', 'content', 'open')} does not exist (looked in ${path.join(root, 'trainer-data', 'content', 'open')}, shipped with the app)`,
-    );
+    expect(shipped.messages[0]).toContain(`${path.join(root, 'trainer-data', 'content', 'open')} does not exist (shipped with the app)`);
     const vgg = await checkTrainerData(resolveTrainerData(root, { PASTICHE_VGG_DIR: path.join(root, 'nowhere') }), root);
-    expect(vgg.messages[0]).toContain(`(looked in ${path.join(root, 'nowhere')}, set by PASTICHE_VGG_DIR)`);
+    expect(vgg.messages[0]).toContain(`${path.join(root, 'nowhere', 'model.json')} is missing (set by PASTICHE_VGG_DIR)`);
   });
 
   it('finds shards that are missing or cut short, bad JSON, and a photo folder without photos', async () => {
