@@ -11,6 +11,7 @@ import { createInterface } from 'node:readline';
 import { PasticheError } from '../common/errors.js';
 import { packageRoot } from './paths.js';
 import { parseStyleFile, type PackRef, type StyleFile } from './style-files.js';
+import { checkTrainerData, resolveTrainerData, trainerDataEnv } from './trainer-data.js';
 
 /**
  * The trainer's entry point, relative to the trainer root (the folder holding training/): the one
@@ -46,6 +47,8 @@ export interface TrainerArgs {
   outDir: string;
   modelsDir: string;
   packId: string;
+  /** The training photos folder (the trainer's --content; default: its shared data's content/open). */
+  contentDir?: string;
   /** Write the current result on this photo to previewOut every previewEveryS seconds. */
   preview?: { photo: string; out: string; everyS: number };
 }
@@ -53,6 +56,7 @@ export interface TrainerArgs {
 /** The trainer's command line (after the Python executable). */
 export function trainerArgs(a: TrainerArgs): string[] {
   const args = ['-m', TRAINER_MODULE, a.painting, '--id', a.id, '--minutes', String(a.minutes), '--out', a.outDir, '--models', a.modelsDir, '--pack', a.packId];
+  if (a.contentDir) args.push('--content', a.contentDir);
   if (a.title) args.push('--title', a.title);
   if (a.artist) args.push('--artist', a.artist);
   if (a.preview) args.push('--preview', a.preview.photo, '--preview-out', a.preview.out, '--preview-every', String(a.preview.everyS));
@@ -79,19 +83,29 @@ function run(cmd: string, args: string[], cwd: string, timeoutMs: number): Promi
   });
 }
 
-/** Whether the trainer can run: its files, the Python, and every module it imports; what to install if not. */
-export async function checkTrainerRuntime(python = defaultPython(), root = defaultTrainerRoot()): Promise<TrainerRuntime> {
+/**
+ * Whether the trainer can run: its files, its data (VGG19 weights, training photos), the Python,
+ * and every module it imports; what is missing, where it looked and what to install if not.
+ */
+export async function checkTrainerRuntime(python = defaultPython(), root = defaultTrainerRoot(), env: NodeJS.ProcessEnv = process.env): Promise<TrainerRuntime> {
   const base = { python, root };
   if (!existsSync(path.join(root, TRAINER_FILE))) {
     return { ...base, ok: false, missing: ['trainer'], message: `The style trainer is not installed: ${path.join(root, TRAINER_FILE)} is missing` };
   }
+  // Both checks at once, so the user learns everything that is missing in one go: a line each.
+  const [py, data] = await Promise.all([checkPython(python, root), checkTrainerData(resolveTrainerData(root, env), root)]);
+  const missing = [...(py?.missing ?? []), ...data.missing];
+  if (missing.length === 0) return { ...base, ok: true };
+  return { ...base, ok: false, missing, message: [...(py ? [py.message] : []), ...data.messages].join('\n') };
+}
+
+/** What the Python lacks to run the trainer, or null when it imports every module. */
+async function checkPython(python: string, root: string): Promise<{ missing: string[]; message: string } | null> {
   const probe = `import importlib, json\nm = []\nfor n in ${JSON.stringify(TRAINER_MODULES.map((x) => x.module))}:\n    try:\n        importlib.import_module(n)\n    except Exception:\n        m.append(n)\nprint(json.dumps(m))`;
   const r = await run(python, ['-c', probe], root, 120_000);
   if (r.error) {
     const why = r.error.code === 'ENOENT' ? 'not found' : r.error.message;
     return {
-      ...base,
-      ok: false,
       missing: ['python'],
       message: `Learning a style needs Python 3 with PyTorch: ${python} ${why}. Install python3 (Debian/Ubuntu: apt-get install python3 python3-torch python3-numpy python3-pil python3-onnx) or set PASTICHE_PYTHON`,
     };
@@ -100,12 +114,12 @@ export async function checkTrainerRuntime(python = defaultPython(), root = defau
   try {
     missing = JSON.parse(r.stdout.trim().split('\n').at(-1) ?? '') as string[];
   } catch {
-    return { ...base, ok: false, missing: ['python'], message: `Learning a style needs Python 3: ${python} did not run a Python 3 check (exit code ${r.code})` };
+    return { missing: ['python'], message: `Learning a style needs Python 3: ${python} did not run a Python 3 check (exit code ${r.code})` };
   }
-  if (missing.length === 0) return { ...base, ok: true };
+  if (missing.length === 0) return null;
   const rows = TRAINER_MODULES.filter((x) => missing.includes(x.module));
   const message = `Learning a style needs PyTorch, numpy, Pillow and onnx for ${python}; missing: ${rows.map((x) => x.module).join(', ')}. Debian/Ubuntu: apt-get install ${rows.map((x) => x.debian).join(' ')}; elsewhere: pip install ${rows.map((x) => x.pip).join(' ')}`;
-  return { ...base, ok: false, missing, message };
+  return { missing, message };
 }
 
 export interface TrainProgress {
@@ -180,6 +194,8 @@ export async function addStyle(o: AddStyleOptions): Promise<StyleFile> {
   const work = path.join(o.userStylesDir, `.adding-${o.id}-${process.pid}-${randomBytes(4).toString('hex')}`);
   await mkdir(work);
   try {
+    const root = o.root ?? defaultTrainerRoot();
+    const data = resolveTrainerData(root);
     const preview = o.previewPhoto ? { photo: o.previewPhoto, out: path.join(work, 'preview.jpg'), everyS: o.previewEveryS ?? 60 } : undefined;
     const args = trainerArgs({
       painting: o.painting,
@@ -188,11 +204,12 @@ export async function addStyle(o: AddStyleOptions): Promise<StyleFile> {
       outDir: work,
       modelsDir: o.modelsDir,
       packId: o.pack.id,
+      contentDir: data.contentDir,
       ...(o.title ? { title: o.title } : {}),
       ...(o.artist ? { artist: o.artist } : {}),
       ...(preview ? { preview } : {}),
     });
-    const done = await supervise(o.python ?? defaultPython(), args, o.root ?? defaultTrainerRoot(), o);
+    const done = await supervise(o.python ?? defaultPython(), args, root, trainerDataEnv(data), o);
     const produced = path.join(work, `${o.id}.json`);
     const file = done ?? produced;
     if (path.resolve(file) !== produced) throw new PasticheError('INTERNAL', `The trainer wrote ${file}, expected ${produced}`);
@@ -207,10 +224,10 @@ export async function addStyle(o: AddStyleOptions): Promise<StyleFile> {
 }
 
 /** Runs the trainer; the 'done' event's file (or null), or throws with why it stopped. */
-function supervise(python: string, args: string[], cwd: string, o: AddStyleOptions): Promise<string | null> {
+function supervise(python: string, args: string[], cwd: string, dataEnv: Record<string, string>, o: AddStyleOptions): Promise<string | null> {
   return new Promise((resolve, reject) => {
     if (o.signal?.aborted) return reject(new PasticheError('CANCELLED', 'Cancelled'));
-    const child = spawn(python, args, { cwd, stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, PYTHONUNBUFFERED: '1' } });
+    const child = spawn(python, args, { cwd, stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, ...dataEnv, PYTHONUNBUFFERED: '1' } });
     let doneFile: string | null = null;
     let lastError: string | null = null;
     const stderrTail: string[] = [];

@@ -1,5 +1,6 @@
-// Packaging config sanity: every path it names exists, asarUnpack globs match real
-// files (native modules must be unpacked to load), and the security fuses are set.
+// Packaging config sanity: every path it names exists (or is staged by npm run dist), asarUnpack
+// globs match real files (native modules must be unpacked to load), the trainer ships with its
+// data but without the held-out evaluation photos, and the security fuses are set.
 import { describe, expect, it } from 'vitest';
 import fs from 'node:fs';
 import path from 'node:path';
@@ -63,7 +64,30 @@ describe('build/electron-builder.yml', () => {
     const png = fs.readFileSync(path.join(root, c.icon!));
     expect(png.readUInt32BE(16)).toBeGreaterThanOrEqual(512);
     expect(fs.existsSync(path.join(root, 'build', 'icons', '512x512.png'))).toBe(true);
-    for (const r of c.extraResources ?? []) expect(fs.existsSync(path.join(root, r.from)), r.from).toBe(true);
+    // The trainer's data is staged by npm run dist before electron-builder runs (next test).
+    const { DEFAULT_OUT } = (await import(path.join(root, 'scripts', 'stage-trainer-data.mjs'))) as { DEFAULT_OUT: string };
+    const staged = DEFAULT_OUT.split(path.sep).join('/');
+    for (const r of (c.extraResources ?? []).filter((x) => x.from !== staged)) expect(fs.existsSync(path.join(root, r.from)), r.from).toBe(true);
+  });
+
+  it("ships the trainer's data staged by npm run dist where the app looks for it, and no evaluation photos", async () => {
+    const c = await loadConfig();
+    const { DEFAULT_OUT } = (await import(path.join(root, 'scripts', 'stage-trainer-data.mjs'))) as { DEFAULT_OUT: string };
+    const { TRAINER_DATA_DIR } = await import('../../electron/engine/trainer-data.js');
+    const data = (c.extraResources ?? []).find((r) => r.from === DEFAULT_OUT.split(path.sep).join('/'));
+    // The app's trainer root is resources/ (beside training/), and it reads <root>/trainer-data.
+    expect(data?.to).toBe(TRAINER_DATA_DIR);
+    expect((c.extraResources ?? []).find((r) => r.to === 'training')).toBeDefined();
+    const pkg = JSON.parse(fs.readFileSync(path.join(root, 'package.json'), 'utf8')) as { scripts: Record<string, string> };
+    expect(pkg.scripts['stage:trainer-data']).toBe('node scripts/stage-trainer-data.mjs');
+    const dist = pkg.scripts['dist'] ?? '';
+    expect(dist.indexOf('npm run stage:trainer-data')).toBeGreaterThan(dist.indexOf('npm run build'));
+    expect(dist.indexOf('npm run stage:trainer-data')).toBeLessThan(dist.indexOf('electron-builder'));
+    // Held-out evaluation photos and the research-only set are never packaged, nor the shared folder itself.
+    const named = JSON.stringify([c.files, c.extraResources]);
+    expect(named).not.toMatch(/kodak|kodim|eval|highres|research|shared/i);
+    // Not in the asar as well.
+    expect((c.files ?? []).some((g) => !g.startsWith('!') && minimatch('dist/trainer-data/vgg19/model.json', g))).toBe(false);
   });
 
   it('ships built output only, never sources or tests', async () => {

@@ -1,7 +1,7 @@
 // The trainer's supervised process (electron/engine/style-trainer.ts) against the stand-in trainer
 // (test/fixtures/trainer): its command line, previews, and cancellation of a trainer that ignores
 // SIGINT and leaves a partial file, as a killed one would.
-import { mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { addStyle, checkTrainerRuntime, sweepStaleRuns, TRAINER_MODULE, trainerArgs, type TrainProgress } from '../../../electron/engine/style-trainer.js';
@@ -12,9 +12,12 @@ const FAKE_ROOT = path.join(ROOT, 'test/fixtures/trainer');
 const entry = JSON.parse(readFileSync(path.join(PACK_MODELS, 'manifest.json'), 'utf8')).models[0];
 const pack: PackRef = { id: entry.id, fingerprint: entry.pack.fingerprint, vectorSize: entry.io.styleVectorSize };
 
-function withEnv<T>(env: Record<string, string>, fn: () => Promise<T>): Promise<T> {
+/** Runs fn with env set (undefined: unset), then restores process.env. */
+function withEnv<T>(env: Record<string, string | undefined>, fn: () => Promise<T>): Promise<T> {
   const old = Object.fromEntries(Object.keys(env).map((k) => [k, process.env[k]]));
-  Object.assign(process.env, env);
+  for (const [k, v] of Object.entries(env))
+    if (v === undefined) delete process.env[k];
+    else process.env[k] = v;
   return fn().finally(() => {
     for (const [k, v] of Object.entries(old))
       if (v === undefined) delete process.env[k];
@@ -50,12 +53,64 @@ describe('style trainer process', () => {
       '--preview-every',
       '60',
     ]);
+    expect(trainerArgs({ painting: '/p.jpg', id: 'x', minutes: 1, outDir: '/o', modelsDir: '/m', packId: 'p', contentDir: '/data/content/open' }).slice(-2)).toEqual([
+      '--content',
+      '/data/content/open',
+    ]);
   });
 
   it('finds the trainer and its modules, or names what is missing', async () => {
     expect(await checkTrainerRuntime('/usr/bin/python3', FAKE_ROOT)).toEqual({ ok: true, python: '/usr/bin/python3', root: FAKE_ROOT });
     const none = await checkTrainerRuntime('/usr/bin/python3', tmpDir());
     expect(none).toMatchObject({ ok: false, missing: ['trainer'] });
+  });
+
+  it('names the missing trainer data, where it looked and the variable to set, with a missing Python too', async () => {
+    // The trainer's files without its data folder, one level down so ../shared/data is not there.
+    const root = path.join(tmpDir(), 'app');
+    cpSync(path.join(FAKE_ROOT, 'training'), path.join(root, 'training'), { recursive: true });
+    const shared = path.resolve(root, '..', 'shared', 'data');
+    const r = await checkTrainerRuntime('/usr/bin/python3', root, {});
+    expect(r).toMatchObject({ ok: false, missing: ['vgg19', 'training-photos'] });
+    const message = r.ok ? '' : r.message;
+    expect(message).toContain(`Learning a style needs the VGG19 loss-network weights: ${path.join(shared, 'vgg19', 'model.json')} is missing (the default beside the checkout`);
+    expect(message).toContain(`\nLearning a style needs training photos: ${path.join(shared, 'content', 'open')} does not exist`);
+    expect(message).toContain('Set PASTICHE_VGG_DIR');
+    expect(message).toContain('Set PASTICHE_SHARED_DIR');
+    // Data given by variable: ready.
+    const given = await checkTrainerRuntime('/usr/bin/python3', root, { PASTICHE_SHARED_DIR: path.join(FAKE_ROOT, 'trainer-data') });
+    expect(given).toEqual({ ok: true, python: '/usr/bin/python3', root });
+    // Everything missing at once is said at once, the Python first.
+    const py = path.join(root, 'no-python');
+    const both = await checkTrainerRuntime(py, root, {});
+    expect(both).toMatchObject({ ok: false, missing: ['python', 'vgg19', 'training-photos'] });
+    expect(both.ok ? '' : both.message).toMatch(
+      new RegExp(`^Learning a style needs Python 3 with PyTorch: ${py.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&')} not found\\. .+ or set PASTICHE_PYTHON\nLearning a style needs the VGG19`),
+    );
+  });
+
+  it('starts the trainer on the data folder it checked: the shipped one, else the variables', async () => {
+    const dir = tmpDir();
+    const photo = await writePhoto(path.join(dir, 'photo.jpg'));
+    const shipped = path.join(FAKE_ROOT, 'trainer-data');
+    const provenance = async (id: string, env: Record<string, string | undefined>): Promise<Record<string, unknown>> =>
+      withEnv(env, async () => {
+        await addStyle({ painting: photo, id, minutes: 1, userStylesDir: path.join(dir, 'styles'), modelsDir: PACK_MODELS, pack, python: '/usr/bin/python3', root: FAKE_ROOT });
+        return (JSON.parse(readFileSync(path.join(dir, 'styles', `${id}.json`), 'utf8')) as { provenance: Record<string, unknown> }).provenance;
+      });
+    expect(await provenance('shipped', { PASTICHE_SHARED_DIR: undefined, PASTICHE_VGG_DIR: undefined })).toMatchObject({
+      content: path.join(shipped, 'content', 'open'),
+      vggDir: path.join(shipped, 'vgg19'),
+      sharedDir: shipped,
+    });
+    // A data folder named by the user wins over the shipped one.
+    const own = path.join(dir, 'data');
+    cpSync(shipped, own, { recursive: true });
+    expect(await provenance('own', { PASTICHE_SHARED_DIR: own, PASTICHE_VGG_DIR: undefined })).toMatchObject({
+      content: path.join(own, 'content', 'open'),
+      vggDir: path.join(own, 'vgg19'),
+      sharedDir: own,
+    });
   });
 
   it('reports progress and previews, and installs only the finished file', async () => {

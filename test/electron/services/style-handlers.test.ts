@@ -1,7 +1,7 @@
 // IPC handlers of the user's styles against a real engine on the shipped pack and the stand-in
 // trainer (test/fixtures/trainer): arguments checked, progress / preview / done events, built-in
 // styles never renamed or deleted.
-import { readdirSync } from 'node:fs';
+import { cpSync, existsSync, readdirSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import type { EventContract, EventName } from '../../../electron/common/ipc-contract.js';
@@ -14,7 +14,7 @@ import { packEngines, ROOT, tmpDir, writePhoto } from '../engine/helpers.js';
 const packEngine = packEngines();
 const FAKE_ROOT = path.join(ROOT, 'test/fixtures/trainer');
 
-async function setup(choose: string | null) {
+async function setup(choose: string | null, root = FAKE_ROOT) {
   const dir = tmpDir();
   const user = path.join(dir, 'styles');
   const engine = await packEngine({ device: 'cpu', userStylesDir: user });
@@ -27,10 +27,10 @@ async function setup(choose: string | null) {
     stylesList: () => ({ styles: engine.styles().map((s) => ({ ...s, multi: true })), errors: [] }),
     choosePainting: async () => choose,
     trainer: {
-      root: FAKE_ROOT,
+      root,
       previewEveryS: 60,
       async check() {
-        const r = await checkTrainerRuntime('/usr/bin/python3', FAKE_ROOT);
+        const r = await checkTrainerRuntime('/usr/bin/python3', root, {});
         return { ok: r.ok, message: r.ok ? null : r.message };
       },
     },
@@ -89,6 +89,24 @@ describe('user style handlers', () => {
       delete process.env['FAKE_TRAINER_STEPS'];
     }
     expect(readdirSync(s.user)).toEqual([]);
+  });
+
+  it('without its data the trainer is not ready: the dialog is told what is missing and where it looked', async () => {
+    const dir = tmpDir();
+    const painting = await writePhoto(path.join(dir, 'painting.jpg'));
+    // The trainer's files without trainer-data, one level down so ../shared/data is not there either.
+    const root = path.join(tmpDir(), 'app');
+    cpSync(path.join(FAKE_ROOT, 'training'), path.join(root, 'training'), { recursive: true });
+    const s = await setup(painting, root);
+    const vgg = path.resolve(root, '..', 'shared', 'data', 'vgg19');
+    const status = await s.h['styles:trainer']();
+    expect(status).toMatchObject({ ok: true, value: { ready: false } });
+    const message = status.ok ? (status.value.message ?? '') : '';
+    expect(message).toMatch(new RegExp(`^Learning a style needs the VGG19 loss-network weights: ${path.join(vgg, 'model.json').replace(/[.*+?^${}()|[\]\\/]/g, '\\$&')} is missing`));
+    expect(message).toContain('Learning a style needs training photos: ');
+    await s.h['styles:choosePainting']();
+    expect(await s.h['styles:add']({ painting, id: 'no-data', title: 'T', artist: '', minutes: 1, previewPhoto: null })).toEqual({ ok: false, error: { code: 'not-allowed', message } });
+    expect(existsSync(s.user) ? readdirSync(s.user) : []).toEqual([]);
   });
 
   it('validates every argument', async () => {
