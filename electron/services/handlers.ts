@@ -9,7 +9,7 @@ import os from 'node:os';
 import path from 'node:path';
 import sharp from 'sharp';
 import type { AppInfo, EngineStatus, EventContract, EventName, GalleryFolder, StylesList, StyleView } from '../common/ipc-contract.js';
-import { PREVIEW_ENCODING } from '../common/params.js';
+import { DEFAULT_BRUSH, PREVIEW_ENCODING } from '../common/params.js';
 import { styleCatalog, type StyleCatalog } from '../common/styles.js';
 import type { DeviceChoice } from '../common/types.js';
 import { errorLine, normalizeDoctor } from './doctor.js';
@@ -282,7 +282,8 @@ export function createHandlers(deps: HandlerDeps): HandlerHost {
       exports.set(jobId, ac);
       setStatus({ state: 'busy' });
       const inputs = [...req.files, ...req.folders];
-      const opts = { ...req.options, recursive: req.recursive, skipExisting: req.skipExisting };
+      // The app always sends a brush; it is the user's choice only when moved off the default.
+      const opts = { ...req.options, recursive: req.recursive, skipExisting: req.skipExisting, brushChosen: req.options.brush !== DEFAULT_BRUSH };
       // A device switch in progress finishes first (its new engine runs the batch).
       void holder
         .ready()
