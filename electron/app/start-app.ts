@@ -84,6 +84,7 @@ export async function startApp(opts: StartAppOptions): Promise<RunningApp> {
         return { ok: r.ok, message: r.ok ? null : r.message };
       },
     },
+    watchUserStyles: { dir: userStylesDir },
     emit: opts.emit,
     openPath: opts.openPath,
     appInfo: { version: opts.version, platform: process.platform, arch: process.arch, modelsDir: opts.modelsDir, tileSize: Math.round(Math.sqrt(DEFAULT_TILE_PIXELS)) },

@@ -258,6 +258,8 @@ export interface EventContract {
   'styles:progress': AddStyleProgress;
   'styles:preview': AddStylePreview;
   'styles:done': AddStyleDone;
+  /** The styles after the user's styles folder changed (the CLI writes it too), re-read in main. */
+  'styles:changed': StylesList;
 }
 
 /**
@@ -312,6 +314,7 @@ const eventSet = {
   'styles:progress': true,
   'styles:preview': true,
   'styles:done': true,
+  'styles:changed': true,
 } as const satisfies Record<EventName, true>;
 
 export const CHANNELS = Object.keys(channelSet) as Channel[];

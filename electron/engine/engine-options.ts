@@ -40,6 +40,11 @@ export interface EngineStylizeInput extends StylizeOptionsInput {
   allowUpscale?: boolean;
   /** Force a tile edge when tiling (tests, benchmarks). */
   tileSize?: number;
+  /**
+   * Whether the user chose the brush; default: whether `brush` was given. Only a chosen brush
+   * larger than the photo is reported in the result's warnings.
+   */
+  brushChosen?: boolean;
 }
 
 export interface BatchOptions extends EngineStylizeInput {

@@ -197,6 +197,7 @@ export class Engine extends EventEmitter<EngineEvents> {
       statsEdge: this.statsEdge,
     };
     if (extra.tileSize !== undefined) s.tileSize = extra.tileSize;
+    if (extra.brushChosen === undefined ? extra.brush !== undefined : checkBoolean('brushChosen', extra.brushChosen)) s.brushChosen = true;
     return s;
   }
 

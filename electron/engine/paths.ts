@@ -29,17 +29,25 @@ export function resolveModelsDir(explicit?: string): string {
 }
 
 /**
- * The app's user-data folder, as Electron's app.getPath('userData') gives it for the packaged app
- * (product name Pastiche), so the CLI and the app share the user's styles. PASTICHE_USER_DATA
+ * The app's name as Electron reads it (package.json productName, else name): its user-data folder
+ * is <appData>/<this name>, in development and in the packaged app alike.
+ */
+export const APP_NAME = 'Pastiche';
+
+/**
+ * The app's user-data folder, as Electron's app.getPath('userData') gives it (<appData>/Pastiche;
+ * appData: %APPDATA% on Windows, ~/Library/Application Support on macOS, $XDG_CONFIG_HOME or
+ * ~/.config on Linux), so the CLI and the app share the user's styles. PASTICHE_USER_DATA
  * overrides it for both.
  */
-export function resolveUserDataDir(env: NodeJS.ProcessEnv = process.env, platform: NodeJS.Platform = process.platform): string {
+export function resolveUserDataDir(env: NodeJS.ProcessEnv = process.env, platform: NodeJS.Platform = process.platform, home: string = os.homedir()): string {
+  const p = platform === 'win32' ? path.win32 : path.posix;
   const explicit = env['PASTICHE_USER_DATA'];
   if (explicit) return path.resolve(explicit);
-  const home = os.homedir();
-  if (platform === 'win32') return path.join(env['APPDATA'] ?? path.join(home, 'AppData', 'Roaming'), 'Pastiche');
-  if (platform === 'darwin') return path.join(home, 'Library', 'Application Support', 'Pastiche');
-  return path.join(env['XDG_CONFIG_HOME'] || path.join(home, '.config'), 'Pastiche');
+  if (platform === 'win32') return p.join(env['APPDATA'] || p.join(home, 'AppData', 'Roaming'), APP_NAME);
+  if (platform === 'darwin') return p.join(home, 'Library', 'Application Support', APP_NAME);
+  // Chromium ignores an empty XDG_CONFIG_HOME (base::nix::GetXDGDirectory).
+  return p.join(env['XDG_CONFIG_HOME'] || p.join(home, '.config'), APP_NAME);
 }
 
 /** The user's style files: PASTICHE_STYLES_DIR, else <user data>/styles. */

@@ -31,6 +31,11 @@ export interface RenderSettings {
   allowUpscale: boolean;
   /** Long edge at which the style is painted (electron/imaging/brush.ts), or 'native'. */
   brush: Brush;
+  /**
+   * The user chose the brush (the CLI's --brush, the app's brush away from the default): only a
+   * chosen brush larger than the photo is worth a warning; the default one is quiet.
+   */
+  brushChosen?: boolean;
   strength: number;
   preserveColors: boolean;
   device: DeviceChoice;

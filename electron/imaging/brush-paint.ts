@@ -107,9 +107,12 @@ export async function paintWithBrush(
   return { rgb: out, tiles, warnings, passes, reduceMs, composedPixels: tw * th };
 }
 
-/** Said in the result when the brush cannot be honoured because the photo itself is smaller. */
-export function brushWarning(brush: Brush, outW: number, outH: number, srcW: number, srcH: number): string | null {
+/**
+ * Said in the result when a brush the user chose cannot be honoured because the photo itself is
+ * smaller. The default brush stays quiet: every photo under 1024 px would say so, and nobody asked.
+ */
+export function brushWarning(brush: Brush, chosen: boolean, outW: number, outH: number, srcW: number, srcH: number): string | null {
   const long = Math.max(outW, outH);
-  if (brush === 'native' || brush <= long || long < Math.max(srcW, srcH)) return null;
+  if (!chosen || brush === 'native' || brush <= long || long < Math.max(srcW, srcH)) return null;
   return `Brush ${brush} px is larger than the photo (${srcW}x${srcH}): painted at the photo's own size (strokes are larger relative to the picture)`;
 }

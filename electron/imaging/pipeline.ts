@@ -67,7 +67,7 @@ async function render(job: StylizeJob | PreviewJob, preview: boolean, runner: Mo
   const alpha = img.alpha ? await resizeAlpha(img.alpha, img.width, img.height, tw, th) : null;
   post.end();
   const warnings = [...img.warnings, ...styl.warnings];
-  const w = brushWarning(job.brush, exp.width, exp.height, img.sourceWidth, img.sourceHeight);
+  const w = brushWarning(job.brush, job.brushChosen === true, exp.width, exp.height, img.sourceWidth, img.sourceHeight);
   if (w) warnings.push(w);
   return {
     rgb: styl.rgb,

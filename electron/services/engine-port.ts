@@ -58,7 +58,13 @@ export interface EnginePort {
   removeStyle?(id: string): Promise<void>;
   reloadModels?(): Promise<void>;
   preview(input: string, opts: PreviewOptions, signal?: AbortSignal): Promise<PreviewOutput>;
-  runBatch(inputs: string[], outDir: string, opts: StylizeOptions & { recursive: boolean; skipExisting: boolean }, onProgress: (p: BatchProgress) => void, signal?: AbortSignal): Promise<BatchReport>;
+  runBatch(
+    inputs: string[],
+    outDir: string,
+    opts: StylizeOptions & { recursive: boolean; skipExisting: boolean; brushChosen?: boolean },
+    onProgress: (p: BatchProgress) => void,
+    signal?: AbortSignal,
+  ): Promise<BatchReport>;
   doctor(): Promise<unknown> | unknown;
   deviceReport(): DeviceReport | null | Promise<DeviceReport | null>;
   /** Start the worker and load the model (shows which provider the device choice got). */

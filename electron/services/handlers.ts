@@ -9,7 +9,7 @@ import os from 'node:os';
 import path from 'node:path';
 import sharp from 'sharp';
 import type { AppInfo, EngineStatus, EventContract, EventName, GalleryFolder, StylesList, StyleView } from '../common/ipc-contract.js';
-import { PREVIEW_ENCODING } from '../common/params.js';
+import { DEFAULT_BRUSH, PREVIEW_ENCODING } from '../common/params.js';
 import { styleCatalog, type StyleCatalog } from '../common/styles.js';
 import type { DeviceChoice } from '../common/types.js';
 import { errorLine, normalizeDoctor } from './doctor.js';
@@ -24,6 +24,7 @@ import { describe, type AllowedRoots } from './roots.js';
 import type { SettingsStore } from './settings.js';
 import { createStyleHandlers, type StyleTrainerDeps } from './style-handlers.js';
 import type { StyleThumbs } from './style-thumbs.js';
+import { watchStylesFolder, type StylesWatchOptions } from './styles-watch.js';
 import { absPath, ArgError, array, fail, id } from './validate.js';
 
 export interface Dialogs {
@@ -53,6 +54,11 @@ export interface HandlerDeps {
   styleThumbs: StyleThumbs;
   /** The style trainer ("Add painting as a style…"); without it the app cannot learn styles. */
   styleTrainer?: StyleTrainerDeps;
+  /**
+   * The user's styles folder, watched: what changes there from outside the app (the CLI) is
+   * re-read and sent to the page as styles:changed.
+   */
+  watchUserStyles?: { dir: string } & StylesWatchOptions;
   emit<E extends EventName>(event: E, payload: EventContract[E]): void;
   /** Opens a folder in the OS file manager; resolves to '' or an error message (like Electron's shell.openPath). */
   openPath(p: string): Promise<string>;
@@ -70,6 +76,8 @@ export interface HandlerHost {
   engine(): EnginePort;
   /** Resolves once any device switch in progress has finished (tests). */
   settled(): Promise<void>;
+  /** Re-reads the user's styles and sends styles:changed when the list differs from the last one sent. */
+  refreshStyles(): Promise<void>;
   /** Abort everything, then close the current engine. */
   close(): Promise<void>;
   /** Forward engine crash/restart notices to the renderer. */
@@ -114,6 +122,23 @@ export function createHandlers(deps: HandlerDeps): HandlerHost {
     const styles: StyleView[] = e.styles().map((s) => ({ ...s, multi: known.get(s.id)?.multi ?? false }));
     return { styles, errors: [...e.modelErrors().map(errorLine), ...(e.styleProblems?.() ?? []).map((p) => p.message)] };
   };
+
+  // One re-read at a time; the page hears of a list only when it differs from the last one sent.
+  let lastSent = '';
+  let refreshing: Promise<void> = Promise.resolve();
+  const refreshStyles = (): Promise<void> =>
+    (refreshing = refreshing
+      .then(async () => {
+        const e = await holder.ready();
+        await e.reloadModels?.();
+        const list = stylesList();
+        const text = JSON.stringify(list);
+        if (text === lastSent) return;
+        lastSent = text;
+        emit('styles:changed', list);
+      })
+      .catch(() => undefined));
+  const stylesWatch = deps.watchUserStyles ? watchStylesFolder(deps.watchUserStyles.dir, () => void refreshStyles(), deps.watchUserStyles) : null;
 
   const userStyles = createStyleHandlers({
     engine: () => holder.current,
@@ -257,7 +282,8 @@ export function createHandlers(deps: HandlerDeps): HandlerHost {
       exports.set(jobId, ac);
       setStatus({ state: 'busy' });
       const inputs = [...req.files, ...req.folders];
-      const opts = { ...req.options, recursive: req.recursive, skipExisting: req.skipExisting };
+      // The app always sends a brush; it is the user's choice only when moved off the default.
+      const opts = { ...req.options, recursive: req.recursive, skipExisting: req.skipExisting, brushChosen: req.options.brush !== DEFAULT_BRUSH };
       // A device switch in progress finishes first (its new engine runs the batch).
       void holder
         .ready()
@@ -332,7 +358,9 @@ export function createHandlers(deps: HandlerDeps): HandlerHost {
     },
     engine: () => holder.current,
     settled: () => holder.settled(),
+    refreshStyles,
     async close() {
+      stylesWatch?.close();
       userStyles.abortAll();
       for (const ac of previews.values()) ac.abort();
       for (const ac of exports.values()) ac.abort();

@@ -64,4 +64,28 @@ describe('App', () => {
     expect(document.documentElement.dataset['theme']).toBe('dark');
     expect(bridge.calls.some((c) => c.channel === 'settings:set' && (c.args[0] as { theme?: string }).theme === 'dark')).toBe(true);
   });
+
+  it('takes the styles main sends after the styles folder changed: new ones appear, problems are toasted once', async () => {
+    const bridge = installFakeBridge({
+      'settings:get': () => SETTINGS,
+      'styles:list': () => ({ styles: STYLES, errors: ['broken-model: checksum mismatch'] }),
+      'styles:thumbnail': (id) => id,
+      'app:info': () => ({ version: '1', platform: 'linux', arch: 'x64', cpus: 2, totalMemBytes: 8e9, modelsDir: '/m', tileSize: 1449 }),
+      'engine:status': () => ({ state: 'ready', device: null, message: null }),
+    });
+    render(App);
+    await waitFor(() => expect(screen.getByRole('radio', { name: /Ember/ })).toBeTruthy());
+    const toasts = (text: string): number => ui.toasts.filter((t) => t.message.includes(text)).length;
+    const before = toasts('checksum mismatch');
+    const mine = { ...STYLES[0]!, id: 'harbour', index: 2, title: 'Harbour at noon', artist: 'Me', source: 'user' as const };
+    bridge.emit('styles:changed', { styles: [...STYLES, mine], errors: ['broken-model: checksum mismatch', 'Style file /u/bad.json: vector[3] is NaN'] });
+    await waitFor(() => expect(screen.getByRole('radio', { name: /Harbour at noon/ })).toBeTruthy());
+    expect(toasts('checksum mismatch')).toBe(before);
+    expect(toasts('vector[3] is NaN')).toBe(1);
+    // The style in use removed from the folder: the first one is picked.
+    ui.styleId = 'harbour';
+    bridge.emit('styles:changed', { styles: STYLES, errors: [] });
+    await waitFor(() => expect(screen.queryByRole('radio', { name: /Harbour at noon/ })).toBeNull());
+    expect(ui.styleId).toBe(STYLES[0]!.id);
+  });
 });

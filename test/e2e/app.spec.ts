@@ -3,8 +3,10 @@
 // real Kodak photos where ../shared is present).
 
 import { expect, test, type Page } from '@playwright/test';
+import { execFile } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
+import { promisify } from 'node:util';
 import sharp from 'sharp';
 import { HOSTILE_NAME } from './fixtures.js';
 
@@ -20,6 +22,8 @@ const COUNT = Number(process.env['E2E_PHOTO_COUNT'] ?? '7');
 const REAL = JSON.parse(process.env['E2E_REAL'] ?? '[]') as string[];
 const STYLES = JSON.parse(process.env['E2E_STYLES'] ?? '[]') as string[];
 const MODELS = JSON.parse(process.env['E2E_MODELS'] ?? '[]') as string[];
+const MODELS_DIR = process.env['E2E_MODELS_DIR'] ?? '';
+const USER_DATA = process.env['E2E_USER_DATA'] ?? '';
 /** The photo shown in screenshots: a real one where available. */
 const SHOWCASE = REAL.includes('kodim23.jpg') ? /kodim23\.jpg/ : REAL[0] ? new RegExp(REAL[0].replace('.', '\\.')) : /01-lake/;
 /** A second real photo for the light-theme shot (a portrait where possible). */
@@ -265,6 +269,61 @@ test('add a painting as a style: progress, preview on the photo, then yours in t
   // A built-in style offers neither rename nor delete.
   await page.locator(`[data-style="${STYLES[0]}"]`).click();
   await expect(page.getByTestId('your-style')).toHaveCount(0);
+  expect(w.problems).toEqual([]);
+});
+
+/**
+ * The real `pastiche` command on the host's models and user-data folder: its default styles folder
+ * is the app's (<user data>/styles). `styles add` runs the stand-in trainer of the global setup.
+ */
+async function pastiche(...args: string[]): Promise<string> {
+  const env = { ...process.env, PASTICHE_USER_DATA: USER_DATA, FAKE_TRAINER_STEPS: '3', FAKE_TRAINER_STEP_S: '0.05' };
+  const { stdout } = await promisify(execFile)(process.execPath, [path.join(process.cwd(), 'bin', 'pastiche.js'), ...args, '--models-dir', MODELS_DIR], { env, encoding: 'utf8', timeout: 120_000 });
+  return stdout;
+}
+
+test('a style added from the CLI appears in the open app, and one added in the app is in the CLI', async ({ page }) => {
+  test.setTimeout(240_000);
+  const w = watch(page);
+  await openGallery(page);
+  await page.getByRole('option', { name: SHOWCASE }).click();
+  // From the CLI while the app is open: no reload, the picker follows the styles folder.
+  await pastiche('styles', 'add', path.join(PHOTOS, '02-city.png'), '--id', 'cli-harbour', '--title', 'Harbour from the CLI', '--minutes', '1');
+  const fromCli = page.locator('[data-style="cli-harbour"]');
+  await expect(fromCli).toContainText('Harbour from the CLI');
+  await expect(fromCli).toContainText('yours');
+  await fromCli.click();
+  await expect(page.getByTestId('your-style')).toBeVisible();
+  await page.screenshot({ path: path.join(SHOTS, 'style-from-cli.png') });
+  await pastiche('styles', 'rename', 'cli-harbour', '--title', 'Harbour at dusk');
+  await expect(fromCli).toContainText('Harbour at dusk');
+  await pastiche('styles', 'remove', 'cli-harbour');
+  await expect(fromCli).toHaveCount(0);
+
+  // From the app: learned and retitled there, listed by the CLI as the user's.
+  await setDialogs(page, { choosePainting: path.join(PHOTOS, '02-city.png') });
+  await page.getByRole('button', { name: 'Add painting as a style…' }).click();
+  const dlg = page.getByTestId('add-style-dialog');
+  await dlg.getByRole('button', { name: 'Choose painting…' }).click();
+  await dlg.getByLabel('Title').fill('Harbour in the app');
+  await expect(dlg.getByLabel('Id')).toHaveValue('harbour-in-the-app');
+  await dlg.getByRole('button', { name: 'Learn style' }).click();
+  await expect(dlg).toBeHidden({ timeout: 60_000 });
+  const fromApp = page.locator('[data-style="harbour-in-the-app"]');
+  await expect(fromApp).toHaveAttribute('aria-checked', 'true');
+  await page.getByRole('button', { name: 'Rename…' }).click();
+  await page.getByLabel('New title').fill('Harbour, retitled');
+  await page.getByRole('button', { name: 'Save' }).click();
+  await expect(fromApp).toContainText('Harbour, retitled');
+  const listed = JSON.parse(await pastiche('styles', '--json')) as { id: string; title: string; source: string }[];
+  expect(listed.find((s) => s.id === 'harbour-in-the-app')).toMatchObject({ title: 'Harbour, retitled', source: 'user' });
+  expect(listed.find((s) => s.id === STYLES[0])).toMatchObject({ source: 'builtin' });
+  expect(listed.some((s) => s.id === 'cli-harbour')).toBe(false);
+  await page.getByRole('button', { name: 'Delete…' }).click();
+  await page.getByTestId('your-style').getByRole('button', { name: 'Delete' }).click();
+  await expect(fromApp).toHaveCount(0);
+  const after = JSON.parse(await pastiche('styles', '--json')) as { id: string }[];
+  expect(after.some((s) => s.id === 'harbour-in-the-app')).toBe(false);
   expect(w.problems).toEqual([]);
 });
 

@@ -72,6 +72,9 @@ export default async function globalSetup(): Promise<() => Promise<void>> {
   process.env['E2E_REAL'] = JSON.stringify(photos.real);
   process.env['E2E_STYLES'] = JSON.stringify(info.styles);
   process.env['E2E_MODELS'] = JSON.stringify(info.models);
+  // The CLI tests run `pastiche` on the host's models and user-data folder (so the same styles folder).
+  process.env['E2E_MODELS_DIR'] = models;
+  process.env['E2E_USER_DATA'] = userData;
   return async () => {
     await host.close();
     fs.rmSync(base, { recursive: true, force: true });

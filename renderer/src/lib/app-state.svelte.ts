@@ -1,7 +1,7 @@
 // Shared UI state (Svelte 5 runes). Components read it directly; all effects that
 // talk to the app live here or in the component that owns the view.
 
-import type { AppInfo, EngineCrash, EngineStatus, GalleryFolder, PhotoEntry, PreviewResult, Settings, StyleView } from '../../../electron/common/ipc-contract';
+import type { AppInfo, EngineCrash, EngineStatus, GalleryFolder, PhotoEntry, PreviewResult, Settings, StylesList, StyleView } from '../../../electron/common/ipc-contract';
 import type { BatchReport, Brush, SizeChoice, StyleBlend } from '../../../electron/common/types';
 import { call, errorMessage, IpcFailure } from './api';
 import { learnRates, NO_RATES, type Rates } from './estimate';
@@ -140,11 +140,20 @@ export class AppState {
 
   async loadStyles(): Promise<void> {
     const list = await this.guard('Load styles', () => call('styles:list'));
-    if (!list) return;
+    if (list) this.applyStyles(list);
+  }
+
+  /**
+   * A styles list: loaded, returned by a rename or delete, or sent by main after the styles folder
+   * changed (the CLI writes it too). Each problem is toasted once, not again with every list.
+   */
+  applyStyles(list: StylesList): void {
+    const known = new Set(this.styleErrors);
     this.styles = list.styles;
     this.styleErrors = list.errors;
-    for (const e of list.errors) this.toast('error', `Model problem: ${e}`);
+    for (const e of list.errors) if (!known.has(e)) this.toast('error', `Model problem: ${e}`);
     if (!this.styleId || !this.styleById.has(this.styleId)) this.styleId = list.styles[0]?.id ?? null;
+    if (this.blendWith && !this.styleById.has(this.blendWith)) this.blendWith = null;
     if (this.compareStyles.length === 0) this.compareStyles = list.styles.slice(0, 4).map((s) => s.id);
     else this.compareStyles = this.compareStyles.filter((id) => this.styleById.has(id));
   }

@@ -63,6 +63,18 @@ describe('engine', () => {
     expect((await sharp(p.data).metadata()).format).toBe('jpeg');
   });
 
+  it('a brush larger than the photo is said only when the user chose it (given, or brushChosen)', async () => {
+    const input = await writePhoto(path.join(dir, 'in', 'small-brush.jpg'), 120, 80);
+    const said = "Brush 1024 px is larger than the photo (120x80): painted at the photo's own size (strokes are larger relative to the picture)";
+    // The app sends its default brush with brushChosen false; the CLI gives a brush only for --brush.
+    expect((await engine.stylizeFile(input, { outputPath: path.join(dir, 'b-app.jpg') }, { brush: 1024, brushChosen: false })).warnings).toBeUndefined();
+    expect((await engine.stylizeFile(input, { outputPath: path.join(dir, 'b-none.jpg') }, {})).warnings).toBeUndefined();
+    expect((await engine.stylizeFile(input, { outputPath: path.join(dir, 'b-given.jpg') }, { brush: 1024 })).warnings).toEqual([said]);
+    expect((await engine.stylizeFile(input, { outputPath: path.join(dir, 'b-chosen.jpg') }, { brushChosen: true })).warnings).toEqual([said]);
+    const bad = await engine.stylizeFile(input, { outputPath: path.join(dir, 'b-bad.jpg') }, { brushChosen: 'yes' as unknown as boolean });
+    expect(bad).toMatchObject({ status: 'failed', error: "Expected boolean for brushChosen but received 'yes'" });
+  });
+
   it('refuses to overwrite the input and reports bad files without throwing', async () => {
     const input = await writePhoto(path.join(dir, 'same', 'x.jpg'));
     const r = await engine.stylizeFile(input, { outDir: path.join(dir, 'same') }, {});

@@ -166,10 +166,10 @@ describe('brush: the export and every preview follow one plan', () => {
   afterAll(async () => {
     await rm(dir, { recursive: true, force: true });
   });
-  const exportOf = async (input: string, brush: number | 'native', size: number | 'original' = 'original') => {
+  const exportOf = async (input: string, brush: number | 'native', size: number | 'original' = 'original', brushChosen = true) => {
     const output = path.join(dir, `out-${Math.random().toString(36).slice(2)}.png`);
     const runner = blockPainter();
-    const r = await runStylize({ ...settings(brush), size, input, output, tmp: `${output}.tmp`, format: 'png', quality: 90, keepMetadata: false, stripGps: true }, runner, never);
+    const r = await runStylize({ ...settings(brush), brushChosen, size, input, output, tmp: `${output}.tmp`, format: 'png', quality: 90, keepMetadata: false, stripGps: true }, runner, never);
     return { r, runner, output };
   };
 
@@ -229,11 +229,15 @@ describe('brush: the export and every preview follow one plan', () => {
     expect(p).toMatchObject({ width: 300, height: 200, exportPlan: { mode: 'paint', width: 600, height: 400 }, warnings: [] });
   });
 
-  it('a brush above the photo (no upscaling) paints at the photo size and says so', async () => {
+  it('a brush above the photo (no upscaling) paints at the photo size and says so when the user chose it', async () => {
     const input = await writePhoto(dir, 'f.png', 300, 200);
     const { r, runner } = await exportOf(input, 512, 1024);
     expect(runner.sizes).toEqual(['300x200']);
     expect(r.warnings).toEqual(["Brush 512 px is larger than the photo (300x200): painted at the photo's own size (strokes are larger relative to the picture)"]);
+    // The default brush, nobody's choice, paints the same and stays quiet.
+    const quiet = await exportOf(input, 1024, 'original', false);
+    expect(quiet.runner.sizes).toEqual(['300x200']);
+    expect(quiet.r.warnings).toEqual([]);
     // A size chosen below the brush is the documented behaviour, not a warning.
     const small = await writePhoto(dir, 'g.png', 1200, 800);
     expect((await exportOf(small, 1024, 600)).r.warnings).toEqual([]);

@@ -17,7 +17,7 @@ const style = (id: string, model: string, index: number): StyleInfo => ({
 
 export class FakeEngine implements EnginePort {
   previews: { input: string; size: number; style: unknown; exportSize?: unknown; brush?: unknown; crop?: unknown }[] = [];
-  batches: { inputs: string[]; outDir: string }[] = [];
+  batches: { inputs: string[]; outDir: string; brushChosen: boolean | undefined }[] = [];
   batchDelayMs = 5;
   /** Delay of each preview (device-switch tests: a preview in flight while the engine is replaced). */
   previewDelayMs = 0;
@@ -73,8 +73,8 @@ export class FakeEngine implements EnginePort {
       limits: { tilePixels: 3_000_000, statsEdge: 1024 },
     };
   }
-  async runBatch(inputs: string[], outDir: string, _opts: unknown, onProgress: (p: BatchProgress) => void, signal?: AbortSignal): Promise<BatchReport> {
-    this.batches.push({ inputs, outDir });
+  async runBatch(inputs: string[], outDir: string, opts: { brushChosen?: boolean }, onProgress: (p: BatchProgress) => void, signal?: AbortSignal): Promise<BatchReport> {
+    this.batches.push({ inputs, outDir, brushChosen: opts.brushChosen });
     const files: BatchReport['files'] = [];
     for (const [i, input] of inputs.entries()) {
       if (signal?.aborted) return { files, device: 'cpu', cancelled: true };

@@ -243,6 +243,8 @@ describe('flows', () => {
     const done = s.events.find((e) => e.event === 'export:done')!.payload as EventContract['export:done'];
     expect(done).toMatchObject({ jobId, outDir: s.dirs.out, report: { cancelled: false } });
     expect(s.engine.batches[0]?.inputs).toEqual([path.join(s.dirs.photos, 'a.jpg'), path.join(s.dirs.photos, 'sub')]);
+    // The app always sends a brush: at the default it is nobody's choice (no "larger than the photo" warnings).
+    expect(s.engine.batches[0]?.brushChosen).toBe(false);
     expect(s.events.filter((e) => e.event === 'export:progress').length).toBeGreaterThan(0);
     expect(s.events.some((e) => e.event === 'engine:status' && (e.payload as { state: string }).state === 'busy')).toBe(true);
   });
@@ -267,6 +269,8 @@ describe('flows', () => {
     const done = s.events.find((e) => e.event === 'export:done')!.payload as EventContract['export:done'];
     expect(done.report.cancelled).toBe(true);
     expect(await call(s.host.handlers, 'export:cancel', jobId)).toEqual({ ok: true, value: false });
+    // A brush moved off the default is the user's choice.
+    expect(s.engine.batches[0]?.brushChosen).toBe(true);
   });
 
   it('styles, model errors, thumbnails, doctor and engine status', async () => {
