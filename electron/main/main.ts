@@ -8,6 +8,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { CHANNELS, PRELOAD_DROPPED } from '../common/ipc-contract.js';
 import type { EventContract, EventName, MenuCommand, PreloadContract } from '../common/ipc-contract.js';
+import { adoptLegacyUserData } from '../app/legacy-user-data.js';
 import { startApp } from '../app/start-app.js';
 import type { HandlerHost } from '../services/handlers.js';
 import { dispatch, isTrustedSender } from '../services/ipc-handler.js';
@@ -103,6 +104,7 @@ function createWindow(): BrowserWindow {
 
 async function start(): Promise<void> {
   await app.whenReady();
+  if (!process.env['PASTICHE_USER_DATA']) await adoptLegacyUserData(app.getPath('userData'));
   hardenSession();
   app.on('web-contents-created', (_e, contents) => guardContents(contents));
 
