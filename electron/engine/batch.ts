@@ -8,6 +8,7 @@ import path from 'node:path';
 import { PasticheError } from '../common/errors.js';
 import { extensionFor } from '../common/params.js';
 import type { OutputFormat } from '../common/types.js';
+import { pidAlive } from './pid-alive.js';
 
 /** Longest file name most file systems accept (NAME_MAX, bytes on ext4/APFS; UTF-16 units on NTFS). */
 const NAME_MAX = 255;
@@ -153,15 +154,6 @@ export async function checkOutputDir(outDir: string): Promise<void> {
 
 export async function prepareOutputDirs(dirs: readonly string[]): Promise<void> {
   for (const d of dirs) await mkdir(d, { recursive: true });
-}
-
-function pidAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (e) {
-    return (e as NodeJS.ErrnoException).code === 'EPERM';
-  }
 }
 
 /** Removes our temp files left by crashed or killed runs (their pid is gone, or is ours). */

@@ -12,6 +12,7 @@ import { PasticheError } from '../common/errors.js';
 import { packageRoot } from './paths.js';
 import { parseStyleFile, type PackRef, type StyleFile } from './style-files.js';
 import { checkTrainerData, resolveTrainerData, trainerDataEnv } from './trainer-data.js';
+import { pidAlive } from './pid-alive.js';
 
 /**
  * The trainer's entry point, relative to the trainer root (the folder holding training/): the one
@@ -156,15 +157,6 @@ export interface AddStyleOptions {
 
 const WORK_RE = /^\.adding-[a-z0-9-]+-(\d+)-[0-9a-f]{8}$/;
 
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (e) {
-    return (e as NodeJS.ErrnoException).code === 'EPERM';
-  }
-}
-
 /**
  * Removes work folders of runs whose process is gone (killed with SIGKILL, power cut): a run
  * cleans up after itself otherwise. Returns the folders removed.
@@ -173,7 +165,7 @@ export async function sweepStaleRuns(userStylesDir: string): Promise<string[]> {
   const names = await readdir(userStylesDir).catch(() => [] as string[]);
   const stale = names.filter((n) => {
     const m = WORK_RE.exec(n);
-    return m !== null && Number(m[1]) !== process.pid && !alive(Number(m[1]));
+    return m !== null && Number(m[1]) !== process.pid && !pidAlive(Number(m[1]));
   });
   await Promise.all(stale.map((n) => rm(path.join(userStylesDir, n), { recursive: true, force: true })));
   return stale.map((n) => path.join(userStylesDir, n));

@@ -6,6 +6,7 @@ import { parseExif } from '../../../electron/imaging/exif.js';
 import { decodeImage, encodeImage, probeImage } from '../../../electron/imaging/image-io.js';
 import { sniff } from '../../../electron/imaging/sniff.js';
 import { forgedPng, photo, tmpDir, writePhoto } from '../engine/helpers.js';
+import { EXIF_SOURCE_PIXEL } from './exif-orientation.js';
 
 let dir: string;
 beforeAll(() => {
@@ -86,15 +87,7 @@ describe('decoding', () => {
     // (EXIF 2.3 definitions of where S's 0th row / column end up).
     const W = 60,
       H = 40;
-    const src: Record<number, (x: number, y: number, ws: number, hs: number) => [number, number]> = {
-      2: (x, y, ws) => [ws - 1 - x, y],
-      3: (x, y, ws, hs) => [ws - 1 - x, hs - 1 - y],
-      4: (x, y, _ws, hs) => [x, hs - 1 - y],
-      5: (x, y) => [y, x],
-      6: (x, y, _ws, hs) => [y, hs - 1 - x],
-      7: (x, y, ws, hs) => [ws - 1 - y, hs - 1 - x],
-      8: (x, y, ws) => [ws - 1 - y, x],
-    };
+    const src = EXIF_SOURCE_PIXEL;
     for (let o = 2; o <= 8; o++) {
       // Store pixels transformed by the inverse of orientation o, tagged o.
       const ws = o >= 5 ? H : W,

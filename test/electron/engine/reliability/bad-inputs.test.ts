@@ -10,6 +10,7 @@ import { Engine } from '../../../../electron/engine/index.js';
 import { parseExif } from '../../../../electron/imaging/exif.js';
 import { FIXTURE_MODELS, WORKER, ensureBuilt, forgedPng, photo, tmpDir, writePhoto } from '../helpers.js';
 import { MB, meanAbsDiff, procMem, runCli, solidPng } from './util.js';
+import { EXIF_SOURCE_PIXEL } from '../../imaging/exif-orientation.js';
 
 let engine: Engine;
 let dir: string;
@@ -230,15 +231,7 @@ describe('unusual but valid photos', () => {
     for (let y = 0; y < 10; y++) for (let x = 0; x < 10; x++) upright.fill(250, (y * W + x) * 3, (y * W + x) * 3 + 3);
     for (let y = 30; y < 40; y++) for (let x = 0; x < 10; x++) upright.fill(130, (y * W + x) * 3, (y * W + x) * 3 + 3);
     // Where display pixel (x, y) comes from in the stored image (EXIF 2.3 orientation semantics).
-    const src: Record<number, (x: number, y: number, ws: number, hs: number) => [number, number]> = {
-      2: (x, y, ws) => [ws - 1 - x, y],
-      3: (x, y, ws, hs) => [ws - 1 - x, hs - 1 - y],
-      4: (x, y, _ws, hs) => [x, hs - 1 - y],
-      5: (x, y) => [y, x],
-      6: (x, y, _ws, hs) => [y, hs - 1 - x],
-      7: (x, y, ws, hs) => [ws - 1 - y, hs - 1 - x],
-      8: (x, y, ws) => [ws - 1 - y, x],
-    };
+    const src = EXIF_SOURCE_PIXEL;
     const inDir = path.join(dir, 'orient');
     mkdirSync(inDir, { recursive: true });
     for (let o = 2; o <= 8; o++) {
