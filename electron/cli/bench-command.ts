@@ -1,10 +1,10 @@
-// `pastiche bench`: timed runs per size and device (electron/engine/bench.ts), written as JSON.
+// `pastiche bench`: timed runs per size and device (electron/bench/bench.ts), written as JSON.
 import { mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { ParseArgsConfig } from 'node:util';
 import { BENCH_BATCH, BENCH_RUNS, BENCH_WARMUPS, checkInteger, parseBrush, parseDevice, parsePrecision, parseThreads, TILE_PIXELS } from '../common/params.js';
-import { runBench } from '../engine/bench.js';
-import { BRUSH_TARGETS, parseBenchSize, type BenchOptions, type BenchReport } from '../engine/bench-report.js';
+import { runBench } from '../bench/bench.js';
+import { BRUSH_TARGETS, parseBenchSize, type BenchOptions, type BenchReport } from '../bench/bench-report.js';
 import { COMMON_OPTIONS, commandHelp, flag, parse, UsageError, write, type Command } from './args.js';
 
 const BENCH_OPTIONS = {

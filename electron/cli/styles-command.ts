@@ -1,5 +1,5 @@
 // `pastiche styles add | rename | remove`: the user's own styles. `add` learns one from a
-// painting with the trainer (electron/engine/style-trainer.ts): progress and ETA on the terminal,
+// painting with the trainer (electron/learning/style-trainer.ts): progress and ETA on the terminal,
 // Ctrl-C stops it and leaves nothing behind.
 import { stat } from 'node:fs/promises';
 import path from 'node:path';
@@ -8,7 +8,7 @@ import { PasticheError } from '../common/errors.js';
 import { ParamError } from '../common/params.js';
 import { Engine } from '../engine/index.js';
 import { checkMinutes, checkStyleId, checkTitle, MINUTES } from '../common/style-meta.js';
-import { checkTrainerRuntime, type TrainProgress } from '../engine/style-trainer.js';
+import { checkTrainerRuntime, type TrainProgress } from '../learning/style-trainer.js';
 import { engineOptions, parse, UsageError, write, type CliIo } from './args.js';
 
 const OPTIONS = {

@@ -2,10 +2,10 @@
 // model from: what callers of electron/engine/engine.ts pass and get back.
 import type { StylizeOptionsInput } from '../common/params.js';
 import type { BatchReport, DeviceChoice, DeviceReport, Precision } from '../common/types.js';
-import type { LoadedModel } from './manifest.js';
-import type { StyleFileProblem } from './style-files.js';
+import type { LoadedModel } from '../catalog/manifest.js';
+import type { StyleFileProblem } from '../catalog/style-files.js';
 import type { CrashEvent, Spawner } from './supervisor.js';
-import type { DoctorResult, ModelSpec, PreviewResult } from './worker-protocol.js';
+import type { DoctorResult, ModelSpec, PreviewResult } from '../common/worker-protocol.js';
 
 export interface EngineOptions {
   /** Explicit models folder (packaged app: process.resourcesPath/models). */

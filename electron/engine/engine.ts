@@ -21,7 +21,7 @@ import {
 } from '../common/params.js';
 import type { BatchProgress, DeviceChoice, DeviceReport, FileResult, ModelInfo, OutputFormat, Precision, ProviderName, StyleBlend, StyleInfo, StylizeOptions } from '../common/types.js';
 import { checkOutputDir, outputPathIn, planBatch, prepareOutputDirs, sweepStaleTemps, tempPathFor } from './batch.js';
-import { loadManifest, resolveStyle, type LoadedManifest, type ModelError } from './manifest.js';
+import { loadManifest, resolveStyle, type LoadedManifest, type ModelError } from '../catalog/manifest.js';
 import {
   DEFAULT_BATCH_CONCURRENCY,
   DEFAULT_STATS_EDGE,
@@ -37,10 +37,10 @@ import {
   type PreviewOutput,
 } from './engine-options.js';
 import { defaultWorkerPath, resolveModelsDir, resolveUserStylesDir } from './paths.js';
-import type { PackRef, StyleFileProblem } from './style-files.js';
-import { checkNewStyleId, learnablePack, learnUserStyle, loadedUserStyle, removeUserStyle, renameUserStyle, type LearnOptions } from './user-styles.js';
+import type { PackRef, StyleFileProblem } from '../catalog/style-files.js';
+import { checkNewStyleId, learnablePack, learnUserStyle, loadedUserStyle, removeUserStyle, renameUserStyle, type LearnOptions } from '../catalog/user-styles.js';
 import { Supervisor } from './supervisor.js';
-import type { PreviewJob, RenderSettings, StylizeJob, StylizeResult, WarmupResult } from './worker-protocol.js';
+import type { PreviewJob, RenderSettings, StylizeJob, StylizeResult, WarmupResult } from '../common/worker-protocol.js';
 
 type EngineEvents = {
   'worker-crash': [CrashInfo];

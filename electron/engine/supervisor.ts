@@ -6,7 +6,7 @@ import { createInterface } from 'node:readline';
 import { rm } from 'node:fs/promises';
 import { EventEmitter } from 'node:events';
 import { PasticheError, deserializeError } from '../common/errors.js';
-import type { JobKind, JobKinds, WorkerRequest, WorkerResponse } from './worker-protocol.js';
+import type { JobKind, JobKinds, WorkerRequest, WorkerResponse } from '../common/worker-protocol.js';
 
 /** The minimal surface of a worker process; child_process.fork and utilityProcess.fork both fit. */
 export interface WorkerHandle {

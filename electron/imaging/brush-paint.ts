@@ -4,9 +4,9 @@
 import type { Brush } from '../common/types.js';
 import { addResidual, brushResidual, type BrushPlan } from './brush.js';
 import { resizeRgb } from './image-io.js';
-import { checkCancelled, stylizePixels, type CancelToken, type ModelRunner, type ProgressFn, type StylizedPixels } from './stylize.js';
+import { checkCancelled, stylizePixels, type CancelToken, type ModelRunner, type ProgressFn, type StylizedPixels } from './tiled-inference.js';
 import { span, timed } from './trace.js';
-import type { PassPlan, PassTiming, RenderSettings } from '../engine/worker-protocol.js';
+import type { PassPlan, PassTiming, RenderSettings } from '../common/worker-protocol.js';
 
 /** The plan's pass sizes with the output size, as carried in results. */
 export function passPlan(plan: BrushPlan, width: number, height: number): PassPlan {

@@ -1,17 +1,17 @@
 // The per-file pipeline run inside the inference worker: decode -> brush passes (whole or tiled) ->
 // colour preservation / strength -> encode -> atomic write. Inference is abstracted behind
-// ModelRunner (stylize.ts) so this file never touches onnxruntime (only the worker entry does).
+// ModelRunner (tiled-inference.ts) so this file never touches onnxruntime (only the worker entry does).
 import { PREVIEW_ENCODING } from '../common/params.js';
 import { brushPlan, fit as fitBrush } from './brush.js';
 import { brushWarning, paintWithBrush, passPlan, resized } from './brush-paint.js';
 import { decodeImage, encodeImage, flattenOnWhite, interleaveAlpha, probeImage, resizeAlpha, writeAtomic, type DecodedImage } from './image-io.js';
 import { applyStrength, preserveColors } from './pixels.js';
-import { checkCancelled, type CancelToken, type ModelRunner, type ProgressFn } from './stylize.js';
+import { checkCancelled, type CancelToken, type ModelRunner, type ProgressFn } from './tiled-inference.js';
 import { fitLongEdge } from './tiling.js';
 import { span, timed, trace } from './trace.js';
-import type { PassPlan, PassTiming, PreviewJob, PreviewResult, RenderTimings, StylizeJob, StylizeResult } from '../engine/worker-protocol.js';
+import type { PassPlan, PassTiming, PreviewJob, PreviewResult, RenderTimings, StylizeJob, StylizeResult } from '../common/worker-protocol.js';
 
-export { stylizePixels, type CancelToken, type ModelRunner, type ProgressFn, type StylizedPixels } from './stylize.js';
+export { stylizePixels, type CancelToken, type ModelRunner, type ProgressFn, type StylizedPixels } from './tiled-inference.js';
 export { brushWarning, paintWithBrush, passPlan, type BrushPainting } from './brush-paint.js';
 
 interface Rendered {

@@ -28,7 +28,7 @@ export interface CrashInfo {
   retried: boolean;
 }
 
-/** What the app passes to the engine's addStyle (electron/engine/style-trainer.ts: AddStyleOptions). */
+/** What the app passes to the engine's addStyle (electron/learning/style-trainer.ts: AddStyleOptions). */
 export interface AddStylePortOptions {
   painting: string;
   id: string;

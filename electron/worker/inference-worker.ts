@@ -4,9 +4,9 @@
 // the job. Works as a child_process.fork child and as an Electron utility process (transport.ts).
 import { serializeError } from '../common/errors.js';
 import { runPreview, runStylize, type CancelToken } from '../imaging/pipeline.js';
-import type { WorkerRequest } from '../engine/worker-protocol.js';
+import type { WorkerRequest } from '../common/worker-protocol.js';
 import { softwareDriverPolicy } from './gpu-drivers.js';
-import { bench, doctor, warmup } from './jobs.js';
+import { bench, doctor, warmup } from './diagnostic-jobs.js';
 import { startOrtHost } from './ort-host.js';
 import { OrtRunner, type RunnerContext } from './ort-runner.js';
 import { errorLineWith, gpuCandidates } from './providers.js';

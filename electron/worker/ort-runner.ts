@@ -6,7 +6,7 @@ import type { DeviceChoice, ProviderName } from '../common/types.js';
 import type { ModelRunner } from '../imaging/pipeline.js';
 import { rgbToTensor, tensorToRgb } from '../imaging/pixels.js';
 import { timed } from '../imaging/trace.js';
-import type { ModelSpec } from '../engine/worker-protocol.js';
+import type { ModelSpec } from '../common/worker-protocol.js';
 import type { HostedSession } from './ort-host.js';
 import type { PlainTensor } from './ort-protocol.js';
 import type { SessionCache } from './session-cache.js';

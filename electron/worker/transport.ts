@@ -1,6 +1,6 @@
 // How the inference process talks to its supervisor: process.send as a child_process.fork child,
 // process.parentPort as an Electron utility process.
-import type { WorkerRequest, WorkerResponse } from '../engine/worker-protocol.js';
+import type { WorkerRequest, WorkerResponse } from '../common/worker-protocol.js';
 
 interface ParentPort {
   postMessage(msg: unknown): void;

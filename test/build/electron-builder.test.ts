@@ -73,7 +73,7 @@ describe('build/electron-builder.yml', () => {
   it("ships the trainer's data staged by npm run dist where the app looks for it, and no evaluation photos", async () => {
     const c = await loadConfig();
     const { DEFAULT_OUT } = (await import(path.join(root, 'scripts', 'stage-trainer-data.mjs'))) as { DEFAULT_OUT: string };
-    const { TRAINER_DATA_DIR } = await import('../../electron/engine/trainer-data.js');
+    const { TRAINER_DATA_DIR } = await import('../../electron/learning/trainer-data.js');
     const data = (c.extraResources ?? []).find((r) => r.from === DEFAULT_OUT.split(path.sep).join('/'));
     // The app's trainer root is resources/ (beside training/), and it reads <root>/trainer-data.
     expect(data?.to).toBe(TRAINER_DATA_DIR);
@@ -126,8 +126,8 @@ describe('build/electron-builder.yml', () => {
     const c = await loadConfig();
     const t = (c.extraResources ?? []).find((r) => r.to === 'training') as (ExtraResource & { filter?: string[] }) | undefined;
     expect(t?.from).toBe('training');
-    // The entry point the app runs (electron/engine/style-trainer.ts: TRAINER_MODULE) and what it imports.
-    const { TRAINER_MODULE } = await import('../../electron/engine/style-trainer.js');
+    // The entry point the app runs (electron/learning/style-trainer.ts: TRAINER_MODULE) and what it imports.
+    const { TRAINER_MODULE } = await import('../../electron/learning/style-trainer.js');
     const shipped = (f: string): boolean => {
       let ok = false;
       for (const g of t?.filter ?? []) ok = g.startsWith('!') ? ok && !minimatch(f, g.slice(1)) : ok || minimatch(f, g);

@@ -7,7 +7,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { checkTrainerData, resolveTrainerData } from '../../electron/engine/trainer-data.js';
+import { checkTrainerData, resolveTrainerData } from '../../electron/learning/trainer-data.js';
 // @ts-expect-error plain ES module without types
 import { DEFAULT_OUT, MIN_PHOTOS, stageTrainerData } from '../../scripts/stage-trainer-data.mjs';
 

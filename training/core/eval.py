@@ -26,7 +26,7 @@ from .losses import CONTENT_LAYERS, STYLE_LAYERS, downscale, gram, relative_feat
 from .model import Generator, NormContext
 from .ort import n_styles, ort_batch, style_feed_jobs
 from .paths import EVAL_DIR
-from .styles import pack_style_files
+from .paintings import pack_style_files
 from .train import style_targets
 from .vgg import VGGFeatures
 

@@ -18,7 +18,7 @@ from ..core.export import export_model, file_ref, load_checkpoint
 from ..core.manifest import model_entry, write_manifest
 from ..core.parity import check
 from ..core.paths import MODELS_DIR
-from ..core.styles import STYLE_IDS
+from ..core.paintings import STYLE_IDS
 
 MODEL_ID = "pastiche-pack16"
 

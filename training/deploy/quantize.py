@@ -33,7 +33,7 @@ from onnx import TensorProto, helper, numpy_helper
 
 from ..core.data import default_shared_dir, list_images, load_rgb
 from ..core.ort import n_styles, ort_batch, style_feed_jobs
-from ..core.styles import STYLE_IDS
+from ..core.paintings import STYLE_IDS
 from . import rgb8
 
 CONV_SETS = ("res", "res+up", "all")

@@ -20,7 +20,7 @@ import sys
 import tarfile
 import time
 
-from ..core.styles import STYLE_IDS
+from ..core.paintings import STYLE_IDS
 
 PACK_STYLES = list(STYLE_IDS)   # the built-in pack, in style-index order
 

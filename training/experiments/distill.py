@@ -19,7 +19,7 @@ import torch
 from ..core.data import ContentCrops, default_shared_dir, list_images
 from ..core.export import load_onnx
 from ..core.model import Generator, GeneratorConfig, NormContext
-from ..core.styles import STYLE_IDS, painting_files
+from ..core.paintings import STYLE_IDS, painting_files
 
 
 def student_from(teacher: Generator, keep) -> Generator:

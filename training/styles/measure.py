@@ -78,7 +78,7 @@ def main(argv=None):
 
 def gram_nearest(a):
     from ..core.losses import STYLE_LAYERS, relative_gram_error
-    from ..core.styles import STYLE_IDS
+    from ..core.paintings import STYLE_IDS
     vgg = VGGFeatures()
     la = argparse.Namespace(**DEFAULTS)
     names = list(STYLE_IDS)

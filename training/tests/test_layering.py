@@ -1,5 +1,5 @@
 """The trainer's rooms import only downwards: core/ from nothing else of the trainer, deploy/ from
-core/, experiments/ from core/ and deploy/ (training/README.md)."""
+core/, styles/ and experiments/ from core/ and deploy/ (training/README.md)."""
 import ast
 import os
 

@@ -3,7 +3,7 @@ import { spawnSync } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { parseBenchSize, timing } from '../../../electron/engine/bench-report.js';
+import { parseBenchSize, timing } from '../../../electron/bench/bench-report.js';
 import { BIN, FIXTURE_MODELS, ensureBuilt, tmpDir, writePhoto } from '../engine/helpers.js';
 
 beforeAll(() => ensureBuilt());

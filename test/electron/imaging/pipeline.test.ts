@@ -6,7 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { brushPlan, meanAbsDiff } from '../../../electron/imaging/brush.js';
 import { runPreview, runStylize, stylizePixels, type ModelRunner } from '../../../electron/imaging/pipeline.js';
 import { roundUp } from '../../../electron/imaging/tiling.js';
-import type { ModelSpec } from '../../../electron/engine/worker-protocol.js';
+import type { ModelSpec } from '../../../electron/common/worker-protocol.js';
 
 const model: ModelSpec = {
   id: 'fake',

@@ -5,7 +5,7 @@ import { cpSync, existsSync, readdirSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import type { EventContract, EventName } from '../../../electron/common/ipc-contract.js';
-import { checkTrainerRuntime } from '../../../electron/engine/style-trainer.js';
+import { checkTrainerRuntime } from '../../../electron/learning/style-trainer.js';
 import { ResultStore } from '../../../electron/services/media.js';
 import { AllowedRoots } from '../../../electron/services/roots.js';
 import { createStyleHandlers } from '../../../electron/services/style-handlers.js';

@@ -5,7 +5,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import type { EventContract, EventName, StylesList } from '../../../electron/common/ipc-contract.js';
-import { writeFileAtomic } from '../../../electron/engine/style-files.js';
+import { writeFileAtomic } from '../../../electron/catalog/style-files.js';
 import { DroppedPaths } from '../../../electron/services/drops.js';
 import { createHandlers } from '../../../electron/services/handlers.js';
 import { ResultStore } from '../../../electron/services/media.js';

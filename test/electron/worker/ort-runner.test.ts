@@ -3,7 +3,7 @@
 import path from 'node:path';
 import ort from 'onnxruntime-node';
 import { beforeAll, describe, expect, it } from 'vitest';
-import type { ModelSpec } from '../../../electron/engine/worker-protocol.js';
+import type { ModelSpec } from '../../../electron/common/worker-protocol.js';
 import { rgbToTensor, tensorToRgb } from '../../../electron/imaging/pixels.js';
 import { startOrtHost, type OrtHost } from '../../../electron/worker/ort-host.js';
 import { OrtRunner, type RunnerContext } from '../../../electron/worker/ort-runner.js';

@@ -1,8 +1,8 @@
 import { cpSync, readFileSync, truncateSync, writeFileSync, rmSync, appendFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { loadManifest, resolveStyle } from '../../../electron/engine/manifest.js';
-import { FIXTURE_MODELS, tmpDir } from './helpers.js';
+import { loadManifest, resolveStyle } from '../../../electron/catalog/manifest.js';
+import { FIXTURE_MODELS, tmpDir } from '../engine/helpers.js';
 
 function copyFixture(): string {
   const d = tmpDir();

@@ -1,12 +1,12 @@
-// The trainer's supervised process (electron/engine/style-trainer.ts) against the stand-in trainer
+// The trainer's supervised process (electron/learning/style-trainer.ts) against the stand-in trainer
 // (test/fixtures/trainer): its command line, previews, and cancellation of a trainer that ignores
 // SIGINT and leaves a partial file, as a killed one would.
 import { cpSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { addStyle, checkTrainerRuntime, sweepStaleRuns, TRAINER_MODULE, trainerArgs, type TrainProgress } from '../../../electron/engine/style-trainer.js';
-import type { PackRef } from '../../../electron/engine/style-files.js';
-import { PACK_MODELS, ROOT, tmpDir, writePhoto } from './helpers.js';
+import { addStyle, checkTrainerRuntime, sweepStaleRuns, TRAINER_MODULE, trainerArgs, type TrainProgress } from '../../../electron/learning/style-trainer.js';
+import type { PackRef } from '../../../electron/catalog/style-files.js';
+import { PACK_MODELS, ROOT, tmpDir, writePhoto } from '../engine/helpers.js';
 
 const FAKE_ROOT = path.join(ROOT, 'test/fixtures/trainer');
 const entry = JSON.parse(readFileSync(path.join(PACK_MODELS, 'manifest.json'), 'utf8')).models[0];

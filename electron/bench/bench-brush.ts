@@ -4,8 +4,8 @@ import sharp from 'sharp';
 import { lumaLaplacian, meanAbsDiff } from '../common/image-metrics.js';
 import type { Brush } from '../common/types.js';
 import { BRUSH_TARGETS, timing, type BenchOptions, type BenchReport, type BrushBench } from './bench-report.js';
-import { Engine } from './engine.js';
-import type { EngineOptions } from './engine-options.js';
+import { Engine } from '../engine/engine.js';
+import type { EngineOptions } from '../engine/engine-options.js';
 
 async function rawRgb(file: string): Promise<{ rgb: Buffer; width: number; height: number }> {
   const { data, info } = await sharp(file).removeAlpha().raw().toBuffer({ resolveWithObject: true });

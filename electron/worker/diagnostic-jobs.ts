@@ -6,7 +6,7 @@ import { DEFAULT_MAX_PIXELS, DEFAULT_STYLIZE_OPTIONS } from '../common/params.js
 import type { ProviderName } from '../common/types.js';
 import { brushPlan } from '../imaging/brush.js';
 import { paintWithBrush, runStylize, type CancelToken } from '../imaging/pipeline.js';
-import type { BenchJob, BenchResult, DoctorResult, ProviderProbe, WarmupJob, WarmupResult } from '../engine/worker-protocol.js';
+import type { BenchJob, BenchResult, DoctorResult, ProviderProbe, WarmupJob, WarmupResult } from '../common/worker-protocol.js';
 import type { OrtHost } from './ort-host.js';
 import { OrtRunner, type RunnerContext } from './ort-runner.js';
 import { cudaLibsPresent } from './providers.js';

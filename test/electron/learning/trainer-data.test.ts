@@ -1,10 +1,10 @@
-// Where the trainer's data is found (electron/engine/trainer-data.ts) and what the check says
+// Where the trainer's data is found (electron/learning/trainer-data.ts) and what the check says
 // when the VGG19 weights or the training photos are missing or incomplete.
 import { cpSync, mkdirSync, rmSync, truncateSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { checkTrainerData, photosProblem, resolveTrainerData, trainerDataEnv, vggProblem } from '../../../electron/engine/trainer-data.js';
-import { ROOT, tmpDir } from './helpers.js';
+import { checkTrainerData, photosProblem, resolveTrainerData, trainerDataEnv, vggProblem } from '../../../electron/learning/trainer-data.js';
+import { ROOT, tmpDir } from '../engine/helpers.js';
 
 const FIXTURE_DATA = path.join(ROOT, 'test/fixtures/trainer/trainer-data');
 

@@ -9,10 +9,10 @@ import { link, mkdir, readdir, readFile, rm, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { createInterface } from 'node:readline';
 import { PasticheError } from '../common/errors.js';
-import { packageRoot } from './paths.js';
-import { parseStyleFile, type PackRef, type StyleFile } from './style-files.js';
+import { packageRoot } from '../engine/paths.js';
+import { parseStyleFile, type PackRef, type StyleFile } from '../catalog/style-files.js';
 import { checkTrainerData, resolveTrainerData, trainerDataEnv } from './trainer-data.js';
-import { pidAlive } from './pid-alive.js';
+import { pidAlive } from '../engine/pid-alive.js';
 
 /**
  * The trainer's entry point, relative to the trainer root (the folder holding training/): the one

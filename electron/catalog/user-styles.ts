@@ -6,7 +6,7 @@ import { ParamError } from '../common/params.js';
 import { checkTitle } from '../common/style-meta.js';
 import type { StyleInfo } from '../common/types.js';
 import type { LoadedManifest } from './manifest.js';
-import { addStyle, type AddStyleOptions } from './style-trainer.js';
+import { addStyle, type AddStyleOptions } from '../learning/style-trainer.js';
 import { parseStyleFile, styleFileText, writeFileAtomic, type PackRef, type StyleFile } from './style-files.js';
 
 /** The pack a new style is learned for: the first vector-input model. */

@@ -1,7 +1,7 @@
 // The vocabulary of `pastiche bench`: the sizes it takes, its options, and the report it writes
 // (timings as medians of real runs, ratios, the machine they ran on).
 import type { Brush, DeviceChoice, Precision, ProviderName } from '../common/types.js';
-import type { Spawner } from './supervisor.js';
+import type { Spawner } from '../engine/supervisor.js';
 
 export interface BenchSize {
   label: string;

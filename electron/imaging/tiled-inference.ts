@@ -6,7 +6,7 @@ import { resizeRgb } from './image-io.js';
 import { TileAccumulator, cropRgb, padRgb, rgbToTensor, tensorToRgb } from './pixels.js';
 import { axisWeights, planTiles, roundUp, tileSizeForBudget } from './tiling.js';
 import { span, timed } from './trace.js';
-import type { RenderSettings } from '../engine/worker-protocol.js';
+import type { RenderSettings } from '../common/worker-protocol.js';
 
 export interface ModelRunner {
   /** Provider that ran the most recent call (may change after a GPU failure). */

@@ -1,10 +1,10 @@
 // Messages between the supervisor (engine side) and the inference worker. Structured-clone
 // friendly (plain objects, Buffers/Uint8Arrays) so both child_process 'advanced'
 // serialization and Electron's utilityProcess carry them.
-import type { SerializedError } from '../common/errors.js';
-import type { Brush, DeviceChoice, ModelIo, OutputFormat, PassPlan, ProviderName, RenderTimings, SizeChoice } from '../common/types.js';
+import type { SerializedError } from './errors.js';
+import type { Brush, DeviceChoice, ModelIo, OutputFormat, PassPlan, ProviderName, RenderTimings, SizeChoice } from './types.js';
 
-export type { PassPlan, PassTiming, RenderTimings } from '../common/types.js';
+export type { PassPlan, PassTiming, RenderTimings } from './types.js';
 
 /** Everything the worker needs to run one model; paths are absolute. */
 export interface ModelSpec {

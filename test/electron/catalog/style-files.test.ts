@@ -3,9 +3,9 @@
 import { cpSync, mkdirSync, readdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { loadManifest, resolveStyle } from '../../../electron/engine/manifest.js';
-import { blendVectors, formatFloat32, parseStyleFile, styleFileText, type PackRef } from '../../../electron/engine/style-files.js';
-import { PACK_MODELS, tmpDir } from './helpers.js';
+import { loadManifest, resolveStyle } from '../../../electron/catalog/manifest.js';
+import { blendVectors, formatFloat32, parseStyleFile, styleFileText, type PackRef } from '../../../electron/catalog/style-files.js';
+import { PACK_MODELS, tmpDir } from '../engine/helpers.js';
 
 const manifest = JSON.parse(readFileSync(path.join(PACK_MODELS, 'manifest.json'), 'utf8'));
 const entry = manifest.models[0];
