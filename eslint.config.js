@@ -10,7 +10,7 @@ import tseslint from 'typescript-eslint';
 // The TypeScript projects that own the linted files; a file belongs to the first that includes it.
 const project = ['./tsconfig.node.json', './electron/preload/tsconfig.json', './tsconfig.test.json', './renderer/tsconfig.json'];
 
-const ROOMS = ['common', 'engine', 'imaging', 'worker', 'services', 'app', 'cli', 'main', 'preload'];
+const ROOMS = ['common', 'catalog', 'engine', 'learning', 'bench', 'imaging', 'worker', 'services', 'app', 'cli', 'main', 'preload'];
 
 /** Imports of the other rooms named, as `../<room>/...` (rooms are one folder deep). */
 const rooms = (names, message) => ({ regex: `^\\.\\./(${names.join('|')})/`, message });
@@ -18,13 +18,9 @@ const pkg = (name, message) => ({ regex: `^${name.replace(/[.*+?^${}()|[\]\\/]/g
 
 const ELECTRON = pkg('electron', 'only electron/main and electron/preload run inside Electron; the rest runs under plain Node too');
 const ORT = pkg('onnxruntime-node', 'onnxruntime-node loads only in the supervised worker (electron/worker): a native abort must not take its host down');
-// The worker protocol is the one part of the engine the worker side shares, and only its types.
-const ENGINE_PROTOCOL_TYPES = {
-  regex: '^\\.\\./engine/worker-protocol\\.js$',
-  allowTypeImports: true,
-  message: 'the worker side shares only the types of engine/worker-protocol.ts (use `import type`)',
-};
-const ENGINE_BUT_PROTOCOL = { regex: '^\\.\\./engine/(?!worker-protocol\\.js$)', message: 'the worker side runs no main-process engine code (supervisor, batch, manifest): it receives jobs' };
+// The rooms of the two processes: main-side (CLI, Electron main) and worker-side; both share common.
+const MAIN_SIDE = ['catalog', 'engine', 'learning', 'bench', 'services', 'app', 'cli', 'main', 'preload'];
+const WORKER_SIDE = ['imaging', 'worker'];
 
 /**
  * What each room must not import. Everything not listed is allowed: node:*, sharp, its own files.
@@ -32,28 +28,27 @@ const ENGINE_BUT_PROTOCOL = { regex: '^\\.\\./engine/(?!worker-protocol\\.js$)',
  */
 const forbidden = {
   common: [{ regex: '^(?!\\./)', message: 'electron/common is pure TypeScript shared by every runtime: it imports only other common files' }],
+  catalog: [rooms([...WORKER_SIDE, ...MAIN_SIDE.filter((r) => r !== 'catalog')], 'electron/catalog (the style catalog) sits below the engine: it imports only common'), ELECTRON, ORT],
   engine: [
-    rooms(['imaging', 'worker', 'services', 'app', 'cli', 'main', 'preload'], 'electron/engine (CLI and main process) reaches the worker only through the supervisor and worker-protocol.ts'),
+    rooms(
+      [...WORKER_SIDE, 'learning', 'bench', 'services', 'app', 'cli', 'main', 'preload'],
+      'electron/engine (CLI and main process) imports catalog and common; it reaches the worker only through the supervisor and common/worker-protocol.ts',
+    ),
     ELECTRON,
     ORT,
   ],
-  imaging: [
-    rooms(['worker', 'services', 'app', 'cli', 'main', 'preload'], 'electron/imaging is the per-file pipeline: it knows images, not the worker, services or apps around it'),
-    ENGINE_BUT_PROTOCOL,
-    ENGINE_PROTOCOL_TYPES,
+  learning: [rooms([...WORKER_SIDE, 'bench', 'services', 'app', 'cli', 'main', 'preload'], 'electron/learning runs the style trainer: it imports common, catalog and engine'), ELECTRON, ORT],
+  bench: [rooms([...WORKER_SIDE, 'learning', 'services', 'app', 'cli', 'main', 'preload'], 'electron/bench is a client of the engine facade: it imports common, catalog and engine'), ELECTRON, ORT],
+  imaging: [rooms([...MAIN_SIDE, 'worker'], 'electron/imaging is the per-file pipeline of the worker side: it imports only common'), ELECTRON, ORT],
+  worker: [rooms(MAIN_SIDE, 'electron/worker is the inference process: it imports common and imaging, never main-side code'), ELECTRON],
+  services: [
+    rooms([...WORKER_SIDE, 'catalog', 'engine', 'learning', 'bench', 'app', 'cli', 'main', 'preload'], 'electron/services reach the engine through engine-port.ts, which electron/app wires up'),
     ELECTRON,
     ORT,
   ],
-  worker: [
-    rooms(['services', 'app', 'cli', 'main', 'preload'], 'electron/worker is the inference process: it imports common, imaging and the worker protocol'),
-    ENGINE_BUT_PROTOCOL,
-    ENGINE_PROTOCOL_TYPES,
-    ELECTRON,
-  ],
-  services: [rooms(['engine', 'imaging', 'worker', 'app', 'cli', 'main', 'preload'], 'electron/services reach the engine through engine-port.ts, which electron/app wires up'), ELECTRON, ORT],
-  app: [rooms(['imaging', 'worker', 'cli', 'main', 'preload'], 'electron/app wires the engine and services for main and the e2e host; the worker is a separate process'), ELECTRON, ORT],
-  cli: [rooms(['imaging', 'worker', 'app', 'main', 'preload'], 'electron/cli drives the engine (electron/engine/index.ts), not its worker'), ELECTRON, ORT],
-  main: [rooms(['imaging', 'worker', 'cli', 'preload'], 'electron/main wires the engine and services into Electron; the worker is a separate process'), ORT],
+  app: [rooms([...WORKER_SIDE, 'bench', 'cli', 'main', 'preload'], 'electron/app wires the engine and services for main and the e2e host; the worker is a separate process'), ELECTRON, ORT],
+  cli: [rooms([...WORKER_SIDE, 'app', 'main', 'preload'], 'electron/cli drives the engine (electron/engine/index.ts), not its worker'), ELECTRON, ORT],
+  main: [rooms([...WORKER_SIDE, 'bench', 'cli', 'preload'], 'electron/main wires the engine and services into Electron; the worker is a separate process'), ORT],
   preload: [{ regex: '^(?!\\./|\\.\\./common/|electron$)', message: 'electron/preload is bundled alone into the sandbox: it imports only electron and electron/common' }],
 };
 

@@ -5,7 +5,8 @@
 
 import path from 'node:path';
 import type { DeviceChoice } from '../common/types.js';
-import { checkTrainerRuntime, DEFAULT_TILE_PIXELS, defaultPython, defaultTrainerRoot, Engine, type Spawner } from '../engine/index.js';
+import { DEFAULT_TILE_PIXELS, Engine, type Spawner } from '../engine/index.js';
+import { addStyle, checkTrainerRuntime, defaultPython, defaultTrainerRoot } from '../learning/style-trainer.js';
 import { DroppedPaths } from '../services/drops.js';
 import { createHandlers, type HandlerDeps, type HandlerHost } from '../services/handlers.js';
 import { ResultStore, type MediaContext } from '../services/media.js';
@@ -51,7 +52,7 @@ export async function startApp(opts: StartAppOptions): Promise<RunningApp> {
   let host: HandlerHost | null = null;
   // One engine at a time; the handlers replace it (without a restart) when the device setting changes.
   const createEngine = async (device: DeviceChoice): Promise<Engine> => {
-    const e = await Engine.create({ modelsDir: opts.modelsDir, userStylesDir, device, spawner: opts.spawner, ...(opts.threads === undefined ? {} : { threads: opts.threads }) });
+    const e = await Engine.create({ modelsDir: opts.modelsDir, userStylesDir, device, spawner: opts.spawner, learner: addStyle, ...(opts.threads === undefined ? {} : { threads: opts.threads }) });
     // Notices of an engine that was replaced meanwhile are not the user's concern.
     e.on('crash', (info) => {
       if (host?.engine() === e) host.engineCrashed(info.message, info.retried);

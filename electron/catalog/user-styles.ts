@@ -4,9 +4,8 @@ import { readFile, rm } from 'node:fs/promises';
 import { PasticheError } from '../common/errors.js';
 import { ParamError } from '../common/params.js';
 import { checkTitle } from '../common/style-meta.js';
-import type { StyleInfo } from '../common/types.js';
+import type { LearnStyleOptions, StyleInfo } from '../common/types.js';
 import type { LoadedManifest } from './manifest.js';
-import { addStyle, type AddStyleOptions } from '../learning/style-trainer.js';
 import { parseStyleFile, styleFileText, writeFileAtomic, type PackRef, type StyleFile } from './style-files.js';
 
 /** The pack a new style is learned for: the first vector-input model. */
@@ -49,15 +48,23 @@ export async function removeUserStyle(m: LoadedManifest, id: string): Promise<vo
   await rm(f.file);
 }
 
-export type LearnOptions = Omit<AddStyleOptions, 'userStylesDir' | 'modelsDir' | 'pack'>;
+/** Where a learned style goes: the user's styles folder, for the learnable pack of a models folder. */
+export interface LearnTarget {
+  userStylesDir: string;
+  modelsDir: string;
+  pack: PackRef;
+}
 
-/** Runs the trainer (style-trainer.ts) for a new style of the learnable pack into userStylesDir. */
-export async function learnUserStyle(m: LoadedManifest, modelsDir: string, userStylesDir: string | null, o: LearnOptions): Promise<void> {
+/** Writes a new style file into the target (electron/learning/style-trainer.ts: addStyle). */
+export type StyleLearner = (o: LearnStyleOptions & LearnTarget) => Promise<unknown>;
+
+/** Runs the learner for a new style of the learnable pack into userStylesDir. */
+export async function learnUserStyle(m: LoadedManifest, modelsDir: string, userStylesDir: string | null, o: LearnStyleOptions, learn: StyleLearner): Promise<void> {
   const pack = learnablePack(m);
   if (!pack) throw new PasticheError('MODEL', `No model in ${modelsDir} takes style vectors, so no style can be learned`);
   if (!userStylesDir) throw new PasticheError('INVALID_PARAM', 'No user styles folder is set');
   checkNewStyleId(m, o.id);
-  await addStyle({ ...o, userStylesDir, modelsDir, pack });
+  await learn({ ...o, userStylesDir, modelsDir, pack });
 }
 
 /** The style just added, as loaded (or why its file was refused). */

@@ -4,7 +4,7 @@ import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
 import type { ParseArgsConfig } from 'node:util';
 import { PasticheError } from '../common/errors.js';
-import { ParamError, parseBrush, parseFormat, parseQuality, parseSize, parseStrength, parseStyleSpec } from '../common/params.js';
+import { brushChosen, ParamError, parseBrush, parseFormat, parseQuality, parseSize, parseStrength, parseStyleSpec } from '../common/params.js';
 import type { BatchProgress, FileResult } from '../common/types.js';
 import { Engine, type EngineStylizeInput } from '../engine/index.js';
 import { COMMON_OPTIONS, commandHelp, engineOptions, flag, parse, UsageError, write, type CliIo, type Command } from './args.js';
@@ -115,6 +115,7 @@ const stylize: Command = {
     if (size !== undefined) opts.size = size;
     const brush = flag('brush', values.brush, parseBrush);
     if (brush !== undefined) opts.brush = brush;
+    opts.brushChosen = brushChosen(brush);
     const strength = flag('strength', values.strength, parseStrength);
     if (strength !== undefined) opts.strength = strength;
     const format = flag('format', values.format, parseFormat);

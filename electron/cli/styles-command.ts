@@ -6,9 +6,10 @@ import path from 'node:path';
 import type { ParseArgsConfig } from 'node:util';
 import { PasticheError } from '../common/errors.js';
 import { ParamError } from '../common/params.js';
+import type { TrainProgress } from '../common/types.js';
 import { Engine } from '../engine/index.js';
 import { checkMinutes, checkStyleId, checkTitle, MINUTES } from '../common/style-meta.js';
-import { checkTrainerRuntime, type TrainProgress } from '../learning/style-trainer.js';
+import { addStyle, checkTrainerRuntime } from '../learning/style-trainer.js';
 import { engineOptions, parse, UsageError, write, type CliIo } from './args.js';
 
 const OPTIONS = {
@@ -62,7 +63,7 @@ async function add(argv: string[], io: CliIo): Promise<number> {
   const title = values.title === undefined ? undefined : check('title', () => checkTitle(values.title, 'title'));
   const artist = values.artist === undefined ? undefined : check('artist', () => checkTitle(values.artist, 'artist'));
   const minutes = values.minutes === undefined ? MINUTES.default : check('minutes', () => checkMinutes(values.minutes));
-  const engine = await Engine.create(engineOptions(values));
+  const engine = await Engine.create({ ...engineOptions(values), learner: addStyle });
   const abort = new AbortController();
   const onSigint = (): void => abort.abort();
   try {

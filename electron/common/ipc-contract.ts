@@ -3,7 +3,8 @@
 // renderer are all typed from these maps, so a channel cannot drift between them.
 // Pure TypeScript: types plus two constant channel lists (the preload allow-lists them).
 
-import type { BatchProgress, Brush, BatchReport, DeviceChoice, DeviceReport, OutputFormat, PassPlan, ProviderName, RenderTimings, SizeChoice, StyleBlend, StyleInfo, StylizeOptions } from './types.js';
+import type { PreviewOutput } from './worker-protocol.js';
+import type { BatchProgress, Brush, BatchReport, CrashInfo, DeviceChoice, DeviceReport, OutputFormat, SizeChoice, StyleBlend, StyleInfo, StylizeOptions } from './types.js';
 
 export type ErrorCode = 'bad-sender' | 'bad-argument' | 'not-allowed' | 'not-found' | 'cancelled' | 'busy' | 'engine' | 'io' | 'internal';
 
@@ -106,22 +107,8 @@ export interface StyleThumbRequest {
   exportSize: SizeChoice;
 }
 
-export interface PreviewResult {
-  /** Media reference of the rendered image (see MediaKind 'result'). */
-  id: string;
-  width: number;
-  height: number;
-  /** Size of the source photo, for export estimates. */
-  sourceWidth: number;
-  sourceHeight: number;
-  ms: number;
-  provider: ProviderName;
-  /** The pass sizes of the export this preview stands for, and where this render's time went (estimates). */
-  exportPlan: PassPlan;
-  timings: RenderTimings;
-  /** Passes above tilePixels run in tiles, with a statistics pass at long edge statsEdge. */
-  limits: { tilePixels: number; statsEdge: number };
-}
+/** A preview as the page gets it: the image by media reference (MediaKind 'result') instead of its bytes. */
+export type PreviewResult = Omit<PreviewOutput, 'data' | 'mime' | 'fallbackReason' | 'warnings'> & { id: string };
 
 /** Export settings are exactly the engine's per-file options. */
 export type ExportOptions = StylizeOptions;
@@ -194,10 +181,7 @@ export interface EngineStatus {
   message: string | null;
 }
 
-export interface EngineCrash {
-  message: string;
-  /** Whether the job in flight was retried on the restarted worker. */
-  retried: boolean;
+export interface EngineCrash extends CrashInfo {
   at: number;
 }
 

@@ -30,6 +30,15 @@ export const BRUSH: Range = { min: 256, max: 8192 };
  * edges, and native is a speckled photo on a camera-size picture (docs/brush.md).
  */
 export const DEFAULT_BRUSH = 1024;
+
+/**
+ * Whether the user chose this brush, the one rule of the CLI and the app: a brush away from
+ * DEFAULT_BRUSH (the app always sends one, the CLI only for --brush). The caller passes the answer
+ * as `brushChosen`; only a chosen brush larger than the photo is worth a warning.
+ */
+export function brushChosen(brush: Brush | undefined): boolean {
+  return brush !== undefined && brush !== DEFAULT_BRUSH;
+}
 /** Default refusal threshold: declared pixel count above this is refused before decoding. */
 export const DEFAULT_MAX_PIXELS = 300_000_000;
 /** Pixels above which a photo is inferred in tiles (`--tile-pixels`). */

@@ -186,3 +186,40 @@ export interface DeviceReport {
   /** Set when a GPU was asked for (or auto) and the engine fell back to CPU: why. */
   fallbackReason?: string;
 }
+
+/** One progress line of the style trainer. */
+export interface TrainProgress {
+  step: number;
+  of: number;
+  elapsedS: number;
+  etaS: number;
+  loss: number;
+}
+
+/** Learning a style from a painting: what the CLI and the app choose (electron/learning/style-trainer.ts). */
+export interface LearnStyleOptions {
+  painting: string;
+  id: string;
+  title?: string;
+  artist?: string;
+  minutes: number;
+  python?: string;
+  root?: string;
+  /** A photo to show the current result on, every previewEveryS seconds (default 60). */
+  previewPhoto?: string;
+  previewEveryS?: number;
+  signal?: AbortSignal;
+  onProgress?(p: TrainProgress): void;
+  /** A new preview image (JPEG) of the current result; the file is removed when the run ends. */
+  onPreview?(file: string): void;
+  /** The trainer's stderr, line by line. */
+  onLog?(line: string): void;
+  /** How long SIGINT may take before SIGTERM, then SIGKILL (ms). */
+  cancelGraceMs?: number;
+}
+
+/** A worker crash as the app shows it: what happened, and whether the job in flight was retried. */
+export interface CrashInfo {
+  message: string;
+  retried: boolean;
+}

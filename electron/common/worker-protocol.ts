@@ -88,7 +88,8 @@ export interface StylizeResult {
   timings: RenderTimings;
 }
 
-export interface PreviewResult {
+/** A rendered preview: the image bytes and what the renderer's estimates need. */
+export interface PreviewOutput {
   /** JPEG, or PNG when the photo has transparency. */
   data: Buffer;
   mime: 'image/jpeg' | 'image/png';
@@ -172,7 +173,7 @@ export interface BenchResult {
 /** Request kinds and their results. */
 export interface JobKinds {
   stylize: { job: StylizeJob; result: StylizeResult };
-  preview: { job: PreviewJob; result: PreviewResult };
+  preview: { job: PreviewJob; result: PreviewOutput };
   doctor: { job: Record<string, never>; result: DoctorResult };
   warmup: { job: WarmupJob; result: WarmupResult };
   bench: { job: BenchJob; result: BenchResult };

@@ -1,11 +1,8 @@
-// The engine's options, report types and defaults, and the ModelSpec the worker runs a loaded
-// model from: what callers of electron/engine/engine.ts pass and get back.
+// The engine's options and defaults: what callers of electron/engine/engine.ts pass.
 import type { StylizeOptionsInput } from '../common/params.js';
-import type { BatchReport, DeviceChoice, DeviceReport, Precision } from '../common/types.js';
-import type { LoadedModel } from '../catalog/manifest.js';
-import type { StyleFileProblem } from '../catalog/style-files.js';
-import type { CrashEvent, Spawner } from './supervisor.js';
-import type { DoctorResult, ModelSpec, PreviewResult } from '../common/worker-protocol.js';
+import type { DeviceChoice, Precision } from '../common/types.js';
+import type { StyleLearner } from '../catalog/user-styles.js';
+import type { Spawner } from './supervisor.js';
 
 export interface EngineOptions {
   /** Explicit models folder (packaged app: process.resourcesPath/models). */
@@ -32,6 +29,8 @@ export interface EngineOptions {
   precision?: Precision;
   /** How long a cancelled file may take to stop before the worker is killed. */
   cancelGraceMs?: number;
+  /** Learns a new style file (electron/learning/style-trainer.ts: addStyle); without it addStyle refuses. */
+  learner?: StyleLearner;
 }
 
 /** StylizeOptions plus engine-only knobs. */
@@ -41,8 +40,8 @@ export interface EngineStylizeInput extends StylizeOptionsInput {
   /** Force a tile edge when tiling (tests, benchmarks). */
   tileSize?: number;
   /**
-   * Whether the user chose the brush; default: whether `brush` was given. Only a chosen brush
-   * larger than the photo is reported in the result's warnings.
+   * Whether the user chose the brush (common/params.ts: brushChosen); default false. Only a chosen
+   * brush larger than the photo is reported in the result's warnings.
    */
   brushChosen?: boolean;
 }
@@ -53,29 +52,6 @@ export interface BatchOptions extends EngineStylizeInput {
   /** Stop starting new files (in-flight ones finish). The run's `signal` aborts in-flight too. */
   stopSignal?: AbortSignal;
 }
-
-export interface EngineBatchReport extends BatchReport {
-  /** Set when the batch stopped early for a reason other than cancellation (e.g. disk full). */
-  stoppedReason?: string;
-}
-
-export interface ModelStatus {
-  id: string | null;
-  ok: boolean;
-  styles: string[];
-  error?: string;
-}
-
-export interface DoctorReport extends DoctorResult {
-  modelsDir: string;
-  models: ModelStatus[];
-  /** The user's styles folder (null: none) and every refused style file. */
-  userStylesDir: string | null;
-  styleProblems: StyleFileProblem[];
-  device: DeviceReport | null;
-}
-
-export type PreviewOutput = PreviewResult;
 
 // Default tiling threshold: 1080p and 1920x1200 run in one pass; a 4K (8.3 MP) photo goes through
 // 6 tiles of ~1.5 MP. A single pass of the built-in pack peaks at ~0.28 GiB + 0.41 GiB per MP on the
@@ -88,28 +64,3 @@ export const DEFAULT_STATS_EDGE = 1024;
  * the CPU and holds more photos in memory.
  */
 export const DEFAULT_BATCH_CONCURRENCY = 2;
-
-/** What the worker needs to run a loaded model at a precision (reduced-precision files dropped for 'fp32'). */
-export function modelSpec(m: LoadedModel, weights: number[] | null, precision: Precision, vector: number[] | null = null): ModelSpec {
-  const v = m.variantPaths;
-  const reduced = precision === 'auto';
-  return {
-    id: m.info.id,
-    path: m.path,
-    tilesPath: v.tiles ?? null,
-    singlePath: v.single ?? null,
-    fp16Path: reduced ? (v.fp16 ?? null) : null,
-    fp16TilesPath: reduced ? (v['fp16-tiles'] ?? null) : null,
-    int8Path: reduced ? (v.int8 ?? null) : null,
-    io: m.info.io,
-    receptiveField: m.info.receptiveField,
-    weights,
-    vector,
-  };
-}
-
-/** Crash notice in the shape the app services consume ({message, retried}) plus the details. */
-export interface CrashInfo extends CrashEvent {
-  message: string;
-  retried: boolean;
-}

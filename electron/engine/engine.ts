@@ -19,34 +19,36 @@ import {
   parseSize,
   parseThreads,
 } from '../common/params.js';
-import type { BatchProgress, DeviceChoice, DeviceReport, FileResult, ModelInfo, OutputFormat, Precision, ProviderName, StyleBlend, StyleInfo, StylizeOptions } from '../common/types.js';
+import type {
+  BatchProgress,
+  DeviceChoice,
+  DeviceReport,
+  FileResult,
+  LearnStyleOptions,
+  ModelInfo,
+  OutputFormat,
+  Precision,
+  ProviderName,
+  StyleBlend,
+  StyleInfo,
+  StylizeOptions,
+} from '../common/types.js';
 import { checkOutputDir, outputPathIn, planBatch, prepareOutputDirs, sweepStaleTemps, tempPathFor } from './batch.js';
 import { loadManifest, resolveStyle, type LoadedManifest, type ModelError } from '../catalog/manifest.js';
-import {
-  DEFAULT_BATCH_CONCURRENCY,
-  DEFAULT_STATS_EDGE,
-  DEFAULT_TILE_PIXELS,
-  modelSpec,
-  type BatchOptions,
-  type CrashInfo,
-  type DoctorReport,
-  type EngineBatchReport,
-  type EngineOptions,
-  type EngineStylizeInput,
-  type ModelStatus,
-  type PreviewOutput,
-} from './engine-options.js';
+import { DEFAULT_BATCH_CONCURRENCY, DEFAULT_STATS_EDGE, DEFAULT_TILE_PIXELS, type BatchOptions, type EngineOptions, type EngineStylizeInput } from './engine-options.js';
+import { modelSpec } from './model-spec.js';
+import { workerCrash, type DoctorReport, type EngineBatchReport, type ModelStatus, type WorkerCrash } from './reports.js';
 import { defaultWorkerPath, resolveModelsDir, resolveUserStylesDir } from './paths.js';
 import type { PackRef, StyleFileProblem } from '../catalog/style-files.js';
-import { checkNewStyleId, learnablePack, learnUserStyle, loadedUserStyle, removeUserStyle, renameUserStyle, type LearnOptions } from '../catalog/user-styles.js';
+import { checkNewStyleId, learnablePack, learnUserStyle, loadedUserStyle, removeUserStyle, renameUserStyle } from '../catalog/user-styles.js';
 import { Supervisor } from './supervisor.js';
-import type { PreviewJob, RenderSettings, StylizeJob, StylizeResult, WarmupResult } from '../common/worker-protocol.js';
+import type { PreviewJob, PreviewOutput, RenderSettings, StylizeJob, StylizeResult, WarmupResult } from '../common/worker-protocol.js';
 
 type EngineEvents = {
-  'worker-crash': [CrashInfo];
+  'worker-crash': [WorkerCrash];
   'worker-restart': [number | undefined];
   /** Aliases of worker-crash / worker-restart. */
-  crash: [CrashInfo];
+  crash: [WorkerCrash];
   restart: [number | undefined];
   progress: [BatchProgress];
   device: [DeviceReport];
@@ -86,12 +88,7 @@ export class Engine extends EventEmitter<EngineEvents> {
     if (opts.cancelGraceMs !== undefined) supOpts.cancelGraceMs = opts.cancelGraceMs;
     this.sup = new Supervisor(supOpts);
     this.sup.on('crash', (e) => {
-      const how = e.signal ? `killed by ${e.signal}` : `exit code ${e.code}`;
-      const info: CrashInfo = {
-        ...e,
-        retried: e.retrying,
-        message: `The inference worker stopped unexpectedly (${how}) while processing ${e.jobs.join(', ')}${e.retrying ? '; retrying' : ''}`,
-      };
+      const info = workerCrash(e);
       this.emit('worker-crash', info);
       this.emit('crash', info);
     });
@@ -128,8 +125,9 @@ export class Engine extends EventEmitter<EngineEvents> {
   }
 
   /** Learns a style from a painting into the user's styles folder (user-styles.ts), then loads it. */
-  async addStyle(o: LearnOptions): Promise<StyleInfo> {
-    await learnUserStyle(this.manifest, this.modelsDir, this.userStylesDir, o);
+  async addStyle(o: LearnStyleOptions): Promise<StyleInfo> {
+    if (!this.opts.learner) throw new PasticheError('INTERNAL', 'This engine was created without a style learner');
+    await learnUserStyle(this.manifest, this.modelsDir, this.userStylesDir, o, this.opts.learner);
     await this.reloadModels();
     return loadedUserStyle(this.manifest, o.id);
   }
@@ -197,7 +195,7 @@ export class Engine extends EventEmitter<EngineEvents> {
       statsEdge: this.statsEdge,
     };
     if (extra.tileSize !== undefined) s.tileSize = extra.tileSize;
-    if (extra.brushChosen === undefined ? extra.brush !== undefined : checkBoolean('brushChosen', extra.brushChosen)) s.brushChosen = true;
+    if (extra.brushChosen !== undefined && checkBoolean('brushChosen', extra.brushChosen)) s.brushChosen = true;
     return s;
   }
 

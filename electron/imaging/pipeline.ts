@@ -9,7 +9,7 @@ import { applyStrength, preserveColors } from './pixels.js';
 import { checkCancelled, type CancelToken, type ModelRunner, type ProgressFn } from './tiled-inference.js';
 import { fitLongEdge } from './tiling.js';
 import { span, timed, trace } from './trace.js';
-import type { PassPlan, PassTiming, PreviewJob, PreviewResult, RenderTimings, StylizeJob, StylizeResult } from '../common/worker-protocol.js';
+import type { PassPlan, PassTiming, PreviewJob, PreviewOutput, RenderTimings, StylizeJob, StylizeResult } from '../common/worker-protocol.js';
 
 export { stylizePixels, type CancelToken, type ModelRunner, type ProgressFn, type StylizedPixels } from './tiled-inference.js';
 export { brushWarning, paintWithBrush, passPlan, type BrushPainting } from './brush-paint.js';
@@ -197,7 +197,7 @@ export async function runStylize(job: StylizeJob, runner: ModelRunner, cancel: C
   return result;
 }
 
-export async function runPreview(job: PreviewJob, runner: ModelRunner, cancel: CancelToken): Promise<PreviewResult> {
+export async function runPreview(job: PreviewJob, runner: ModelRunner, cancel: CancelToken): Promise<PreviewOutput> {
   const t0 = performance.now();
   const img = await render(job, true, runner, cancel);
   const withAlpha = img.alpha !== null;
@@ -206,7 +206,7 @@ export async function runPreview(job: PreviewJob, runner: ModelRunner, cancel: C
     format: withAlpha ? 'png' : 'jpg',
     meta: {},
   });
-  const result: PreviewResult = {
+  const result: PreviewOutput = {
     data,
     mime: withAlpha ? 'image/png' : 'image/jpeg',
     width: img.width,

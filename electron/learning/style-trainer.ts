@@ -10,7 +10,9 @@ import path from 'node:path';
 import { createInterface } from 'node:readline';
 import { PasticheError } from '../common/errors.js';
 import { packageRoot } from '../engine/paths.js';
-import { parseStyleFile, type PackRef, type StyleFile } from '../catalog/style-files.js';
+import { parseStyleFile, type StyleFile } from '../catalog/style-files.js';
+import type { LearnTarget } from '../catalog/user-styles.js';
+import type { LearnStyleOptions } from '../common/types.js';
 import { checkTrainerData, resolveTrainerData, trainerDataEnv } from './trainer-data.js';
 import { pidAlive } from '../engine/pid-alive.js';
 
@@ -123,37 +125,8 @@ async function checkPython(python: string, root: string): Promise<{ missing: str
   return { missing, message };
 }
 
-export interface TrainProgress {
-  step: number;
-  of: number;
-  elapsedS: number;
-  etaS: number;
-  loss: number;
-}
-
-export interface AddStyleOptions {
-  painting: string;
-  id: string;
-  title?: string;
-  artist?: string;
-  minutes: number;
-  userStylesDir: string;
-  modelsDir: string;
-  pack: PackRef;
-  python?: string;
-  root?: string;
-  /** A photo to show the current result on, every previewEveryS seconds (default 60). */
-  previewPhoto?: string;
-  previewEveryS?: number;
-  signal?: AbortSignal;
-  onProgress?(p: TrainProgress): void;
-  /** A new preview image (JPEG) of the current result; the file is removed when the run ends. */
-  onPreview?(file: string): void;
-  /** The trainer's stderr, line by line. */
-  onLog?(line: string): void;
-  /** How long SIGINT may take before SIGTERM, then SIGKILL (ms). */
-  cancelGraceMs?: number;
-}
+/** What the trainer takes: the caller's choices and where the style goes. */
+export type AddStyleOptions = LearnStyleOptions & LearnTarget;
 
 const WORK_RE = /^\.adding-[a-z0-9-]+-(\d+)-[0-9a-f]{8}$/;
 

@@ -4,7 +4,8 @@
 
 import type { EngineStatus } from '../common/ipc-contract.js';
 import type { DeviceChoice } from '../common/types.js';
-import type { EnginePort, PreviewOptions, PreviewOutput } from './engine-port.js';
+import type { PreviewOutput } from '../common/worker-protocol.js';
+import type { EnginePort, PreviewOptions } from './engine-port.js';
 
 export interface EngineHolderHooks {
   /** Makes an engine for a device choice; without it the device cannot change. */

@@ -2,47 +2,11 @@
 // Typed structurally so services and their tests do not depend on the engine's
 // internals, and a fake engine can stand in for it in unit tests.
 
-import type { BatchProgress, BatchReport, DeviceReport, PassPlan, ProviderName, RenderTimings, SizeChoice, StyleInfo, StylizeOptions } from '../common/types.js';
-
-export interface PreviewOutput {
-  /** The encoded image: JPEG, or PNG where the photo has alpha (`mime` says which). */
-  data: Buffer;
-  mime: 'image/jpeg' | 'image/png';
-  width: number;
-  height: number;
-  ms: number;
-  provider: ProviderName;
-  /** The photo's upright size, the plan of the export the preview stands for, where its time went. */
-  sourceWidth: number;
-  sourceHeight: number;
-  exportPlan: PassPlan;
-  timings: RenderTimings;
-  limits: { tilePixels: number; statsEdge: number };
-}
+import type { PreviewOutput } from '../common/worker-protocol.js';
+import type { BatchProgress, BatchReport, DeviceReport, LearnStyleOptions, SizeChoice, StyleInfo, StylizeOptions } from '../common/types.js';
 
 /** A preview of the export at `exportSize` reduced to `size`; `crop`: a style thumbnail (engine.ts). */
-export type PreviewOptions = StylizeOptions & { size: number; exportSize: SizeChoice; crop?: { width: number; height: number } };
-
-export interface CrashInfo {
-  message: string;
-  retried: boolean;
-}
-
-/** What the app passes to the engine's addStyle (electron/learning/style-trainer.ts: AddStyleOptions). */
-export interface AddStylePortOptions {
-  painting: string;
-  id: string;
-  title?: string;
-  artist?: string;
-  minutes: number;
-  python?: string;
-  root?: string;
-  previewPhoto?: string;
-  previewEveryS?: number;
-  signal?: AbortSignal;
-  onProgress?(p: { step: number; of: number; elapsedS: number; etaS: number; loss: number }): void;
-  onPreview?(file: string): void;
-}
+export type PreviewOptions = StylizeOptions & { size: number; exportSize: SizeChoice; brushChosen: boolean; crop?: { width: number; height: number } };
 
 export interface EnginePort {
   styles(): StyleInfo[];
@@ -53,7 +17,7 @@ export interface EnginePort {
   styleProblems?(): readonly { file: string; message: string }[];
   /** The user's styles (electron/engine/engine.ts): learn one from a painting, retitle, delete, re-read. */
   checkNewStyleId?(id: string, name?: string): void;
-  addStyle?(o: AddStylePortOptions): Promise<StyleInfo>;
+  addStyle?(o: LearnStyleOptions): Promise<StyleInfo>;
   renameStyle?(id: string, title: string): Promise<void>;
   removeStyle?(id: string): Promise<void>;
   reloadModels?(): Promise<void>;

@@ -7,9 +7,8 @@ import crypto from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import sharp from 'sharp';
 import type { AppInfo, EngineStatus, EventContract, EventName, GalleryFolder, StylesList, StyleView } from '../common/ipc-contract.js';
-import { DEFAULT_BRUSH, PREVIEW_ENCODING } from '../common/params.js';
+import { brushChosen, PREVIEW_ENCODING } from '../common/params.js';
 import { styleCatalog, type StyleCatalog } from '../common/styles.js';
 import type { DeviceChoice } from '../common/types.js';
 import { errorLine, normalizeDoctor } from './doctor.js';
@@ -85,6 +84,15 @@ export interface HandlerHost {
   engineRestarted(): void;
   /** Abort in-flight previews and exports (window closing / app quitting). */
   abortAll(): void;
+}
+
+/** The worker's decode errors say what is wrong, not with which file: the preview names it. */
+function namingPhoto(photo: string): (e: unknown) => never {
+  return (e) => {
+    const code = (e as { code?: unknown } | null)?.code;
+    if (e instanceof Error && (code === 'DECODE' || code === 'UNSUPPORTED_FORMAT')) e.message = `Cannot read '${path.basename(photo)}': ${e.message}`;
+    throw e;
+  };
 }
 
 export function createHandlers(deps: HandlerDeps): HandlerHost {
@@ -231,16 +239,8 @@ export function createHandlers(deps: HandlerDeps): HandlerHost {
       const ac = new AbortController();
       previews.set(ticket, ac);
       try {
-        let meta: Awaited<ReturnType<ReturnType<typeof sharp>['metadata']>>;
-        try {
-          meta = await sharp(photo).metadata();
-        } catch (e) {
-          throw Object.assign(new Error(`Cannot read '${path.basename(photo)}': ${e instanceof Error ? e.message : String(e)}`), { code: 'EDECODE' });
-        }
-        const swap = (meta.orientation ?? 1) >= 5;
-        const sourceWidth = (swap ? meta.height : meta.width) ?? 0;
-        const sourceHeight = (swap ? meta.width : meta.height) ?? 0;
-        const out = await holder.preview(photo, { ...PREVIEW_ENCODING, ...req }, ac.signal);
+        // The same flag as the export's: a preview is the export downscaled.
+        const out = await holder.preview(photo, { ...PREVIEW_ENCODING, ...req, brushChosen: brushChosen(req.brush) }, ac.signal).catch(namingPhoto(photo));
         if (ac.signal.aborted) throw Object.assign(new Error('Cancelled'), { name: 'AbortError' });
         const rid = crypto.randomUUID();
         results.put(rid, out.data, out.mime);
@@ -249,8 +249,8 @@ export function createHandlers(deps: HandlerDeps): HandlerHost {
           id: rid,
           width: out.width,
           height: out.height,
-          sourceWidth,
-          sourceHeight,
+          sourceWidth: out.sourceWidth,
+          sourceHeight: out.sourceHeight,
           ms: out.ms,
           provider: out.provider,
           exportPlan: out.exportPlan,
@@ -282,8 +282,7 @@ export function createHandlers(deps: HandlerDeps): HandlerHost {
       exports.set(jobId, ac);
       setStatus({ state: 'busy' });
       const inputs = [...req.files, ...req.folders];
-      // The app always sends a brush; it is the user's choice only when moved off the default.
-      const opts = { ...req.options, recursive: req.recursive, skipExisting: req.skipExisting, brushChosen: req.options.brush !== DEFAULT_BRUSH };
+      const opts = { ...req.options, recursive: req.recursive, skipExisting: req.skipExisting, brushChosen: brushChosen(req.options.brush) };
       // A device switch in progress finishes first (its new engine runs the batch).
       void holder
         .ready()

@@ -10,7 +10,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import sharp from 'sharp';
 import type { StyleThumbRequest } from '../common/ipc-contract.js';
-import { PREVIEW_ENCODING } from '../common/params.js';
+import { brushChosen, PREVIEW_ENCODING } from '../common/params.js';
 import type { EnginePort } from './engine-port.js';
 
 /** The long edge of a style thumbnail, in pixels. */
@@ -69,6 +69,7 @@ export class StyleThumbs {
         size: STYLE_THUMB_SIZE,
         exportSize: req.exportSize,
         brush: req.brush,
+        brushChosen: brushChosen(req.brush),
         strength: 1,
         preserveColors: false,
         crop: STYLE_THUMB_CROP,

@@ -2,6 +2,7 @@ import { existsSync, readdirSync } from 'node:fs';
 import path from 'node:path';
 import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { brushChosen, DEFAULT_BRUSH } from '../../../electron/common/params.js';
 import { Engine } from '../../../electron/engine/index.js';
 import { FIXTURE_MODELS, WORKER, ensureBuilt, photo, tmpDir, writePhoto } from './helpers.js';
 
@@ -63,16 +64,20 @@ describe('engine', () => {
     expect((await sharp(p.data).metadata()).format).toBe('jpeg');
   });
 
-  it('a brush larger than the photo is said only when the user chose it (given, or brushChosen)', async () => {
+  it('a brush larger than the photo is said only when the caller says the user chose it (brushChosen)', async () => {
     const input = await writePhoto(path.join(dir, 'in', 'small-brush.jpg'), 120, 80);
     const said = "Brush 1024 px is larger than the photo (120x80): painted at the photo's own size (strokes are larger relative to the picture)";
-    // The app sends its default brush with brushChosen false; the CLI gives a brush only for --brush.
+    // The app sends its brush with brushChosen(brush); a brush given without the flag is not a choice.
     expect((await engine.stylizeFile(input, { outputPath: path.join(dir, 'b-app.jpg') }, { brush: 1024, brushChosen: false })).warnings).toBeUndefined();
     expect((await engine.stylizeFile(input, { outputPath: path.join(dir, 'b-none.jpg') }, {})).warnings).toBeUndefined();
-    expect((await engine.stylizeFile(input, { outputPath: path.join(dir, 'b-given.jpg') }, { brush: 1024 })).warnings).toEqual([said]);
+    expect((await engine.stylizeFile(input, { outputPath: path.join(dir, 'b-given.jpg') }, { brush: 1024 })).warnings).toBeUndefined();
     expect((await engine.stylizeFile(input, { outputPath: path.join(dir, 'b-chosen.jpg') }, { brushChosen: true })).warnings).toEqual([said]);
     const bad = await engine.stylizeFile(input, { outputPath: path.join(dir, 'b-bad.jpg') }, { brushChosen: 'yes' as unknown as boolean });
     expect(bad).toMatchObject({ status: 'failed', error: "Expected boolean for brushChosen but received 'yes'" });
+    // A preview carries the export's flag: the app's preview at the default brush stays quiet.
+    const preview = { size: 64, exportSize: 'original', brush: DEFAULT_BRUSH, brushChosen: brushChosen(DEFAULT_BRUSH) } as const;
+    expect((await engine.preview(input, preview)).warnings).toEqual([]);
+    expect((await engine.preview(input, { ...preview, brushChosen: true })).warnings).toEqual([said]);
   });
 
   it('refuses to overwrite the input and reports bad files without throwing', async () => {

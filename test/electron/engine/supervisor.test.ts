@@ -1,7 +1,7 @@
 import { mkdirSync, readdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { Engine, type CrashInfo } from '../../../electron/engine/index.js';
+import { Engine, type WorkerCrash } from '../../../electron/engine/index.js';
 import { FIXTURE_MODELS, ROOT, WORKER, ensureBuilt, tmpDir, writePhoto } from './helpers.js';
 
 beforeAll(() => {
@@ -16,7 +16,7 @@ describe('supervisor', () => {
     const out = path.join(d, 'out');
     mkdirSync(out);
     const engine = await Engine.create({ modelsDir: FIXTURE_MODELS, workerPath: WORKER, device: 'cpu', concurrency: 1 });
-    const crashes: CrashInfo[] = [];
+    const crashes: WorkerCrash[] = [];
     engine.on('worker-crash', (c) => crashes.push(c));
     let killed = false;
     try {
@@ -53,7 +53,7 @@ describe('supervisor', () => {
     const out = path.join(d, 'out');
     mkdirSync(out);
     const engine = await Engine.create({ modelsDir: FIXTURE_MODELS, workerPath: crashy, device: 'cpu', concurrency: 1 });
-    const crashes: CrashInfo[] = [];
+    const crashes: WorkerCrash[] = [];
     engine.on('crash', (c) => crashes.push(c));
     try {
       const r = await engine.runBatch(inputs, out, {});

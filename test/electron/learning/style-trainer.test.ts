@@ -4,7 +4,8 @@
 import { cpSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { addStyle, checkTrainerRuntime, sweepStaleRuns, TRAINER_MODULE, trainerArgs, type TrainProgress } from '../../../electron/learning/style-trainer.js';
+import { addStyle, checkTrainerRuntime, sweepStaleRuns, TRAINER_MODULE, trainerArgs } from '../../../electron/learning/style-trainer.js';
+import type { TrainProgress } from '../../../electron/common/types.js';
 import type { PackRef } from '../../../electron/catalog/style-files.js';
 import { PACK_MODELS, ROOT, tmpDir, writePhoto } from '../engine/helpers.js';
 

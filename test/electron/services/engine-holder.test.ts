@@ -5,7 +5,19 @@ import type { DeviceChoice } from '../../../electron/common/types.js';
 import { EngineHolder } from '../../../electron/services/engine-holder.js';
 import { FakeEngine } from './fake-engine.js';
 
-const opts = { style: 'ember', size: 64, exportSize: 'original', brush: 1024, strength: 1, preserveColors: false, format: 'jpg', quality: 85, keepMetadata: false, stripGps: true } as const;
+const opts = {
+  style: 'ember',
+  size: 64,
+  exportSize: 'original',
+  brush: 1024,
+  brushChosen: false,
+  strength: 1,
+  preserveColors: false,
+  format: 'jpg',
+  quality: 85,
+  keepMetadata: false,
+  stripGps: true,
+} as const;
 
 function holder(create: (device: DeviceChoice) => Promise<FakeEngine>, exporting = () => false) {
   const statuses: Partial<EngineStatus>[] = [];

@@ -1,5 +1,7 @@
 // A stand-in for the engine facade: same EnginePort surface, no onnxruntime.
+import path from 'node:path';
 import sharp from 'sharp';
+import { PasticheError } from '../../../electron/common/errors.js';
 import type { EnginePort } from '../../../electron/services/engine-port.js';
 import type { BatchProgress, BatchReport, StyleInfo } from '../../../electron/common/types.js';
 
@@ -16,7 +18,7 @@ const style = (id: string, model: string, index: number): StyleInfo => ({
 });
 
 export class FakeEngine implements EnginePort {
-  previews: { input: string; size: number; style: unknown; exportSize?: unknown; brush?: unknown; crop?: unknown }[] = [];
+  previews: { input: string; size: number; style: unknown; exportSize?: unknown; brush?: unknown; brushChosen?: unknown; crop?: unknown }[] = [];
   batches: { inputs: string[]; outDir: string; brushChosen: boolean | undefined }[] = [];
   batchDelayMs = 5;
   /** Delay of each preview (device-switch tests: a preview in flight while the engine is replaced). */
@@ -41,8 +43,10 @@ export class FakeEngine implements EnginePort {
   modelErrors(): unknown[] {
     return [{ model: 'broken', message: 'checksum mismatch' }];
   }
-  async preview(input: string, opts: { size: number; style: unknown; exportSize?: unknown; brush?: unknown; crop?: unknown }, signal?: AbortSignal) {
-    this.previews.push({ input, size: opts.size, style: opts.style, exportSize: opts.exportSize, brush: opts.brush, crop: opts.crop });
+  async preview(input: string, opts: { size: number; style: unknown; exportSize?: unknown; brush?: unknown; brushChosen?: unknown; crop?: unknown }, signal?: AbortSignal) {
+    this.previews.push({ input, size: opts.size, style: opts.style, exportSize: opts.exportSize, brush: opts.brush, brushChosen: opts.brushChosen, crop: opts.crop });
+    // The worker's decode error does not name the file (the handler does).
+    if (path.basename(input) === 'broken.jpg') throw new PasticheError('DECODE', 'JPG file is truncated or damaged (VipsJpeg: Premature end of input file)');
     if (this.closed) throw new Error('engine closed');
     if (this.previewDelayMs > 0) await new Promise((r) => setTimeout(r, this.previewDelayMs));
     if (signal?.aborted) throw Object.assign(new Error('Cancelled'), { name: 'AbortError' });
@@ -57,6 +61,7 @@ export class FakeEngine implements EnginePort {
       height: 6,
       ms: 12,
       provider: 'cpu' as const,
+      warnings: [],
       sourceWidth: 64,
       sourceHeight: 48,
       exportPlan: { mode: 'paint' as const, width: 64, height: 48, brushWidth: 64, brushHeight: 48, detailWidth: 64, detailHeight: 48 },

@@ -143,7 +143,8 @@ describe('argument validation', () => {
   it('renders a preview inside the opened folder, with a blend', async () => {
     const r = await call(s.host.handlers, 'preview:render', path.join(s.dirs.photos, 'sub', 'b.jpg'), { ...req, style: { ember: 0.3, tide: 0.7 } }, 't1');
     expect(r).toMatchObject({ ok: true, value: { width: 8, height: 6, sourceWidth: 64, sourceHeight: 48, provider: 'cpu' } });
-    expect(s.engine.previews.at(-1)).toMatchObject({ style: { ember: 0.3, tide: 0.7 }, exportSize: 'original', brush: 1024 });
+    // The app's default brush is nobody's choice, in a preview as in the export it stands for.
+    expect(s.engine.previews.at(-1)).toMatchObject({ style: { ember: 0.3, tide: 0.7 }, exportSize: 'original', brush: 1024, brushChosen: false });
     // The export's plan and the timings travel to the renderer for its estimates.
     expect(r.ok && r.value.exportPlan).toMatchObject({ mode: 'paint', width: 64, height: 48 });
     expect(r.ok && r.value.timings.passes).toHaveLength(1);

@@ -5,7 +5,7 @@ import { cpSync, existsSync, readdirSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import type { EventContract, EventName } from '../../../electron/common/ipc-contract.js';
-import { checkTrainerRuntime } from '../../../electron/learning/style-trainer.js';
+import { addStyle, checkTrainerRuntime } from '../../../electron/learning/style-trainer.js';
 import { ResultStore } from '../../../electron/services/media.js';
 import { AllowedRoots } from '../../../electron/services/roots.js';
 import { createStyleHandlers } from '../../../electron/services/style-handlers.js';
@@ -17,7 +17,7 @@ const FAKE_ROOT = path.join(ROOT, 'test/fixtures/trainer');
 async function setup(choose: string | null, root = FAKE_ROOT) {
   const dir = tmpDir();
   const user = path.join(dir, 'styles');
-  const engine = await packEngine({ device: 'cpu', userStylesDir: user });
+  const engine = await packEngine({ device: 'cpu', userStylesDir: user, learner: addStyle });
   const events: { event: EventName; payload: unknown }[] = [];
   const roots = new AllowedRoots();
   const results = new ResultStore();
