@@ -52,6 +52,9 @@ const forbidden = {
   preload: [{ regex: '^(?!\\./|\\.\\./common/|electron$)', message: 'electron/preload is bundled alone into the sandbox: it imports only electron and electron/common' }],
 };
 
+/** electron/common modules whose values the renderer may import: pure limits, defaults and geometry. */
+const RENDERER_VALUES = ['params', 'geometry', 'style-meta'];
+
 const restrict = (patterns) => ({ '@typescript-eslint/no-restricted-imports': ['error', { patterns }] });
 
 export default defineConfig(
@@ -94,12 +97,18 @@ export default defineConfig(
     rules: { 'max-lines': ['error', { max: 400, skipBlankLines: false, skipComments: false }] },
   },
   {
-    // The renderer is a web page: types from electron/common, values only through the preload's bridge.
+    // The renderer is a web page: limits, defaults and sizes from the pure modules of electron/common
+    // (declared once, the controls render from them), only types from the rest; the app's data
+    // comes through the preload's bridge.
     files: ['renderer/src/**/*.ts', 'renderer/src/**/*.svelte'],
     ignores: ['renderer/src/**/*.spec.ts'],
     rules: restrict([
       { regex: '(^|/)electron/(?!common/)', message: 'the renderer may import only from electron/common' },
-      { regex: '(^|/)electron/common/', allowTypeImports: true, message: 'the renderer imports only types from electron/common (`import type`); values come through window.pastiche' },
+      {
+        regex: `(^|/)electron/common/(?!(${RENDERER_VALUES.join('|')})(\\.js)?$)`,
+        allowTypeImports: true,
+        message: `the renderer imports values only from electron/common's pure modules (${RENDERER_VALUES.join(', ')}), only types from the rest (\`import type\`); the app's data comes through window.pastiche`,
+      },
       { regex: '^(node:|electron$|sharp$|onnxruntime-node$)', message: 'the renderer runs in Chromium: no Node modules' },
     ]),
   },

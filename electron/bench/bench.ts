@@ -12,7 +12,7 @@ import { Engine } from '../engine/engine.js';
 import { DEFAULT_BATCH_CONCURRENCY, DEFAULT_STATS_EDGE, DEFAULT_TILE_PIXELS, type EngineOptions } from '../engine/engine-options.js';
 import { modelSpec } from '../engine/model-spec.js';
 import { tempPathFor } from '../engine/batch.js';
-import { loadManifest, resolveStyle } from '../catalog/manifest.js';
+import { loadManifest, styleInput } from '../catalog/manifest.js';
 import { defaultWorkerPath, packageRoot, resolveModelsDir } from '../engine/paths.js';
 import { Supervisor } from '../engine/supervisor.js';
 import type { BenchJob, BenchResult, DoctorResult, ModelSpec } from '../common/worker-protocol.js';
@@ -126,7 +126,7 @@ export async function runBench(o: BenchOptions): Promise<BenchReport> {
     brush: [],
   };
   if (style) {
-    const r = resolveStyle(manifest, style);
+    const r = styleInput(manifest, style);
     const m = r.model;
     models.push({
       kind: 'builtin',

@@ -7,7 +7,7 @@ import { readFile, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { MODEL_VARIANTS, ParamError } from '../common/params.js';
 import type { Manifest, ModelFileRef, ModelInfo, ModelIo, StyleInfo } from '../common/types.js';
-import { resolveStyle as checkStyle, styleCatalog } from '../common/styles.js';
+import { resolveStyle, styleCatalog } from '../common/styles.js';
 import { blendVectors, readStyleDir, type PackRef, type StyleFile, type StyleFileProblem } from './style-files.js';
 
 export interface ModelError {
@@ -326,8 +326,8 @@ async function attachStyleFiles(result: LoadedManifest, seen: Set<string>): Prom
   }
 }
 
-/** Style (or blend) -> the model to run and its normalized style-weights vector. */
-export interface ResolvedStyle {
+/** What a style (or blend) runs as: the model and its style input (weights or vector). */
+export interface StyleInput {
   model: LoadedModel;
   /** Weights for the model's style-weights input (weights-input multi-style), else null. */
   weights: number[] | null;
@@ -336,8 +336,9 @@ export interface ResolvedStyle {
   label: string;
 }
 
-export function resolveStyle(loaded: LoadedManifest, style: string | Record<string, number>): ResolvedStyle {
-  const ref = checkStyle(styleCatalog(loaded.styles), style, (id) => {
+/** The model and style input of a style or blend, checked by resolveStyle (common/styles.ts). */
+export function styleInput(loaded: LoadedManifest, style: string | Record<string, number>): StyleInput {
+  const ref = resolveStyle(styleCatalog(loaded.styles), style, (id) => {
     const failed = loaded.unavailable?.get(id);
     if (failed) return new ParamError('style', `Style '${id}' is unavailable: ${failed.message}`);
     const hint = loaded.styles.length ? ` (available: ${loaded.styles.map((x) => x.id).join(', ')})` : '';

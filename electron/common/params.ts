@@ -31,6 +31,18 @@ export const BRUSH: Range = { min: 256, max: 8192 };
  */
 export const DEFAULT_BRUSH = 1024;
 
+/** The brushes the app's control offers, smallest to 'native' (any brush in BRUSH works elsewhere). */
+export const BRUSH_STOPS: readonly Brush[] = [256, 384, 512, 768, DEFAULT_BRUSH, 1536, 2048, 3072, 4096, 'native'];
+
+/** The export sizes the app offers (long edge), with their names. */
+export const EXPORT_SIZES: readonly { label: string; value: SizeChoice }[] = [
+  { label: '720p', value: 1280 },
+  { label: '1080p', value: 1920 },
+  { label: '1440p', value: 2560 },
+  { label: '4K', value: 3840 },
+  { label: 'Original', value: 'original' },
+];
+
 /**
  * Whether the user chose this brush, the one rule of the CLI and the app: a brush away from
  * DEFAULT_BRUSH (the app always sends one, the CLI only for --brush). The caller passes the answer

@@ -34,7 +34,7 @@ import type {
   StylizeOptions,
 } from '../common/types.js';
 import { checkOutputDir, outputPathIn, planBatch, prepareOutputDirs, sweepStaleTemps, tempPathFor } from './batch.js';
-import { loadManifest, resolveStyle, type LoadedManifest, type ModelError } from '../catalog/manifest.js';
+import { loadManifest, styleInput, type LoadedManifest, type ModelError } from '../catalog/manifest.js';
 import { DEFAULT_BATCH_CONCURRENCY, DEFAULT_STATS_EDGE, DEFAULT_TILE_PIXELS, type BatchOptions, type EngineOptions, type EngineStylizeInput } from './engine-options.js';
 import { modelSpec } from './model-spec.js';
 import { workerCrash, type DoctorReport, type EngineBatchReport, type ModelStatus, type WorkerCrash } from './reports.js';
@@ -159,7 +159,7 @@ export class Engine extends EventEmitter<EngineEvents> {
 
   /** Throws ParamError (code INVALID_PARAM) unless the style or blend resolves to one loaded model. */
   checkStyle(style: string | StyleBlend): void {
-    resolveStyle(this.manifest, style);
+    styleInput(this.manifest, style);
   }
 
   deviceReport(): DeviceReport | null {
@@ -179,7 +179,7 @@ export class Engine extends EventEmitter<EngineEvents> {
   }
 
   private settings(o: StylizeOptions, extra: EngineStylizeInput): RenderSettings {
-    const r = resolveStyle(this.manifest, o.style);
+    const r = styleInput(this.manifest, o.style);
     const m = r.model;
     const s: RenderSettings = {
       model: modelSpec(m, r.weights, this.precision, r.vector),

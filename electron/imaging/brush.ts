@@ -4,13 +4,8 @@
 // second pass at a larger "detail" size (two-scale blend, docs/brush.md). Pure functions on
 // interleaved 8-bit RGB; resizing (Lanczos) and inference are the caller's.
 
-import { BRUSH } from '../common/params.js';
+import { fitLongEdge } from '../common/geometry.js';
 import type { Brush } from '../common/types.js';
-
-export { parseBrush } from '../common/params.js';
-export { lumaLaplacian, meanAbsDiff } from '../common/image-metrics.js';
-export const MIN_BRUSH = BRUSH.min;
-export const MAX_BRUSH = BRUSH.max;
 
 /**
  * Detail pass: at most DETAIL_FACTOR x the brush (long edge) and at most DETAIL_PIXELS (under the
@@ -48,13 +43,6 @@ export interface BrushPlan {
   detailHeight: number;
 }
 
-/** (width, height) reduced to long edge `long` (never enlarged), aspect ratio kept. */
-export function fit(width: number, height: number, long: number): { width: number; height: number } {
-  const s = long / Math.max(width, height);
-  if (s >= 1) return { width, height };
-  return { width: Math.max(1, Math.round(width * s)), height: Math.max(1, Math.round(height * s)) };
-}
-
 /**
  * Pass sizes for an output of (width, height): see BrushMode. The brush pass has long edge
  * `brush`, the detail pass the largest size within the DetailOptions limits.
@@ -68,15 +56,15 @@ export function brushPlan(width: number, height: number, brush: Brush, detail: D
   const factor = detail.factor ?? DETAIL_FACTOR;
   const pixels = Math.min(detail.pixels ?? DETAIL_PIXELS, (detail.share ?? DETAIL_SHARE) * width * height);
   const minFactor = Math.min(factor, detail.minFactor ?? MIN_DETAIL_FACTOR);
-  const b = fit(width, height, brush);
+  const b = fitLongEdge(width, height, brush);
   if (long <= brush * minFactor) return { mode: 'enlarge', brushWidth: b.width, brushHeight: b.height, detailWidth: b.width, detailHeight: b.height };
   // Long edge whose pixel count is `pixels` at this aspect ratio.
   const byPixels = Math.floor(long * Math.sqrt(pixels / (width * height)));
   const floor = Math.ceil(brush * minFactor);
   let edge = Math.max(floor, Math.min(Math.round(brush * factor), byPixels));
-  let d = fit(width, height, edge);
+  let d = fitLongEdge(width, height, edge);
   // Rounding the short edge can overshoot the pixel cap by a few pixels.
-  while (edge > floor && d.width * d.height > pixels) d = fit(width, height, --edge);
+  while (edge > floor && d.width * d.height > pixels) d = fitLongEdge(width, height, --edge);
   return { mode: 'two-scale', brushWidth: b.width, brushHeight: b.height, detailWidth: d.width, detailHeight: d.height };
 }
 

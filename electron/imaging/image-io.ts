@@ -9,7 +9,7 @@ import { DEFAULT_MAX_PIXELS } from '../common/params.js';
 import type { OutputFormat, SizeChoice } from '../common/types.js';
 import { insertJpegExif, rewriteExif, rewriteXmp } from './exif.js';
 import { SNIFF_BYTES, sniff, type SniffedFormat } from './sniff.js';
-import { fitLongEdge } from './tiling.js';
+import { fitLongEdge } from '../common/geometry.js';
 
 /** Largest photo decoded whole before a reduction (300 MB of RGB); larger ones stream. */
 export const FULL_DECODE_PIXELS = 100_000_000;

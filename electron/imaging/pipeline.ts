@@ -2,12 +2,12 @@
 // colour preservation / strength -> encode -> atomic write. Inference is abstracted behind
 // ModelRunner (tiled-inference.ts) so this file never touches onnxruntime (only the worker entry does).
 import { PREVIEW_ENCODING } from '../common/params.js';
-import { brushPlan, fit as fitBrush } from './brush.js';
+import { brushPlan } from './brush.js';
 import { brushWarning, paintWithBrush, passPlan, resized } from './brush-paint.js';
 import { decodeImage, encodeImage, flattenOnWhite, interleaveAlpha, probeImage, resizeAlpha, writeAtomic, type DecodedImage } from './image-io.js';
 import { applyStrength, preserveColors } from './pixels.js';
 import { checkCancelled, type CancelToken, type ModelRunner, type ProgressFn } from './tiled-inference.js';
-import { fitLongEdge } from './tiling.js';
+import { fitLongEdge } from '../common/geometry.js';
 import { span, timed, trace } from './trace.js';
 import type { PassPlan, PassTiming, PreviewJob, PreviewOutput, RenderTimings, StylizeJob, StylizeResult } from '../common/worker-protocol.js';
 
@@ -52,7 +52,7 @@ async function render(job: StylizeJob | PreviewJob, preview: boolean, runner: Mo
   progress?.('decode', 1);
   checkCancelled(cancel);
   const exp = pj ? fitLongEdge(img.sourceWidth, img.sourceHeight, pj.exportSize, job.allowUpscale) : { width: img.width, height: img.height };
-  const target = pj && !nativePreview ? fitBrush(img.width, img.height, pj.size) : { width: img.width, height: img.height };
+  const target = pj && !nativePreview ? fitLongEdge(img.width, img.height, pj.size) : { width: img.width, height: img.height };
   const tw = target.width;
   const th = target.height;
   const plan = brushPlan(img.width, img.height, job.brush);

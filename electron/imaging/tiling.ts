@@ -114,18 +114,6 @@ export function planTiles(width: number, height: number, opts: TileOptions): Til
   return { cols, rows, tiles };
 }
 
-/** Output size for a requested long edge. Upscaling only when explicitly allowed. */
-export function fitLongEdge(width: number, height: number, size: number | 'original', allowUpscale = false): { width: number; height: number } {
-  if (size === 'original') return { width, height };
-  const long = Math.max(width, height);
-  if (size >= long && !allowUpscale) return { width, height };
-  const scale = size / long;
-  return {
-    width: Math.max(1, Math.round(width * scale)),
-    height: Math.max(1, Math.round(height * scale)),
-  };
-}
-
 /** Largest multiple of m whose square fits in a pixel budget (tile edge for tiled inference). */
 export function tileSizeForBudget(budgetPixels: number, multipleOf: number): number {
   return Math.max(multipleOf, Math.floor(Math.sqrt(budgetPixels) / multipleOf) * multipleOf);

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { move, select, selectAll } from '../../renderer/src/lib/selection';
 import { gridLayout, scrollIntoView, visibleRows } from '../../renderer/src/lib/virtual-grid';
 import type { RenderTimings } from '../../electron/common/types';
-import { estimate, formatBytes, formatMs, learnRates, NO_RATES, scaledSize } from '../../renderer/src/lib/estimate';
+import { estimate, formatBytes, formatMs, learnRates, NO_RATES } from '../../renderer/src/lib/estimate';
 
 describe('selection', () => {
   const none = { selected: new Set<number>(), anchor: 0, focus: 0 };
@@ -50,11 +50,6 @@ describe('virtual grid', () => {
 });
 
 describe('estimate', () => {
-  it('scales without upscaling', () => {
-    expect(scaledSize(4000, 3000, 1920)).toEqual({ width: 1920, height: 1440 });
-    expect(scaledSize(800, 600, 1920)).toEqual({ width: 800, height: 600 });
-    expect(scaledSize(4000, 3000, 'original')).toEqual({ width: 4000, height: 3000 });
-  });
   const limits = { tilePixels: 3_000_000, statsEdge: 1024 };
   const plan = { mode: 'two-scale' as const, width: 4000, height: 3000, brushWidth: 1024, brushHeight: 768, detailWidth: 1825, detailHeight: 1369 };
   const timings = (over: Partial<RenderTimings> = {}): RenderTimings => ({

@@ -3,6 +3,7 @@
 
 import type { AppInfo, EngineCrash, EngineStatus, GalleryFolder, PhotoEntry, PreviewResult, Settings, StylesList, StyleView } from '../../../electron/common/ipc-contract';
 import type { BatchReport, Brush, SizeChoice, StyleBlend } from '../../../electron/common/types';
+import { DEFAULT_BRUSH } from '../../../electron/common/params';
 import { call, errorMessage, IpcFailure } from './api';
 import { learnRates, NO_RATES, type Rates } from './estimate';
 import { select, selectAll, type Modifiers } from './selection';
@@ -38,7 +39,7 @@ export class AppState {
   strength = $state(1);
   preserveColors = $state(false);
   /** Long edge at which the style is painted: previews, thumbnails and exports alike. */
-  brush = $state<Brush>(1024);
+  brush = $state<Brush>(DEFAULT_BRUSH);
 
   // Views
   view = $state<View>('preview');

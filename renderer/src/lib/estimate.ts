@@ -2,15 +2,7 @@
 // electron/imaging/brush.ts, sent with every preview) times rates measured on this machine in
 // previews and exports (ms per megapixel of each kind of work). Estimates only.
 
-import type { PassPlan, RenderTimings, SizeChoice } from '../../../electron/common/types';
-
-export function scaledSize(w: number, h: number, size: SizeChoice): { width: number; height: number } {
-  if (size === 'original' || w === 0 || h === 0) return { width: w, height: h };
-  const long = Math.max(w, h);
-  // The engine never upscales unless asked, so neither does the estimate.
-  const k = Math.min(1, size / long);
-  return { width: Math.max(1, Math.round(w * k)), height: Math.max(1, Math.round(h * k)) };
-}
+import type { PassPlan, RenderTimings } from '../../../electron/common/types';
 
 export function megapixels(w: number, h: number): number {
   return (w * h) / 1e6;
@@ -148,14 +140,3 @@ export function formatBytes(b: number): string {
   if (b < 1024 ** 3) return `${Math.round(b / 1024 ** 2)} MB`;
   return `${(b / 1024 ** 3).toFixed(1)} GB`;
 }
-
-export const EXPORT_SIZES: { label: string; value: SizeChoice }[] = [
-  { label: '720p', value: 1280 },
-  { label: '1080p', value: 1920 },
-  { label: '1440p', value: 2560 },
-  { label: '4K', value: 3840 },
-  { label: 'Original', value: 'original' },
-];
-
-/** Brush choices of the app's control (the engine takes any 256-8192 or 'native'). */
-export const BRUSH_STOPS: readonly (number | 'native')[] = [256, 384, 512, 768, 1024, 1536, 2048, 3072, 4096, 'native'];

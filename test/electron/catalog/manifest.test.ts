@@ -1,7 +1,7 @@
 import { cpSync, readFileSync, truncateSync, writeFileSync, rmSync, appendFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { loadManifest, resolveStyle } from '../../../electron/catalog/manifest.js';
+import { loadManifest, styleInput } from '../../../electron/catalog/manifest.js';
 import { FIXTURE_MODELS, tmpDir } from '../engine/helpers.js';
 
 function copyFixture(): string {
@@ -75,8 +75,8 @@ describe('manifest loader', () => {
 
   it('resolves styles and blends to normalized weights', async () => {
     const m = await loadManifest(FIXTURE_MODELS);
-    expect(resolveStyle(m, 'fixture-tide').weights).toEqual([0, 1, 0]);
-    expect(resolveStyle(m, { 'fixture-ember': 3, 'fixture-moss': 1 }).weights).toEqual([0.75, 0, 0.25]);
-    expect(() => resolveStyle(m, 'nope')).toThrow("Unknown style 'nope' (available: fixture-ember, fixture-tide, fixture-moss)");
+    expect(styleInput(m, 'fixture-tide').weights).toEqual([0, 1, 0]);
+    expect(styleInput(m, { 'fixture-ember': 3, 'fixture-moss': 1 }).weights).toEqual([0.75, 0, 0.25]);
+    expect(() => styleInput(m, 'nope')).toThrow("Unknown style 'nope' (available: fixture-ember, fixture-tide, fixture-moss)");
   });
 });

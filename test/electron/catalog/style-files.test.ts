@@ -3,7 +3,7 @@
 import { cpSync, mkdirSync, readdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { loadManifest, resolveStyle } from '../../../electron/catalog/manifest.js';
+import { loadManifest, styleInput } from '../../../electron/catalog/manifest.js';
 import { blendVectors, formatFloat32, parseStyleFile, styleFileText, type PackRef } from '../../../electron/catalog/style-files.js';
 import { PACK_MODELS, tmpDir } from '../engine/helpers.js';
 
@@ -42,10 +42,10 @@ describe('style files', () => {
   it('a style alone is its file vector bit for bit; a blend is the float64 sum rounded once to float32', async () => {
     const m = await loadManifest(PACK_MODELS, { verify: 'size' });
     const u = Float32Array.from(udnie()['vector'] as number[]);
-    expect(resolveStyle(m, 'udnie').vector).toEqual(Array.from(u));
-    expect(resolveStyle(m, 'udnie').weights).toBeNull();
+    expect(styleInput(m, 'udnie').vector).toEqual(Array.from(u));
+    expect(styleInput(m, 'udnie').weights).toBeNull();
     const g = Float32Array.from(JSON.parse(readFileSync(path.join(PACK_MODELS, 'styles', 'great-wave.json'), 'utf8')).vector);
-    const mixed = resolveStyle(m, { udnie: 3, 'great-wave': 1 }).vector as number[];
+    const mixed = styleInput(m, { udnie: 3, 'great-wave': 1 }).vector as number[];
     expect(mixed).toHaveLength(1600);
     for (let i = 0; i < 1600; i++) expect(mixed[i]).toBe(Math.fround(0.75 * (u[i] as number) + 0.25 * (g[i] as number)));
     expect(Array.from(blendVectors([{ vector: u, weight: 2 }]))).toEqual(Array.from(u));
@@ -115,7 +115,7 @@ describe('style files', () => {
     expect([...problems.keys()].sort()).toEqual([path.join(models, 'styles', 'te-fare.json'), broken, short, dup].sort());
     expect(problems.get(dup)).toBe(`Style id 'udnie' in ${dup} is already used by the built-in style in ${path.join(models, 'styles', 'udnie.json')}; give this style an id of its own`);
     expect(problems.get(short)).toBe(`Expected 1600 numbers for vector but received 10 in ${short}`);
-    const blend = resolveStyle(m, { 'my-udnie': 1, udnie: 1 }).vector as number[];
+    const blend = styleInput(m, { 'my-udnie': 1, udnie: 1 }).vector as number[];
     const u = doc['vector'] as number[];
     expect(blend[0]).toBe(Math.fround(0.5 * Math.fround(u[0] as number) * 0.5 + 0.5 * Math.fround(u[0] as number)));
     expect(blend[900]).toBe(Math.fround(u[900] as number));

@@ -1,5 +1,18 @@
 import { describe, expect, it } from 'vitest';
-import { checkBoolean, normalizeStylizeOptions, parseDevice, parseFormat, parseQuality, parseSize, parseStrength, parseStyleSpec } from '../../../electron/common/params.js';
+import {
+  BRUSH,
+  brushChosen,
+  checkBoolean,
+  DEFAULT_BRUSH,
+  normalizeStylizeOptions,
+  parseBrush,
+  parseDevice,
+  parseFormat,
+  parseQuality,
+  parseSize,
+  parseStrength,
+  parseStyleSpec,
+} from '../../../electron/common/params.js';
 
 describe('params', () => {
   it('size: integer in range or original, exact message', () => {
@@ -68,5 +81,32 @@ describe('params', () => {
     expect(() => normalizeStylizeOptions({ style: 'x', brush: 100 })).toThrow("Expected integer between 256 and 8192 or 'native' for brush but received 100");
     expect(() => normalizeStylizeOptions({ style: 'x', quality: 101 })).toThrow('Expected integer between 1 and 100 for quality but received 101');
     expect(() => normalizeStylizeOptions({ style: 'x', stripGps: 'yes' })).toThrow("Expected boolean for stripGps but received 'yes'");
+  });
+});
+
+describe('parseBrush', () => {
+  it('accepts integers in range and native', () => {
+    expect(parseBrush(1024)).toBe(1024);
+    expect(parseBrush('768')).toBe(768);
+    expect(parseBrush(BRUSH.min)).toBe(BRUSH.min);
+    expect(parseBrush(BRUSH.max)).toBe(BRUSH.max);
+    expect(parseBrush('native')).toBe('native');
+  });
+
+  it('rejects bad values with a precise message', () => {
+    expect(() => parseBrush(10)).toThrow("Expected integer between 256 and 8192 or 'native' for brush but received 10");
+    expect(() => parseBrush('abc')).toThrow("Expected integer between 256 and 8192 or 'native' for brush but received 'abc'");
+    expect(() => parseBrush(1024.5)).toThrow('received 1024.5');
+    expect(() => parseBrush('1e3')).toThrow("received '1e3'");
+    expect(() => parseBrush(9000)).toThrow('received 9000');
+  });
+});
+
+describe('brushChosen', () => {
+  it("is a brush away from the default; none given or the default is nobody's choice", () => {
+    expect(brushChosen(undefined)).toBe(false);
+    expect(brushChosen(DEFAULT_BRUSH)).toBe(false);
+    expect(brushChosen(768)).toBe(true);
+    expect(brushChosen('native')).toBe(true);
   });
 });

@@ -1,6 +1,7 @@
 import sharp from 'sharp';
 import { describe, expect, it } from 'vitest';
-import { DETAIL_PIXELS, addResidual, brushResidual, MAX_BRUSH, MIN_BRUSH, brushPlan, composeDetail, lumaLaplacian, meanAbsDiff, parseBrush } from '../../../electron/imaging/brush.js';
+import { lumaLaplacian, meanAbsDiff } from '../../../electron/common/image-metrics.js';
+import { DETAIL_PIXELS, addResidual, brushResidual, brushPlan, composeDetail } from '../../../electron/imaging/brush.js';
 
 const resize = (rgb: Uint8Array, w: number, h: number, tw: number, th: number): Promise<Buffer> =>
   sharp(rgb, { raw: { width: w, height: h, channels: 3 } })
@@ -24,24 +25,6 @@ function texture(w: number, h: number, seed = 1): Buffer {
   }
   return out;
 }
-
-describe('parseBrush', () => {
-  it('accepts integers in range and native', () => {
-    expect(parseBrush(1024)).toBe(1024);
-    expect(parseBrush('768')).toBe(768);
-    expect(parseBrush(MIN_BRUSH)).toBe(MIN_BRUSH);
-    expect(parseBrush(MAX_BRUSH)).toBe(MAX_BRUSH);
-    expect(parseBrush('native')).toBe('native');
-  });
-
-  it('rejects bad values with a precise message', () => {
-    expect(() => parseBrush(10)).toThrow("Expected integer between 256 and 8192 or 'native' for brush but received 10");
-    expect(() => parseBrush('abc')).toThrow("Expected integer between 256 and 8192 or 'native' for brush but received 'abc'");
-    expect(() => parseBrush(1024.5)).toThrow('received 1024.5');
-    expect(() => parseBrush('1e3')).toThrow("received '1e3'");
-    expect(() => parseBrush(9000)).toThrow('received 9000');
-  });
-});
 
 describe('brushPlan', () => {
   it('paints at the output size for native and outputs within the brush', () => {

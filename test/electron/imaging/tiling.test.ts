@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { axisWeights, fitLongEdge, planAxis, planTiles, rampIn } from '../../../electron/imaging/tiling.js';
+import { axisWeights, planAxis, planTiles, rampIn } from '../../../electron/imaging/tiling.js';
 import { TileAccumulator, reflect } from '../../../electron/imaging/pixels.js';
 
 describe('tiling math', () => {
@@ -96,13 +96,6 @@ describe('tiling math', () => {
       banded.add(tile, pw, ph, t.x, t.y, t.width, t.height, wx, wy);
     }
     expect(banded.toRgb().equals(whole.toRgb())).toBe(true);
-  });
-
-  it('fitLongEdge never upscales unless allowed', () => {
-    expect(fitLongEdge(4000, 3000, 1000)).toEqual({ width: 1000, height: 750 });
-    expect(fitLongEdge(800, 600, 1000)).toEqual({ width: 800, height: 600 });
-    expect(fitLongEdge(800, 600, 1000, true)).toEqual({ width: 1000, height: 750 });
-    expect(fitLongEdge(800, 600, 'original')).toEqual({ width: 800, height: 600 });
   });
 
   it('reflect mirrors without repeating the edge', () => {
