@@ -25,8 +25,8 @@ from .export import load_checkpoint
 from .losses import CONTENT_LAYERS, STYLE_LAYERS, downscale, gram, relative_feature_error, relative_gram_error
 from .model import Generator, NormContext
 from .ort import n_styles, ort_batch, style_feed_jobs
-from .paths import EVAL_DIR
 from .paintings import pack_style_files
+from .paths import EVAL_DIR
 from .train import style_targets
 from .vgg import VGGFeatures
 

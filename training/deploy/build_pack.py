@@ -16,9 +16,9 @@ import torch
 from ..core.data import default_shared_dir, load_style_meta
 from ..core.export import export_model, file_ref, load_checkpoint
 from ..core.manifest import model_entry, write_manifest
+from ..core.paintings import STYLE_IDS
 from ..core.parity import check
 from ..core.paths import MODELS_DIR
-from ..core.paintings import STYLE_IDS
 
 MODEL_ID = "pastiche-pack16"
 
