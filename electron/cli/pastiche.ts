@@ -115,7 +115,7 @@ const stylize: Command = {
     if (size !== undefined) opts.size = size;
     const brush = flag('brush', values.brush, parseBrush);
     if (brush !== undefined) opts.brush = brush;
-    opts.brushChosen = brushChosen(brush);
+    opts.brushChosen = brushChosen(brush, 'given');
     const strength = flag('strength', values.strength, parseStrength);
     if (strength !== undefined) opts.strength = strength;
     const format = flag('format', values.format, parseFormat);

@@ -44,12 +44,14 @@ export const EXPORT_SIZES: readonly { label: string; value: SizeChoice }[] = [
 ];
 
 /**
- * Whether the user chose this brush, the one rule of the CLI and the app: a brush away from
- * DEFAULT_BRUSH (the app always sends one, the CLI only for --brush). The caller passes the answer
- * as `brushChosen`; only a chosen brush larger than the photo is worth a warning.
+ * Whether the user chose the brush, the one rule of every entry point: a brush the user gave (the
+ * CLI's --brush) is chosen; where one is always sent (the app's settings), only one away from
+ * DEFAULT_BRUSH is. The caller passes the answer as `brushChosen`; only a chosen brush larger than
+ * the photo is worth a warning.
  */
-export function brushChosen(brush: Brush | undefined): boolean {
-  return brush !== undefined && brush !== DEFAULT_BRUSH;
+export function brushChosen(brush: Brush | undefined, from: 'given' | 'settings'): boolean {
+  if (brush === undefined) return false;
+  return from === 'given' || brush !== DEFAULT_BRUSH;
 }
 /** Default refusal threshold: declared pixel count above this is refused before decoding. */
 export const DEFAULT_MAX_PIXELS = 300_000_000;

@@ -240,7 +240,7 @@ export function createHandlers(deps: HandlerDeps): HandlerHost {
       previews.set(ticket, ac);
       try {
         // The same flag as the export's: a preview is the export downscaled.
-        const out = await holder.preview(photo, { ...PREVIEW_ENCODING, ...req, brushChosen: brushChosen(req.brush) }, ac.signal).catch(namingPhoto(photo));
+        const out = await holder.preview(photo, { ...PREVIEW_ENCODING, ...req, brushChosen: brushChosen(req.brush, 'settings') }, ac.signal).catch(namingPhoto(photo));
         if (ac.signal.aborted) throw Object.assign(new Error('Cancelled'), { name: 'AbortError' });
         const rid = crypto.randomUUID();
         results.put(rid, out.data, out.mime);
@@ -282,7 +282,7 @@ export function createHandlers(deps: HandlerDeps): HandlerHost {
       exports.set(jobId, ac);
       setStatus({ state: 'busy' });
       const inputs = [...req.files, ...req.folders];
-      const opts = { ...req.options, recursive: req.recursive, skipExisting: req.skipExisting, brushChosen: brushChosen(req.options.brush) };
+      const opts = { ...req.options, recursive: req.recursive, skipExisting: req.skipExisting, brushChosen: brushChosen(req.options.brush, 'settings') };
       // A device switch in progress finishes first (its new engine runs the batch).
       void holder
         .ready()

@@ -69,7 +69,7 @@ export class StyleThumbs {
         size: STYLE_THUMB_SIZE,
         exportSize: req.exportSize,
         brush: req.brush,
-        brushChosen: brushChosen(req.brush),
+        brushChosen: brushChosen(req.brush, 'settings'),
         strength: 1,
         preserveColors: false,
         crop: STYLE_THUMB_CROP,

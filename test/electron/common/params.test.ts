@@ -103,10 +103,11 @@ describe('parseBrush', () => {
 });
 
 describe('brushChosen', () => {
-  it("is a brush away from the default; none given or the default is nobody's choice", () => {
-    expect(brushChosen(undefined)).toBe(false);
-    expect(brushChosen(DEFAULT_BRUSH)).toBe(false);
-    expect(brushChosen(768)).toBe(true);
-    expect(brushChosen('native')).toBe(true);
+  it('a brush given is chosen; from the settings only one away from the default', () => {
+    expect(brushChosen(undefined, 'given')).toBe(false);
+    expect(brushChosen(DEFAULT_BRUSH, 'given')).toBe(true);
+    expect(brushChosen(DEFAULT_BRUSH, 'settings')).toBe(false);
+    expect(brushChosen(768, 'settings')).toBe(true);
+    expect(brushChosen('native', 'settings')).toBe(true);
   });
 });

@@ -67,7 +67,7 @@ describe('engine', () => {
   it('a brush larger than the photo is said only when the caller says the user chose it (brushChosen)', async () => {
     const input = await writePhoto(path.join(dir, 'in', 'small-brush.jpg'), 120, 80);
     const said = "Brush 1024 px is larger than the photo (120x80): painted at the photo's own size (strokes are larger relative to the picture)";
-    // The app sends its brush with brushChosen(brush); a brush given without the flag is not a choice.
+    // The callers say (common/params.ts brushChosen); a brush passed without the flag is not a choice.
     expect((await engine.stylizeFile(input, { outputPath: path.join(dir, 'b-app.jpg') }, { brush: 1024, brushChosen: false })).warnings).toBeUndefined();
     expect((await engine.stylizeFile(input, { outputPath: path.join(dir, 'b-none.jpg') }, {})).warnings).toBeUndefined();
     expect((await engine.stylizeFile(input, { outputPath: path.join(dir, 'b-given.jpg') }, { brush: 1024 })).warnings).toBeUndefined();
@@ -75,7 +75,7 @@ describe('engine', () => {
     const bad = await engine.stylizeFile(input, { outputPath: path.join(dir, 'b-bad.jpg') }, { brushChosen: 'yes' as unknown as boolean });
     expect(bad).toMatchObject({ status: 'failed', error: "Expected boolean for brushChosen but received 'yes'" });
     // A preview carries the export's flag: the app's preview at the default brush stays quiet.
-    const preview = { size: 64, exportSize: 'original', brush: DEFAULT_BRUSH, brushChosen: brushChosen(DEFAULT_BRUSH) } as const;
+    const preview = { size: 64, exportSize: 'original', brush: DEFAULT_BRUSH, brushChosen: brushChosen(DEFAULT_BRUSH, 'settings') } as const;
     expect((await engine.preview(input, preview)).warnings).toEqual([]);
     expect((await engine.preview(input, { ...preview, brushChosen: true })).warnings).toEqual([said]);
   });
