@@ -4,7 +4,7 @@ import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
 import type { ParseArgsConfig } from 'node:util';
 import { PasticheError } from '../common/errors.js';
-import { brushChosen, ParamError, parseBrush, parseFormat, parseQuality, parseSize, parseStrength, parseStyleSpec } from '../common/params.js';
+import { BRUSH, brushChosen, DEFAULT_BRUSH, ParamError, parseBrush, parseFormat, parseQuality, parseSize, parseStrength, parseStyleSpec } from '../common/params.js';
 import type { BatchProgress, FileResult } from '../common/types.js';
 import { Engine, type EngineStylizeInput } from '../engine/index.js';
 import { COMMON_OPTIONS, commandHelp, engineOptions, flag, parse, UsageError, write, type CliIo, type Command } from './args.js';
@@ -81,7 +81,7 @@ const stylize: Command = {
     '      --style all           every style, one after another, each into DIR/<style id>/',
     '  -o, --out DIR             output folder (created if missing)',
     '      --size N|original     long edge in pixels (default original; never upscales unless --upscale)',
-    '      --brush N|native      long edge at which the style is painted, 256-8192 (default 1024):',
+    `      --brush N|native      long edge at which the style is painted, ${BRUSH.min}-${BRUSH.max} (default ${DEFAULT_BRUSH}):`,
     '                            the same strokes at every --size; native paints at the output size',
     '      --strength X          0 (photo) .. 1 (full style), default 1',
     "      --preserve-colors     keep the photo's colours (luminance-only transfer)",
