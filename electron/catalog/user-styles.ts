@@ -1,5 +1,6 @@
-// The user's own styles: checks of a new style's id and metadata, rename and removal. Built-in
-// styles are never changed: only files of the user's styles folder are written or deleted.
+// The user's own styles: checks of a new style's id and metadata, rename and removal, and what a
+// learner (electron/learning) is given to add one. Built-in styles are never changed: only files
+// of the user's styles folder are written or deleted.
 import { readFile, rm } from 'node:fs/promises';
 import { PasticheError } from '../common/errors.js';
 import { ParamError } from '../common/params.js';

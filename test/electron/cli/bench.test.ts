@@ -77,7 +77,9 @@ describe('pastiche bench', () => {
       inferenceOnlyMs: { median: expect.any(Number), runs: [expect.any(Number), expect.any(Number)] },
     });
     expect(b.inferenceOnlyFilesPerSecond).toBeCloseTo(1000 / b.inferenceOnlyMs.median, 2);
-    expect(b.efficiency).toBeCloseTo(b.filesPerSecond / b.inferenceOnlyFilesPerSecond, 2);
+    // Computed from the unrounded rates: the rounded ones (3 decimals, under 1 file/s on a loaded
+    // machine) agree with it to within their rounding, not to 2 decimals.
+    expect(Math.abs(b.efficiency / (b.filesPerSecond / b.inferenceOnlyFilesPerSecond) - 1)).toBeLessThan(0.01);
   });
 
   it('--photos: the brush targets per photo, brush vs native in the same run', async () => {
