@@ -135,6 +135,27 @@ export function estimate(plan: PassPlan, sourceW: number, sourceH: number, rates
   return { width, height, megapixels: megapixels(width, height), passes, ms, memBytes };
 }
 
+/** What an estimate needs from the last preview (PreviewResult's fields). */
+export interface PlannedPreview {
+  sourceWidth: number;
+  sourceHeight: number;
+  exportPlan: PassPlan;
+  limits: EngineLimits;
+}
+
+/**
+ * The estimate of exporting the previewed photo at this size and brush, or null while the last
+ * preview was planned for another choice (an old plan would estimate another export).
+ */
+export function exportEstimate(last: PlannedPreview | null, size: SizeChoice, brush: number | 'native', rates: Rates): Estimate | null {
+  if (!last) return null;
+  const want = scaledSize(last.sourceWidth, last.sourceHeight, size);
+  const p = last.exportPlan;
+  const painted = brush === 'native' || Math.max(want.width, want.height) <= brush;
+  const planned = p.width === want.width && p.height === want.height && (p.mode === 'paint') === painted && (painted || Math.max(p.brushWidth, p.brushHeight) === brush);
+  return planned ? estimate(p, last.sourceWidth, last.sourceHeight, rates, last.limits) : null;
+}
+
 export function formatMs(ms: number): string {
   if (ms < 1000) return `${Math.round(ms)} ms`;
   const s = ms / 1000;
