@@ -130,7 +130,7 @@ test('preview: pick a style, refine, drag and key the compare slider', async ({ 
   await openGallery(page);
   await page.getByRole('option', { name: /01-lake/ }).click();
   await page.locator(`[data-style="${STYLES[1]}"]`).click();
-  await expect(page.locator(`[data-style="${STYLES[1]}"]`)).toHaveAttribute('aria-checked', 'true');
+  await expect(page.locator(`[data-style="${STYLES[1]}"]`)).toHaveAttribute('aria-selected', 'true');
   // Fast preview first (512), then the refined one at the preview size picked here (1080).
   await page.getByLabel('Preview size').selectOption('1080');
   const phase = page.getByTestId('preview-phase');
