@@ -213,6 +213,11 @@ export interface DoctorCheck {
   name: string;
   ok: boolean;
   detail: string;
+  /**
+   * Not ok, but nothing the user asked for failed: a GPU provider this computer lacks while the
+   * device is automatic (the CPU is the normal case). Shown as information, not as a problem.
+   */
+  neutral?: boolean;
 }
 
 export type MenuCommand = 'open-folder' | 'open-files' | 'export' | 'select-all' | 'toggle-theme' | 'view-preview' | 'view-compare' | 'zoom-fit' | 'zoom-100';
