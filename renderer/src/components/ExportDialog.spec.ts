@@ -134,7 +134,7 @@ describe('ExportDialog', () => {
     const { bridge, ui } = setup();
     bridge.handlers['settings:set'] = (patch) => ({ ...SETTINGS, ...patch });
     render(ExportDialog, { ui, onclose: () => {} });
-    const select = screen.getByLabelText('Export size preset') as HTMLSelectElement;
+    const select = screen.getByLabelText('Output size') as HTMLSelectElement;
     expect([...select.options].map((o) => o.textContent)).toEqual(EXPORT_SIZES.map((s) => `${s.label}${typeof s.value === 'number' ? ` · ${s.value} px long edge` : ''}`));
     await fireEvent.change(select, { target: { value: '3840' } });
     expect(ui.exportSize).toBe(3840);
