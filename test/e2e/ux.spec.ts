@@ -1,9 +1,10 @@
 // How the app reads and behaves for a person at the keyboard, in a small window and on a computer
 // without a usable GPU: focus in dialogs, the style grid's one Tab stop, whole names and captions
-// at 1024×700, a calm first launch. Screenshots go to PASTICHE_SHOTS (default
-// test-results/screenshots) at 1440×900 and 1024×700.
+// at 1024×700, a calm first launch. Screenshots (test-results/screenshots) at 1440×900 and
+// 1024×700.
 
 import { expect, test, type Locator, type Page } from '@playwright/test';
+import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 
@@ -12,7 +13,7 @@ const PHOTOS = process.env['E2E_PHOTOS'] ?? '';
 const BASE = process.env['E2E_BASE'] ?? '';
 const OUT = process.env['E2E_OUT'] ?? '';
 const STYLES = JSON.parse(process.env['E2E_STYLES'] ?? '[]') as string[];
-const SHOTS = process.env['PASTICHE_SHOTS'] ?? path.join(process.cwd(), 'test-results', 'screenshots');
+const SHOTS = path.join(process.cwd(), 'test-results', 'screenshots');
 const LONG_NAME = 'Bridge_at_Argenteuil_DSC_0412.jpg';
 const SMALL = { width: 1024, height: 700 };
 const LARGE = { width: 1440, height: 900 };
@@ -193,4 +194,35 @@ test('first launch without a usable GPU is calm; the empty state opens a folder'
   await page.getByTestId('empty-open-folder').click();
   await expect(page.getByTestId('gallery-grid')).toBeVisible();
   await expect(page.getByTestId('empty-state')).toHaveCount(0);
+});
+
+test('a read-only output folder is reported when it is chosen, before Export', async ({ page }) => {
+  // A read-only tmpfs: root ignores permission bits, so only a read-only mount is really unwritable.
+  const ro = path.join(BASE, `read-only-${Date.now()}`);
+  fs.mkdirSync(ro);
+  try {
+    execFileSync('mount', ['-t', 'tmpfs', '-o', 'ro,size=1m', 'tmpfs', ro], { stdio: 'ignore' });
+  } catch {
+    fs.chmodSync(ro, 0o555);
+    test.skip(process.getuid?.() === 0, 'root without mount rights cannot make a read-only folder');
+  }
+  try {
+    await page.setViewportSize(SMALL);
+    await openGallery(page, PHOTOS);
+    await post(page, '/__test/dialogs', { openFolder: PHOTOS, chooseOutputFolder: ro });
+    await page.getByTestId('open-export').click();
+    const dlg = page.getByTestId('export-dialog');
+    await dlg.getByRole('button', { name: 'Choose…' }).click();
+    await expect(dlg.getByTestId('outdir-problem')).toHaveText(/^Cannot write to .*read-only-\d+: (it is on a read-only file system|it is not writable)\. Choose another folder\.$/);
+    await page.screenshot({ path: path.join(SHOTS, 'export-read-only-1024x700.png') });
+    await dlg.getByRole('button', { name: 'Export', exact: true }).click();
+    await expect(dlg.getByRole('alert').first()).toContainText('Cannot write to');
+    await expect(dlg.getByTestId('export-progress')).toHaveCount(0);
+  } finally {
+    try {
+      execFileSync('umount', [ro], { stdio: 'ignore' });
+    } catch {
+      fs.chmodSync(ro, 0o755);
+    }
+  }
 });

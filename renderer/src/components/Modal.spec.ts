@@ -1,7 +1,14 @@
 import { describe, expect, it, vi } from 'vitest';
 import { createRawSnippet } from 'svelte';
-import { fireEvent, render, screen } from '@testing-library/svelte';
+import { fireEvent, render, screen, waitFor } from '@testing-library/svelte';
 import Modal from './Modal.svelte';
+import type { Component } from 'svelte';
+import AddStyleDialog from './AddStyleDialog.svelte';
+import DiagnosticsDialog from './DiagnosticsDialog.svelte';
+import ExportDialog from './ExportDialog.svelte';
+import { AppState } from '../lib/app-state.svelte';
+import { tabStops } from '../lib/focus-trap';
+import { installFakeBridge, photos, SETTINGS, STYLES } from '../../../test/renderer/fake-bridge';
 
 const body = createRawSnippet(() => ({
   render: () => '<div><h2 id="t">Title</h2><button id="a">A</button><input type="radio" name="g" value="1"><input type="radio" name="g" value="2" checked><button id="z">Z</button></div>',
@@ -37,7 +44,6 @@ describe('Modal', () => {
     expect(document.activeElement).toBe(a);
     await fireEvent.keyDown(a, { key: 'Tab', shiftKey: true });
     expect(document.activeElement).toBe(z);
-    const { tabStops } = await import('../lib/focus-trap');
     expect(tabStops(dialog).map((el) => el.id || (el as HTMLInputElement).value)).toEqual(['a', '2', 'z']);
   });
 
@@ -57,5 +63,44 @@ describe('Modal', () => {
     z.remove();
     await new Promise((r) => setTimeout(r, 5));
     expect(dialog.contains(document.activeElement)).toBe(true);
+  });
+});
+
+// Every dialog renders Modal, so every dialog has its trap.
+const DIALOGS: [string, Component<{ ui: AppState; onclose: () => void }>][] = [
+  ['export', ExportDialog],
+  ['diagnostics', DiagnosticsDialog],
+  ['add style', AddStyleDialog],
+];
+
+describe.each(DIALOGS)('the %s dialog', (_name, Dialog) => {
+  it('keeps Tab inside and gives focus back on close', async () => {
+    installFakeBridge({
+      'app:doctor': () => [{ name: 'Provider cpu', ok: true, detail: 'works' }],
+      'styles:trainer': () => ({ ready: true, message: null, minutes: { min: 1, max: 10, default: 5 } }),
+      'export:checkFolder': (dir) => ({ path: dir, writable: true, problem: null }),
+    });
+    const ui = new AppState();
+    ui.styles = STYLES;
+    ui.styleId = 'ember';
+    ui.settings = SETTINGS;
+    ui.setGallery({ root: '/p', photos: photos(2), truncated: false });
+    const opener = document.body.appendChild(document.createElement('button'));
+    opener.focus();
+    const { unmount } = render(Dialog, { ui, onclose: () => {} });
+    const dialog = screen.getByRole('dialog');
+    await waitFor(() => expect(tabStops(dialog).length).toBeGreaterThan(1));
+    const stops = tabStops(dialog);
+    const first = stops[0]!;
+    const last = stops.at(-1)!;
+    last.focus();
+    await fireEvent.keyDown(last, { key: 'Tab' });
+    expect(document.activeElement).toBe(first);
+    await fireEvent.keyDown(first, { key: 'Tab', shiftKey: true });
+    expect(document.activeElement).toBe(last);
+    unmount();
+    await Promise.resolve();
+    expect(document.activeElement).toBe(opener);
+    opener.remove();
   });
 });
