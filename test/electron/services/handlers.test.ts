@@ -300,7 +300,7 @@ describe('flows', () => {
     expect(await call(s.host.handlers, 'styles:thumbnail', 'tide', { ...sample, photo: '/etc/passwd' })).toMatchObject({ ok: false, error: { code: 'not-allowed' } });
     expect(await call(s.host.handlers, 'styles:thumbnail', 'nope', sample)).toMatchObject({ ok: false, error: { code: 'not-found' } });
     const doctor = await call(s.host.handlers, 'app:doctor');
-    expect(doctor.ok && doctor.value.find((c) => c.name === 'Provider webgpu')).toEqual({ name: 'Provider webgpu', ok: false, detail: 'no adapter' });
+    expect(doctor.ok && doctor.value.find((c) => c.name === 'Provider webgpu')).toEqual({ name: 'Provider webgpu', ok: false, neutral: true, detail: 'not available: no adapter' });
     const status = await call(s.host.handlers, 'engine:status');
     expect(status).toMatchObject({ ok: true, value: { state: 'ready', device: { provider: 'cpu', fallbackReason: 'No supported adapters' } } });
     s.host.engineCrashed('worker died', true);
