@@ -12,6 +12,7 @@ const URL_ = process.env['E2E_URL'] ?? '';
 const PHOTOS = process.env['E2E_PHOTOS'] ?? '';
 const BASE = process.env['E2E_BASE'] ?? '';
 const OUT = process.env['E2E_OUT'] ?? '';
+const USER_DATA = process.env['E2E_USER_DATA'] ?? '';
 const STYLES = JSON.parse(process.env['E2E_STYLES'] ?? '[]') as string[];
 const SHOTS = path.join(process.cwd(), 'test-results', 'screenshots');
 const LONG_NAME = 'Bridge_at_Argenteuil_DSC_0412.jpg';
@@ -122,7 +123,8 @@ test('keyboard: the style grid is one Tab stop; dialogs trap focus and keep it a
   // One Tab stop for all the styles: arrows move, Enter picks, Tab leaves the grid.
   const grid = page.getByRole('listbox', { name: 'Painting style' });
   const tiles = grid.getByRole('option');
-  await expect(tiles).toHaveCount(STYLES.length);
+  // The built-in styles, and any the other tests added.
+  await expect(tiles.nth(STYLES.length - 1)).toBeVisible();
   expect(await tiles.evaluateAll((els) => els.filter((e) => (e as HTMLElement).tabIndex === 0).length)).toBe(1);
   await grid.locator('[tabindex="0"]').focus();
   await page.keyboard.press('Home');
@@ -225,4 +227,20 @@ test('a read-only output folder is reported when it is chosen, before Export', a
       fs.chmodSync(ro, 0o755);
     }
   }
+});
+
+test('without a chosen folder, exports go to Pictures/Pastiche, shown in the dialog', async ({ page }) => {
+  await setSettings(page, { outputDir: null });
+  await openGallery(page, PHOTOS);
+  await page.getByRole('option', { name: /02-city/ }).click();
+  await page.getByTestId('open-export').click();
+  const dlg = page.getByTestId('export-dialog');
+  // The host's "Pictures" folder is inside its user-data folder, never the real one.
+  const pictures = path.join(USER_DATA, 'Pictures', 'Pastiche');
+  await expect(dlg.getByTestId('outdir')).toHaveText(pictures);
+  await expect(dlg.getByTestId('outdir-problem')).toHaveCount(0);
+  await dlg.getByLabel('Output size').selectOption('1280');
+  await dlg.getByRole('button', { name: 'Export', exact: true }).click();
+  await expect(dlg.getByTestId('export-report')).toContainText(/1 exported|1 skipped/, { timeout: 60_000 });
+  expect(fs.readdirSync(pictures).some((f) => f.startsWith('02-city'))).toBe(true);
 });
