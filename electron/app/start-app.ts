@@ -19,6 +19,8 @@ export interface StartAppOptions {
   /** Settings and caches live here (Electron: app.getPath('userData')). */
   userData: string;
   modelsDir: string;
+  /** The OS Pictures folder (Electron: app.getPath('pictures')); the default output folder is its Pastiche folder. */
+  picturesDir?: string;
   /** The user's style files; default PASTICHE_STYLES_DIR, else <userData>/styles (shared with the CLI). */
   stylesDir?: string;
   /** The folder holding the trainer's training/ (packaged app: resources); default PASTICHE_TRAINER_ROOT, else the package root. */
@@ -45,7 +47,7 @@ export interface RunningApp {
 
 export async function startApp(opts: StartAppOptions): Promise<RunningApp> {
   const cacheDir = path.join(opts.userData, 'cache');
-  const settings = new SettingsStore(path.join(opts.userData, 'settings.json'));
+  const settings = new SettingsStore(path.join(opts.userData, 'settings.json'), opts.picturesDir === undefined ? {} : { picturesDir: opts.picturesDir });
   const userStylesDir = opts.stylesDir ?? (process.env['PASTICHE_STYLES_DIR'] ? path.resolve(process.env['PASTICHE_STYLES_DIR']) : path.join(opts.userData, 'styles'));
   const python = defaultPython();
   const trainerRoot = opts.trainerRoot ?? defaultTrainerRoot();

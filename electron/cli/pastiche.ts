@@ -209,13 +209,18 @@ const stylize: Command = {
         for (const f of report.files) {
           if (f.status === 'ok') write(io.stdout, `ok      ${f.input} -> ${f.output} (${fmtMs(f.ms)}, ${f.device})`);
           else if (f.status === 'skipped') write(io.stdout, `skipped ${f.input}${f.error ? ` (${f.error})` : ' (output exists)'}`);
+          else if (f.status === 'cancelled' || f.status === 'not-started') write(io.stdout, `${f.status === 'cancelled' ? 'stopped' : 'not run'} ${f.input} (${f.error ?? 'cancelled'})`);
           else write(io.stderr, `failed  ${f.input}: ${f.error ?? 'unknown error'}`);
           for (const w of f.warnings ?? []) write(io.stderr, `warning ${f.input}: ${w}`);
         }
         const dev = engine.deviceReport();
         if (dev?.fallbackReason) write(io.stderr, `note: ran on ${dev.provider} (GPU unavailable: ${dev.fallbackReason})`);
         const n = (s: string): number => report.files.filter((f) => f.status === s).length;
-        write(io.stderr, `${n('ok')} done, ${n('failed')} failed, ${n('skipped')} skipped${report.stoppedReason ? ` - stopped: ${report.stoppedReason}` : ''}`);
+        const unfinished = n('cancelled') + n('not-started');
+        write(
+          io.stderr,
+          `${n('ok')} done, ${n('failed')} failed, ${n('skipped')} skipped${unfinished ? `, ${unfinished} not done (cancelled)` : ''}${report.stoppedReason ? ` - stopped: ${report.stoppedReason}` : ''}`,
+        );
       }
       if (report.cancelled) return 130;
       return report.files.some((f) => f.status === 'failed') || report.stoppedReason ? 1 : 0;

@@ -138,6 +138,14 @@ export interface ExportDone {
   report: BatchReport;
 }
 
+/** Whether the export can write into a folder, asked when it is chosen rather than at Export. */
+export interface FolderCheck {
+  path: string;
+  writable: boolean;
+  /** Why not, in words, when not writable. */
+  problem: string | null;
+}
+
 export type Theme = 'system' | 'dark' | 'light';
 
 export interface Settings {
@@ -189,6 +197,11 @@ export interface DoctorCheck {
   name: string;
   ok: boolean;
   detail: string;
+  /**
+   * Not ok, but nothing the user asked for failed: a GPU provider this computer lacks while the
+   * device is automatic (the CPU is the normal case). Shown as information, not as a problem.
+   */
+  neutral?: boolean;
 }
 
 export type MenuCommand = 'open-folder' | 'open-files' | 'export' | 'select-all' | 'toggle-theme' | 'view-preview' | 'view-compare' | 'zoom-fit' | 'zoom-100';
@@ -213,6 +226,8 @@ export interface IpcContract {
   'preview:render': { args: [photo: string, request: PreviewRequest, ticket: string]; result: PreviewResult };
   'preview:cancel': { args: [ticket: string]; result: boolean };
   'export:chooseFolder': { args: []; result: string | null };
+  /** Can an export write into this folder (one chosen with export:chooseFolder, or the default one)? */
+  'export:checkFolder': { args: [folder: string]; result: FolderCheck };
   'export:start': { args: [request: ExportRequest]; result: ExportStarted };
   'export:cancel': { args: [jobId: string]; result: boolean };
   'settings:get': { args: []; result: Settings };
@@ -274,6 +289,7 @@ const channelSet = {
   'preview:render': true,
   'preview:cancel': true,
   'export:chooseFolder': true,
+  'export:checkFolder': true,
   'export:start': true,
   'export:cancel': true,
   'settings:get': true,

@@ -152,7 +152,11 @@ export interface StylizeOptions {
   stripGps: boolean;
 }
 
-export type FileStatus = 'ok' | 'failed' | 'skipped';
+/**
+ * 'skipped': not painted on purpose (its output exists, skip-existing); 'cancelled': stopped while
+ * it was being painted; 'not-started': the batch was cancelled before it reached this file.
+ */
+export type FileStatus = 'ok' | 'failed' | 'skipped' | 'cancelled' | 'not-started';
 
 export interface FileResult {
   input: string;

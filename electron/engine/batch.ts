@@ -7,6 +7,7 @@ import { access, mkdir, readdir, realpath, rm, stat, writeFile } from 'node:fs/p
 import path from 'node:path';
 import { PasticheError } from '../common/errors.js';
 import { extensionFor } from '../common/params.js';
+import { compareNames } from '../common/photo-order.js';
 import type { OutputFormat } from '../common/types.js';
 import { pidAlive } from './pid-alive.js';
 
@@ -54,17 +55,20 @@ function isHidden(name: string): boolean {
 
 async function walk(dir: string, recursive: boolean, skip: Set<string>, out: string[]): Promise<void> {
   const entries = await readdir(dir, { withFileTypes: true });
-  entries.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+  // The gallery's order (photo-order.ts): this folder's photos, then each subfolder's.
+  entries.sort((a, b) => compareNames(a.name, b.name));
+  const subdirs: string[] = [];
   for (const e of entries) {
     if (isHidden(e.name)) continue;
     const p = path.join(dir, e.name);
     if (e.isDirectory()) {
       // Never descend into the output folder (`--out photos/out` inside `photos/`).
-      if (recursive && !skip.has(p)) await walk(p, recursive, skip, out);
+      if (recursive && !skip.has(p)) subdirs.push(p);
     } else if (e.isFile() && IMAGE_EXTENSIONS.has(path.extname(e.name).toLowerCase())) {
       out.push(p);
     }
   }
+  for (const d of subdirs) await walk(d, recursive, skip, out);
 }
 
 /**

@@ -353,7 +353,7 @@ export class Engine extends EventEmitter<EngineEvents> {
           } catch (e) {
             const err = serializeError(e);
             if (err.code === 'CANCELLED') {
-              results[i] = { input: f.input, output: null, status: 'skipped', error: 'Cancelled', ms: Math.round(performance.now() - start), device: null };
+              results[i] = { input: f.input, output: null, status: 'cancelled', error: 'Cancelled', ms: Math.round(performance.now() - start), device: null };
             } else {
               if (err.code === 'DISK_FULL') stopped = err.message;
               results[i] = { input: f.input, output: null, status: 'failed', error: err.message, ms: Math.round(performance.now() - start), device: null };
@@ -373,8 +373,8 @@ export class Engine extends EventEmitter<EngineEvents> {
         results[i] ?? {
           input: f.input,
           output: null,
-          status: stopped ? 'failed' : 'skipped',
-          error: stopped ? `Not processed: ${stopped}` : 'Cancelled',
+          status: stopped ? 'failed' : 'not-started',
+          error: stopped ? `Not processed: ${stopped}` : 'Cancelled before it started',
           ms: 0,
           device: null,
         },

@@ -112,6 +112,7 @@ async function start(): Promise<void> {
   const modelsDir = process.env['PASTICHE_MODELS_DIR'] ?? (app.isPackaged ? path.join(process.resourcesPath, 'models') : path.join(appRoot, 'models'));
   const started = await startApp({
     userData: app.getPath('userData'),
+    picturesDir: app.getPath('pictures'),
     modelsDir,
     samplePhoto: path.join(resources, 'sample-photo.jpg'),
     ...(app.isPackaged && !process.env['PASTICHE_TRAINER_ROOT'] ? { trainerRoot: process.resourcesPath } : {}),

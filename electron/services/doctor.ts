@@ -21,13 +21,21 @@ export function normalizeDoctor(raw: unknown): DoctorCheck[] {
       });
     }
   }
+  const device = r['device'] as { requested?: unknown; provider?: unknown; fallbackReason?: unknown } | null | undefined;
+  // A GPU provider that does not work here is a problem only when the user chose the GPU.
+  const gpuAsked = device?.requested === 'gpu';
   if (Array.isArray(r['probes'])) {
     for (const p of r['probes'] as { name?: unknown; ok?: unknown; error?: unknown }[]) {
-      checks.push({ name: `Provider ${str(p.name)}`, ok: p.ok === true, detail: p.ok === true ? 'works' : str(p.error) });
+      const check: DoctorCheck = { name: `Provider ${str(p.name)}`, ok: p.ok === true, detail: p.ok === true ? 'works' : `not available: ${str(p.error)}` };
+      if (p.ok !== true && p.name !== 'cpu' && !gpuAsked) check.neutral = true;
+      checks.push(check);
     }
   }
-  const device = r['device'] as { provider?: unknown; fallbackReason?: unknown } | null | undefined;
-  if (device) checks.push({ name: 'Device', ok: !device.fallbackReason, detail: device.fallbackReason ? `CPU fallback: ${str(device.fallbackReason)}` : str(device.provider) });
+  if (device) {
+    const check: DoctorCheck = { name: 'Device', ok: !device.fallbackReason, detail: device.fallbackReason ? `CPU (no usable GPU: ${str(device.fallbackReason)})` : str(device.provider) };
+    if (device.fallbackReason && !gpuAsked) check.neutral = true;
+    checks.push(check);
+  }
   return checks;
 }
 

@@ -4,6 +4,7 @@
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import type { GalleryFolder, PhotoEntry } from '../common/ipc-contract.js';
+import { compareNames } from '../common/photo-order.js';
 
 export const PHOTO_EXTENSIONS = new Set(['.jpg', '.jpeg', '.png', '.webp', '.tif', '.tiff', '.avif', '.heic', '.heif', '.gif']);
 export const MAX_PHOTOS = 20_000;
@@ -11,8 +12,6 @@ export const MAX_PHOTOS = 20_000;
 export function isPhotoName(name: string): boolean {
   return PHOTO_EXTENSIONS.has(path.extname(name).toLowerCase()) && !name.startsWith('.');
 }
-
-const collator = new Intl.Collator(undefined, { numeric: true, sensitivity: 'base' });
 
 export async function scanFolder(root: string, recursive: boolean, limit = MAX_PHOTOS): Promise<GalleryFolder> {
   const photos: PhotoEntry[] = [];
@@ -27,7 +26,7 @@ export async function scanFolder(root: string, recursive: boolean, limit = MAX_P
     } catch {
       continue; // unreadable subfolder: skip, the rest of the gallery is still useful
     }
-    entries.sort((a, b) => collator.compare(a.name, b.name));
+    entries.sort((a, b) => compareNames(a.name, b.name));
     const subdirs: string[] = [];
     for (const e of entries) {
       const full = path.join(dir, e.name);

@@ -18,6 +18,7 @@ import type { EnginePort } from './engine-port.js';
 import { listFiles, scanFolder, isPhotoName } from './gallery.js';
 import { handler, type Handler, type Handlers } from './ipc-handler.js';
 import type { ResultStore } from './media.js';
+import { createOutputFolderHandlers } from './output-folder.js';
 import { allowedPath, validateExportRequest, validatePreviewRequest, validateThumbRequest } from './requests.js';
 import { describe, type AllowedRoots } from './roots.js';
 import type { SettingsStore } from './settings.js';
@@ -274,6 +275,7 @@ export function createHandlers(deps: HandlerDeps): HandlerHost {
       settings.set({ outputDir: real });
       return real;
     }),
+    ...createOutputFolderHandlers({ roots, defaultDir: settings.defaultOutputDir }),
     'export:start': handler<'export:start'>(1, (raw) => {
       const req = validateExportRequest(raw, knownStyles(), roots);
       if (exports.size > 0) throw new ArgError('An export is already running', 'not-allowed');

@@ -3,6 +3,7 @@
 // setting is strict (a bad value is a precise error, nothing is written).
 
 import fs from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import type { Settings } from '../common/ipc-contract.js';
 import { checkBoolean, checkOneOf, DEFAULT_BRUSH, DEVICE_CHOICES, ParamError, parseBrush, parseFormat, parsePreviewSize, parseQuality, parseSize, parseStrength } from '../common/params.js';
@@ -83,12 +84,22 @@ export function sanitizeSettings(raw: unknown): Settings {
   return out;
 }
 
+/**
+ * Where exports go until the user chooses a folder: a Pastiche folder in the OS Pictures folder
+ * (Electron's app.getPath('pictures') where known), created when the export dialog first checks it.
+ */
+export function defaultOutputDir(picturesDir?: string): string {
+  return path.join(picturesDir ?? path.join(os.homedir(), 'Pictures'), 'Pastiche');
+}
+
 export class SettingsStore {
   readonly file: string;
+  readonly defaultOutputDir: string;
   #current: Settings;
 
-  constructor(file: string) {
+  constructor(file: string, opts: { picturesDir?: string } = {}) {
     this.file = file;
+    this.defaultOutputDir = defaultOutputDir(opts.picturesDir);
     let raw: unknown;
     try {
       raw = JSON.parse(fs.readFileSync(file, 'utf8'));
@@ -98,8 +109,9 @@ export class SettingsStore {
     this.#current = sanitizeSettings(raw);
   }
 
+  /** The saved settings; an output folder never chosen reads as the default one. */
   get(): Settings {
-    return structuredClone(this.#current);
+    return { ...structuredClone(this.#current), outputDir: this.#current.outputDir ?? this.defaultOutputDir };
   }
 
   set(patch: unknown): Settings {

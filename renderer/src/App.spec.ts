@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { fireEvent, render, screen, waitFor } from '@testing-library/svelte';
+import { fireEvent, render, screen, waitFor, within } from '@testing-library/svelte';
 import App from './App.svelte';
 import { app as ui } from './lib/app-state.svelte';
 import { fakePreview, installFakeBridge, photos, STYLES } from '../../test/renderer/fake-bridge';
@@ -23,6 +23,9 @@ const SETTINGS = {
   compareStyles: [],
 };
 
+/** The style tiles (the blend's select lists style titles too). */
+const tiles = () => within(screen.getByRole('listbox', { name: 'Painting style' }));
+
 describe('App', () => {
   it('loads settings and styles, opens a folder, reacts to menu commands and engine events', async () => {
     const bridge = installFakeBridge({
@@ -37,12 +40,14 @@ describe('App', () => {
     });
     render(App);
     await waitFor(() => expect(document.documentElement.dataset['theme']).toBe('light'));
-    await waitFor(() => expect(screen.getByRole('radio', { name: /Ember/ })).toBeTruthy());
+    await waitFor(() => expect(tiles().getByRole('option', { name: /Ember/ })).toBeTruthy());
     expect(ui.strength).toBe(0.8);
     expect(ui.brush).toBe(1536);
     // Model errors are shown in the UI, not only logged.
     expect(screen.getByText(/Model problem: broken-model: checksum mismatch/)).toBeTruthy();
-    await waitFor(() => expect(screen.getByTestId('fallback').textContent).toContain('no adapter'));
+    // No usable GPU on automatic: a calm line, the reason kept for Diagnostics.
+    await waitFor(() => expect(screen.getByTestId('provider').textContent).toBe('Painting on the CPU'));
+    expect(screen.queryByTestId('fallback')).toBeNull();
 
     await fireEvent.click(screen.getByTestId('open-folder'));
     await waitFor(() => expect(screen.getByText('holiday')).toBeTruthy());
@@ -74,18 +79,18 @@ describe('App', () => {
       'engine:status': () => ({ state: 'ready', device: null, message: null }),
     });
     render(App);
-    await waitFor(() => expect(screen.getByRole('radio', { name: /Ember/ })).toBeTruthy());
+    await waitFor(() => expect(tiles().getByRole('option', { name: /Ember/ })).toBeTruthy());
     const toasts = (text: string): number => ui.toasts.filter((t) => t.message.includes(text)).length;
     const before = toasts('checksum mismatch');
     const mine = { ...STYLES[0]!, id: 'harbour', index: 2, title: 'Harbour at noon', artist: 'Me', source: 'user' as const };
     bridge.emit('styles:changed', { styles: [...STYLES, mine], errors: ['broken-model: checksum mismatch', 'Style file /u/bad.json: vector[3] is NaN'] });
-    await waitFor(() => expect(screen.getByRole('radio', { name: /Harbour at noon/ })).toBeTruthy());
+    await waitFor(() => expect(tiles().getByRole('option', { name: /Harbour at noon/ })).toBeTruthy());
     expect(toasts('checksum mismatch')).toBe(before);
     expect(toasts('vector[3] is NaN')).toBe(1);
     // The style in use removed from the folder: the first one is picked.
     ui.styleId = 'harbour';
     bridge.emit('styles:changed', { styles: STYLES, errors: [] });
-    await waitFor(() => expect(screen.queryByRole('radio', { name: /Harbour at noon/ })).toBeNull());
+    await waitFor(() => expect(tiles().queryByRole('option', { name: /Harbour at noon/ })).toBeNull());
     expect(ui.styleId).toBe(STYLES[0]!.id);
   });
 });

@@ -130,7 +130,7 @@ test('preview: pick a style, refine, drag and key the compare slider', async ({ 
   await openGallery(page);
   await page.getByRole('option', { name: /01-lake/ }).click();
   await page.locator(`[data-style="${STYLES[1]}"]`).click();
-  await expect(page.locator(`[data-style="${STYLES[1]}"]`)).toHaveAttribute('aria-checked', 'true');
+  await expect(page.locator(`[data-style="${STYLES[1]}"]`)).toHaveAttribute('aria-selected', 'true');
   // Fast preview first (512), then the refined one at the preview size picked here (1080).
   await page.getByLabel('Preview size').selectOption('1080');
   const phase = page.getByTestId('preview-phase');
@@ -256,7 +256,7 @@ test('add a painting as a style: progress, preview on the photo, then yours in t
   await expect(dlg).toBeHidden({ timeout: 30_000 });
   const mine = page.locator('[data-style="city-study"]');
   await expect(mine).toContainText('yours');
-  await expect(mine).toHaveAttribute('aria-checked', 'true');
+  await expect(mine).toHaveAttribute('aria-selected', 'true');
   await expect(page.locator(`[data-style="${STYLES[0]}"]`)).not.toContainText('yours');
   await page.getByRole('button', { name: 'Rename…' }).click();
   await page.getByLabel('New title').fill('City at dusk');
@@ -310,7 +310,7 @@ test('a style added from the CLI appears in the open app, and one added in the a
   await dlg.getByRole('button', { name: 'Learn style' }).click();
   await expect(dlg).toBeHidden({ timeout: 60_000 });
   const fromApp = page.locator('[data-style="harbour-in-the-app"]');
-  await expect(fromApp).toHaveAttribute('aria-checked', 'true');
+  await expect(fromApp).toHaveAttribute('aria-selected', 'true');
   await page.getByRole('button', { name: 'Rename…' }).click();
   await page.getByLabel('New title').fill('Harbour, retitled');
   await page.getByRole('button', { name: 'Save' }).click();

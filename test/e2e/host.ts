@@ -120,6 +120,8 @@ export async function startHost(opts: HostOptions): Promise<RunningHost> {
     media: mediaContext,
   } = await appMod.startApp({
     userData: opts.userData,
+    // The default output folder lands in the test's own folder, never in the user's Pictures.
+    picturesDir: path.join(opts.userData, 'Pictures'),
     modelsDir: opts.modelsDir,
     samplePhoto: opts.sample ?? path.join(repoRoot, 'build', 'sample-photo.jpg'),
     spawner: engineMod.forkSpawner(),

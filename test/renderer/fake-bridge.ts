@@ -1,6 +1,6 @@
 // A fake window.pastiche for component specs: scripted handlers per channel and
 // an emit() to push main->renderer events.
-import type { ArgsOf, Channel, EventContract, EventName, PasticheApi, PreviewResult, Result, ResultOf, StyleView } from '../../electron/common/ipc-contract';
+import type { ArgsOf, Channel, EventContract, EventName, PasticheApi, PreviewResult, Result, ResultOf, Settings, StyleView } from '../../electron/common/ipc-contract';
 
 export type FakeHandlers = { [C in Channel]?: (...args: ArgsOf<C>) => ResultOf<C> | Promise<ResultOf<C>> | Result<ResultOf<C>> };
 
@@ -90,3 +90,23 @@ export function fakePreview(over: Partial<PreviewResult> = {}): PreviewResult {
     ...over,
   };
 }
+
+/** Settings as main returns them (the default output folder filled in). */
+export const SETTINGS: Settings = {
+  theme: 'dark',
+  device: 'auto',
+  previewSize: 1080,
+  exportSize: 'original',
+  brush: 1024,
+  format: 'jpg',
+  quality: 92,
+  keepMetadata: true,
+  stripGps: true,
+  skipExisting: true,
+  recursive: true,
+  strength: 1,
+  preserveColors: false,
+  outputDir: '/home/u/Pictures/Pastiche',
+  lastFolder: null,
+  compareStyles: [],
+};

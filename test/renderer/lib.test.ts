@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { move, select, selectAll } from '../../renderer/src/lib/selection';
 import { gridLayout, scrollIntoView, visibleRows } from '../../renderer/src/lib/virtual-grid';
+import { fitChars, middleEllipsis } from '../../renderer/src/lib/middle-ellipsis';
 import type { RenderTimings } from '../../electron/common/types';
 import { estimate, formatBytes, formatMs, learnRates, NO_RATES } from '../../renderer/src/lib/estimate';
 
@@ -103,5 +104,15 @@ describe('estimate', () => {
     expect(formatMs(6000)).toBe('6.0 s');
     expect(formatMs(125_000)).toBe('2 min 5 s');
     expect(formatBytes(1.5 * 1024 ** 3)).toBe('1.5 GB');
+  });
+});
+
+describe('middleEllipsis', () => {
+  it('keeps the start and the end of a long name, whole names untouched', () => {
+    expect(middleEllipsis('a.jpg', 10)).toBe('a.jpg');
+    const cut = middleEllipsis('Bridge_at_Argenteuil_DSC_0412.jpg', 20);
+    expect(cut).toBe('Bridge_at_A…0412.jpg');
+    expect([...cut]).toHaveLength(20);
+    expect(fitChars(112, 11)).toBe(18);
   });
 });

@@ -9,7 +9,8 @@ describe('DiagnosticsDialog', () => {
     const bridge = installFakeBridge({
       'app:doctor': () => [
         { name: 'Provider cpu', ok: true, detail: 'works' },
-        { name: 'Provider webgpu', ok: false, detail: 'No supported adapters' },
+        { name: 'Provider webgpu', ok: false, neutral: true, detail: 'No supported adapters' },
+        { name: 'Model pack', ok: false, detail: 'checksum mismatch' },
       ],
       'settings:set': (patch) => patch as never,
     });
@@ -17,7 +18,9 @@ describe('DiagnosticsDialog', () => {
     let closed = false;
     render(DiagnosticsDialog, { ui, onclose: () => (closed = true) });
     await waitFor(() => expect(screen.getByText('No supported adapters')).toBeTruthy());
-    expect(document.querySelectorAll('li.bad')).toHaveLength(1);
+    // A GPU this computer lacks is information (no red ✕); a broken model is a problem.
+    expect([...document.querySelectorAll('li.bad .name')].map((n) => n.textContent)).toEqual(['Model pack']);
+    expect(document.querySelector('li.neutral .mark')?.textContent).toBe('–');
     await fireEvent.change(screen.getByLabelText('Inference device'), { target: { value: 'cpu' } });
     expect(bridge.calls.find((c) => c.channel === 'settings:set')?.args[0]).toEqual({ device: 'cpu' });
     await fireEvent.keyDown(screen.getByRole('dialog'), { key: 'Escape' });

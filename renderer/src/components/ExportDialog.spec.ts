@@ -2,12 +2,15 @@ import { describe, expect, it } from 'vitest';
 import { fireEvent, render, screen, waitFor } from '@testing-library/svelte';
 import ExportDialog from './ExportDialog.svelte';
 import { AppState } from '../lib/app-state.svelte';
-import { installFakeBridge, photos, STYLES } from '../../../test/renderer/fake-bridge';
+import { fakePreview, installFakeBridge, photos, SETTINGS, STYLES } from '../../../test/renderer/fake-bridge';
+import { EXPORT_SIZES } from '../../../electron/common/params';
+import { exportEstimate, formatMs } from '../lib/estimate';
 import type { ExportRequest } from '../../../electron/common/ipc-contract';
 
 function setup() {
   const bridge = installFakeBridge({
     'export:chooseFolder': () => '/out',
+    'export:checkFolder': (dir) => ({ path: dir, writable: true, problem: null }),
     'export:start': () => ({ jobId: 'job-1' }),
     'export:cancel': () => true,
     'settings:set': () => ({}) as never,
@@ -56,11 +59,13 @@ describe('ExportDialog', () => {
       },
     });
     await waitFor(() => expect(screen.getByTestId('export-report').textContent).toContain('Cancelled.'));
-    expect(screen.getByTestId('export-report').textContent).toContain('1 exported · 0 skipped · 1 failed');
+    expect(screen.getByTestId('export-report').textContent).toContain('1 exported · 0 skipped (already exported) · 1 failed');
+    // The Cancel button that had focus is gone: focus stays in the dialog, on the next step.
+    expect(document.activeElement).toBe(screen.getByRole('button', { name: 'Open output folder' }));
     expect(screen.getByText('JPEG file is truncated')).toBeTruthy();
     await fireEvent.click(screen.getByRole('button', { name: 'Open output folder' }));
     expect(bridge.calls.some((c) => c.channel === 'shell:openPath' && c.args[0] === '/out')).toBe(true);
-    await fireEvent.keyDown(screen.getByRole('dialog'), { key: 'Escape' });
+    await fireEvent.keyDown(document.activeElement!, { key: 'Escape' });
     expect(closed).toBe(true);
   });
 
@@ -88,5 +93,58 @@ describe('ExportDialog', () => {
     render(ExportDialog, { ui, onclose: () => {} });
     await fireEvent.click(screen.getByRole('button', { name: 'Export' }));
     await waitFor(() => expect(screen.getByRole('alert').textContent).toContain('Output folder was not chosen'));
+  });
+
+  it('after a cancel, tells photos never started from photos skipped on purpose', async () => {
+    const { bridge, ui } = setup();
+    render(ExportDialog, { ui, onclose: () => {} });
+    await fireEvent.click(screen.getByRole('button', { name: 'Choose…' }));
+    await waitFor(() => expect(screen.getByTestId('outdir').textContent).toBe('/out'));
+    await fireEvent.click(screen.getByRole('button', { name: 'Export' }));
+    await waitFor(() => expect(screen.getByRole('button', { name: 'Cancel export' })).toBeTruthy());
+    const file = (i: number, status: 'ok' | 'skipped' | 'cancelled' | 'not-started') => ({ input: `/p/img-${i}.jpg`, output: null, status, ms: 0, device: null });
+    bridge.emit('export:done', {
+      jobId: 'job-1',
+      outDir: '/out',
+      report: { cancelled: true, device: 'cpu', files: [file(0, 'ok'), file(1, 'skipped'), file(2, 'cancelled'), file(3, 'not-started')] },
+    });
+    await waitFor(() => expect(screen.getByTestId('export-report').textContent).toContain('1 exported · 1 skipped (already exported) · 1 stopped mid-way · 1 not started · 0 failed'));
+  });
+
+  it('reports a read-only output folder as soon as it is chosen', async () => {
+    const { bridge, ui } = setup();
+    bridge.handlers['export:chooseFolder'] = () => '/ro';
+    bridge.handlers['export:checkFolder'] = (dir) => ({ path: dir, writable: false, problem: `Cannot write to ${dir}: it is on a read-only file system. Choose another folder.` });
+    render(ExportDialog, { ui, onclose: () => {} });
+    await fireEvent.click(screen.getByRole('button', { name: 'Choose…' }));
+    await waitFor(() => expect(screen.getByTestId('outdir-problem').textContent).toBe('Cannot write to /ro: it is on a read-only file system. Choose another folder.'));
+    expect(bridge.calls.some((c) => c.channel === 'export:checkFolder' && c.args[0] === '/ro')).toBe(true);
+    await fireEvent.click(screen.getByRole('button', { name: 'Export' }));
+    expect(bridge.calls.some((c) => c.channel === 'export:start')).toBe(false);
+  });
+
+  it('shows the default output folder and checks it on open', async () => {
+    const { bridge, ui } = setup();
+    ui.settings = { ...SETTINGS, outputDir: '/home/u/Pictures/Pastiche' };
+    render(ExportDialog, { ui, onclose: () => {} });
+    expect(screen.getByTestId('outdir').textContent).toBe('/home/u/Pictures/Pastiche');
+    await waitFor(() => expect(bridge.calls.some((c) => c.channel === 'export:checkFolder' && c.args[0] === '/home/u/Pictures/Pastiche')).toBe(true));
+  });
+
+  it('offers the resolution presets and a total for the selection', async () => {
+    const { bridge, ui } = setup();
+    bridge.handlers['settings:set'] = (patch) => ({ ...SETTINGS, ...patch });
+    render(ExportDialog, { ui, onclose: () => {} });
+    const select = screen.getByLabelText('Output size') as HTMLSelectElement;
+    expect([...select.options].map((o) => o.textContent)).toEqual(EXPORT_SIZES.map((s) => `${s.label}${typeof s.value === 'number' ? ` · ${s.value} px long edge` : ''}`));
+    await fireEvent.change(select, { target: { value: '3840' } });
+    expect(ui.exportSize).toBe(3840);
+    expect(bridge.calls.some((c) => c.channel === 'settings:set' && (c.args[0] as { exportSize?: unknown }).exportSize === 3840)).toBe(true);
+    // The preview planned for 4K measures the rates; 4 selected photos take 4 times one.
+    ui.exportSize = 'original';
+    const p = fakePreview();
+    ui.recordTiming(p);
+    const one = exportEstimate(p, 'original', ui.brush, ui.rates)!.ms!;
+    await waitFor(() => expect(screen.getByTestId('export-total').textContent).toContain(`≈ ${formatMs(one * 4)} for 4 photos`));
   });
 });

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { render, screen, waitFor } from '@testing-library/svelte';
+import { fireEvent, render, screen, waitFor } from '@testing-library/svelte';
 import PreviewPane from './PreviewPane.svelte';
 import { AppState } from '../lib/app-state.svelte';
 import { fakePreview, installFakeBridge, photos, STYLES } from '../../../test/renderer/fake-bridge';
@@ -63,7 +63,19 @@ describe('PreviewPane', () => {
   it('asks for a photo when none is selected', () => {
     installFakeBridge();
     const ui = new AppState();
+    ui.photos = photos(2);
+    ui.focus = 5;
     render(PreviewPane, { ui });
     expect(screen.getByText('Select a photo to preview it.')).toBeTruthy();
+  });
+
+  it('with no photos yet, offers Open folder, which opens one as the toolbar does', async () => {
+    const bridge = installFakeBridge({ 'gallery:openFolder': () => ({ root: '/p', photos: photos(3), truncated: false }) });
+    const ui = new AppState();
+    render(PreviewPane, { ui });
+    expect(screen.getByTestId('empty-state').textContent).toContain('Start with a folder of photos');
+    await fireEvent.click(screen.getByRole('button', { name: 'Open folder…' }));
+    expect(bridge.calls.map((c) => c.channel)).toContain('gallery:openFolder');
+    await waitFor(() => expect(ui.photos).toHaveLength(3));
   });
 });

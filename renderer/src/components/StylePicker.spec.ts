@@ -1,8 +1,10 @@
 import { describe, expect, it } from 'vitest';
-import { fireEvent, render, screen, waitFor } from '@testing-library/svelte';
+import { fireEvent, render, screen, waitFor, within } from '@testing-library/svelte';
 import StylePicker from './StylePicker.svelte';
 import { AppState } from '../lib/app-state.svelte';
 import { installFakeBridge, STYLES } from '../../../test/renderer/fake-bridge';
+
+const grid = () => within(screen.getByRole('listbox', { name: 'Painting style' }));
 
 describe('StylePicker', () => {
   it('lists styles with title and artist, loads their thumbnails one by one', async () => {
@@ -11,7 +13,7 @@ describe('StylePicker', () => {
     ui.styles = STYLES;
     ui.styleId = 'ember';
     render(StylePicker, { ui });
-    expect(screen.getByRole('radio', { name: /Tide/ }).textContent).toContain('Tide');
+    expect(grid().getByRole('option', { name: /Tide/ }).textContent).toContain('Tide');
     expect(screen.getByText('B. Painter, 1890')).toBeTruthy();
     await waitFor(() => expect(document.querySelectorAll('.thumb img').length).toBe(3));
     expect(bridge.calls.filter((c) => c.channel === 'styles:thumbnail').map((c) => c.args[0])).toEqual(['ember', 'tide', 'solo']);
@@ -45,7 +47,7 @@ describe('StylePicker', () => {
     await fireEvent.change(select, { target: { value: 'tide' } });
     expect(ui.blendWith).toBe('tide');
     expect(ui.styleSpec).toEqual({ ember: 0.5, tide: 0.5 });
-    await fireEvent.click(screen.getByRole('radio', { name: /Solo/ }));
+    await fireEvent.click(grid().getByRole('option', { name: /Solo/ }));
     expect(ui.styleId).toBe('solo');
     expect(ui.blendWith).toBeNull();
     expect(screen.queryByLabelText('Blend with another style')).toBeNull();
@@ -73,11 +75,15 @@ describe('StylePicker', () => {
     ui.styles = [STYLES[0]!, mine];
     ui.styleId = 'ember';
     render(StylePicker, { ui });
-    expect(screen.getByRole('radio', { name: /My painting/ }).querySelector('.yours')?.textContent).toBe('yours');
-    expect(screen.getByRole('radio', { name: /Ember/ }).querySelector('.yours')).toBeNull();
+    expect(
+      grid()
+        .getByRole('option', { name: /My painting/ })
+        .querySelector('.yours')?.textContent,
+    ).toBe('yours');
+    expect(grid().getByRole('option', { name: /Ember/ }).querySelector('.yours')).toBeNull();
     // A built-in style offers neither.
     expect(screen.queryByTestId('your-style')).toBeNull();
-    await fireEvent.click(screen.getByRole('radio', { name: /My painting/ }));
+    await fireEvent.click(grid().getByRole('option', { name: /My painting/ }));
     await fireEvent.click(screen.getByRole('button', { name: 'Rename…' }));
     await fireEvent.input(screen.getByLabelText('New title'), { target: { value: 'Sea study' } });
     await fireEvent.click(screen.getByRole('button', { name: 'Save' }));
@@ -90,5 +96,52 @@ describe('StylePicker', () => {
     expect(ui.styleId).toBe('ember');
     await fireEvent.click(screen.getByRole('button', { name: 'Add painting as a style…' }));
     expect(screen.getByTestId('add-style-dialog')).toBeTruthy();
+  });
+
+  it('is one Tab stop: arrows, Home and End move in the grid, Enter and Space pick', async () => {
+    installFakeBridge({ 'styles:thumbnail': (id) => id });
+    const ui = new AppState();
+    ui.styles = [...STYLES, { ...STYLES[0]!, id: 'dusk', index: 2, title: 'Dusk' }];
+    ui.styleId = 'tide';
+    render(StylePicker, { ui });
+    const tiles = grid().getAllByRole('option');
+    expect(screen.getByRole('listbox', { name: 'Painting style' })).toBeTruthy();
+    // Only the chosen tile is in the Tab order.
+    expect(tiles.map((t) => t.tabIndex)).toEqual([-1, 0, -1, -1]);
+    expect(tiles[1]!.getAttribute('aria-selected')).toBe('true');
+    tiles[1]!.focus();
+    await fireEvent.keyDown(tiles[1]!, { key: 'ArrowDown' });
+    expect(document.activeElement).toBe(tiles[3]);
+    expect(ui.styleId).toBe('tide');
+    await fireEvent.keyDown(tiles[3]!, { key: 'ArrowLeft' });
+    expect(document.activeElement).toBe(tiles[2]);
+    await fireEvent.keyDown(tiles[2]!, { key: 'Home' });
+    expect(document.activeElement).toBe(tiles[0]);
+    await fireEvent.keyDown(tiles[0]!, { key: 'ArrowUp' });
+    expect(document.activeElement).toBe(tiles[0]);
+    await fireEvent.keyDown(tiles[0]!, { key: 'End' });
+    expect(document.activeElement).toBe(tiles[3]);
+    expect(tiles.map((t) => t.tabIndex)).toEqual([-1, -1, -1, 0]);
+    await fireEvent.keyDown(tiles[3]!, { key: 'Enter' });
+    expect(ui.styleId).toBe('dusk');
+    await fireEvent.keyDown(tiles[3]!, { key: 'ArrowLeft' });
+    await fireEvent.keyDown(tiles[2]!, { key: ' ' });
+    expect(ui.styleId).toBe('solo');
+  });
+
+  it('shows a long title whole, and names each side of the blend mix', async () => {
+    installFakeBridge({ 'styles:thumbnail': (id) => id });
+    const ui = new AppState();
+    const long = 'The Starry Night over the Rhône, with Two Lovers in the Foreground';
+    ui.styles = [{ ...STYLES[0]!, title: long }, STYLES[1]!];
+    ui.styleId = 'ember';
+    render(StylePicker, { ui });
+    const tile = grid().getByRole('option', { name: new RegExp(long) });
+    expect(tile.querySelector('.title')?.textContent).toBe(long);
+    expect(tile.getAttribute('title')).toContain(long);
+    await fireEvent.change(screen.getByLabelText('Blend with another style'), { target: { value: 'tide' } });
+    ui.mix = 0.3;
+    await waitFor(() => expect(screen.getByTestId('mix').textContent).toBe(`${long} 70 % · Tide 30 %`));
+    expect(screen.getByLabelText('Blend mix').getAttribute('aria-valuetext')).toBe(`${long} 70 % · Tide 30 %`);
   });
 });

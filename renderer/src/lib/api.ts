@@ -1,7 +1,7 @@
 // The renderer's only door to the app: window.pastiche, typed from the contract.
 // Imports types only from electron/common (the renderer ships no main-process code).
 
-import type { ArgsOf, Channel, MediaKind, PasticheApi, ResultOf } from '../../../electron/common/ipc-contract';
+import type { ArgsOf, Channel, FolderCheck, MediaKind, PasticheApi, ResultOf } from '../../../electron/common/ipc-contract';
 
 export class IpcFailure extends Error {
   readonly code: string;
@@ -35,4 +35,9 @@ export function ticket(prefix: string): string {
 
 export function errorMessage(e: unknown): string {
   return e instanceof Error ? e.message : String(e);
+}
+
+/** Whether an export can write into `folder` (chosen with the dialog, or the default one). */
+export function checkOutputFolder(folder: string): Promise<FolderCheck> {
+  return call('export:checkFolder', folder);
 }

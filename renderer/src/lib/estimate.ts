@@ -2,7 +2,8 @@
 // electron/imaging/brush.ts, sent with every preview) times rates measured on this machine in
 // previews and exports (ms per megapixel of each kind of work). Estimates only.
 
-import type { PassPlan, RenderTimings } from '../../../electron/common/types';
+import { fitLongEdge } from '../../../electron/common/geometry';
+import type { PassPlan, RenderTimings, SizeChoice } from '../../../electron/common/types';
 
 export function megapixels(w: number, h: number): number {
   return (w * h) / 1e6;
@@ -125,6 +126,27 @@ export function estimate(plan: PassPlan, sourceW: number, sourceH: number, rates
   const largest = Math.max(...passes.map((p) => Math.min(p.width * p.height, limits.tilePixels)));
   const memBytes = sourceW * sourceH * 3 + out * OUTPUT_BYTES_PER_PIXEL + largest * ACTIVATION_BYTES_PER_PIXEL;
   return { width, height, megapixels: megapixels(width, height), passes, ms, memBytes };
+}
+
+/** What an estimate needs from the last preview (PreviewResult's fields). */
+export interface PlannedPreview {
+  sourceWidth: number;
+  sourceHeight: number;
+  exportPlan: PassPlan;
+  limits: EngineLimits;
+}
+
+/**
+ * The estimate of exporting the previewed photo at this size and brush, or null while the last
+ * preview was planned for another choice (an old plan would estimate another export).
+ */
+export function exportEstimate(last: PlannedPreview | null, size: SizeChoice, brush: number | 'native', rates: Rates): Estimate | null {
+  if (!last) return null;
+  const want = fitLongEdge(last.sourceWidth, last.sourceHeight, size);
+  const p = last.exportPlan;
+  const painted = brush === 'native' || Math.max(want.width, want.height) <= brush;
+  const planned = p.width === want.width && p.height === want.height && (p.mode === 'paint') === painted && (painted || Math.max(p.brushWidth, p.brushHeight) === brush);
+  return planned ? estimate(p, last.sourceWidth, last.sourceHeight, rates, last.limits) : null;
 }
 
 export function formatMs(ms: number): string {

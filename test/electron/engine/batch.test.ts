@@ -123,7 +123,9 @@ describe('batch runs', () => {
     });
     expect(r.cancelled).toBe(true);
     expect(r.files.filter((f) => f.status === 'ok').length).toBeLessThan(6);
-    expect(r.files.filter((f) => f.status === 'skipped').every((f) => f.error === 'Cancelled')).toBe(true);
+    // Files the batch never reached are 'not-started', not 'skipped' (that means "output exists").
+    expect(r.files.some((f) => f.status === 'not-started')).toBe(true);
+    expect(r.files.filter((f) => f.status !== 'ok').every((f) => f.status === 'not-started' && f.error === 'Cancelled before it started')).toBe(true);
 
     const hard = new AbortController();
     const out2 = path.join(d, 'out2');
@@ -139,7 +141,9 @@ describe('batch runs', () => {
     );
     const r2 = await p;
     expect(r2.cancelled).toBe(true);
-    expect(r2.files.every((f) => f.status === 'skipped')).toBe(true);
+    expect(r2.files[0]).toMatchObject({ status: 'cancelled', error: 'Cancelled' });
+    expect(r2.files.every((f) => f.status === 'cancelled' || f.status === 'not-started')).toBe(true);
+    expect(r2.files.at(-1)?.status).toBe('not-started');
     expect(readdirSync(out2)).toEqual([]);
   });
 });

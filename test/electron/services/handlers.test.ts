@@ -301,7 +301,7 @@ describe('flows', () => {
     expect(await call(s.host.handlers, 'styles:thumbnail', 'tide', { ...sample, photo: '/etc/passwd' })).toMatchObject({ ok: false, error: { code: 'not-allowed' } });
     expect(await call(s.host.handlers, 'styles:thumbnail', 'nope', sample)).toMatchObject({ ok: false, error: { code: 'not-found' } });
     const doctor = await call(s.host.handlers, 'app:doctor');
-    expect(doctor.ok && doctor.value.find((c) => c.name === 'Provider webgpu')).toEqual({ name: 'Provider webgpu', ok: false, detail: 'no adapter' });
+    expect(doctor.ok && doctor.value.find((c) => c.name === 'Provider webgpu')).toEqual({ name: 'Provider webgpu', ok: false, neutral: true, detail: 'not available: no adapter' });
     const status = await call(s.host.handlers, 'engine:status');
     expect(status).toMatchObject({ ok: true, value: { state: 'ready', device: { provider: 'cpu', fallbackReason: 'No supported adapters' } } });
     s.host.engineCrashed('worker died', true);
@@ -400,5 +400,23 @@ describe('flows', () => {
 
   it('normalizeDoctor tolerates odd input', () => {
     expect(normalizeDoctor(null)).toEqual([{ name: 'engine', ok: false, detail: 'null' }]);
+  });
+
+  it('normalizeDoctor: a missing GPU is information on automatic, a problem when the GPU was chosen', () => {
+    const report = (requested: string) => ({
+      probes: [
+        { name: 'cpu', ok: true },
+        { name: 'webgpu', ok: false, error: 'Failed to get a WebGPU adapter' },
+      ],
+      device: { requested, provider: 'cpu', fallbackReason: 'webgpu: Failed to get a WebGPU adapter' },
+    });
+    const auto = normalizeDoctor(report('auto')).filter((c) => c.name !== 'Platform');
+    expect(auto).toEqual([
+      { name: 'Provider cpu', ok: true, detail: 'works' },
+      { name: 'Provider webgpu', ok: false, neutral: true, detail: 'not available: Failed to get a WebGPU adapter' },
+      { name: 'Device', ok: false, neutral: true, detail: 'CPU (no usable GPU: webgpu: Failed to get a WebGPU adapter)' },
+    ]);
+    const gpu = normalizeDoctor(report('gpu')).filter((c) => c.name !== 'Platform');
+    expect(gpu.filter((c) => !c.ok).map((c) => c.neutral)).toEqual([undefined, undefined]);
   });
 });

@@ -53,7 +53,8 @@ describe('SettingsStore', () => {
     const file = tmpFile();
     fs.writeFileSync(file, '{not json');
     const store = new SettingsStore(file);
-    expect(store.get()).toEqual({ ...DEFAULT_SETTINGS, compareStyles: [] });
+    // An output folder never chosen reads as the default one (Pictures/Pastiche).
+    expect(store.get()).toEqual({ ...DEFAULT_SETTINGS, compareStyles: [], outputDir: store.defaultOutputDir });
     store.set({ theme: 'dark', previewSize: 768 });
     expect(JSON.parse(fs.readFileSync(file, 'utf8'))).toMatchObject({ theme: 'dark', previewSize: 768 });
     expect(new SettingsStore(file).get().previewSize).toBe(768);

@@ -134,7 +134,7 @@ describe('faults', () => {
       const stopMs = performance.now() - t0;
       console.log(`cancel: stopped in ${Math.round(stopMs)} ms; worker RSS idle ${Math.round((idle?.rss ?? 0) / MB)} MiB, busy ${Math.round((busy?.rss ?? 0) / MB)} MiB`);
       expect(r.cancelled).toBe(true);
-      expect(r.files[0]).toMatchObject({ status: 'skipped', error: 'Cancelled' });
+      expect(r.files[0]).toMatchObject({ status: 'cancelled', error: 'Cancelled' });
       expect(stopMs).toBeLessThan(3000);
       expect(readdirSync(out).filter((n) => n.startsWith('big') || isTemp(n))).toEqual([]);
       // Resources released: the worker was replaced, or its RSS came back near idle.
