@@ -67,3 +67,34 @@ def test_onnxruntime_gradient_equals_autograd_of_the_learner():
         assert c["grad_max_rel"] <= 1e-3, c
         assert c["loss_rel"] <= 1e-4, c
         assert c["content_rel"] <= 1e-4 and c["style_rel"] <= 1e-4, c
+
+
+def test_the_graph_module_equals_autograd_in_pytorch():
+    """The module that is exported, run in PyTorch: its loss parts and gradient against autograd."""
+    if MISSING:
+        print(REASON)
+        pytest.skip(REASON)
+    import types
+
+    import torch
+
+    from training.core.vgg import VGGFeatures
+    from training.deploy.learn_graph import GramsGraph, LearnGraph
+    from training.styles.learn import DEFAULTS, load_frozen, step_loss
+    torch.manual_seed(1)
+    g, _, _ = load_frozen(MODELS, "pastiche-pack16")
+    vgg = VGGFeatures()
+    with torch.no_grad():
+        grams = GramsGraph(vgg)(torch.rand(1, 3, 120, 90) * 255)
+    targets = {1: list(grams[:4]), 2: list(grams[4:])}
+    x = torch.rand(2, 3, 68, 92) * 255   # multiples of 4, not of 8: odd pooled sizes at scale 2
+    x[:, :, :20, :30] = 255.0   # a flat, saturated patch: equal maxima in the max-pools
+    v = torch.cat([torch.rand(1, 800) + 0.5, torch.randn(1, 800)], 1).requires_grad_(True)
+    a = types.SimpleNamespace(**DEFAULTS)
+    loss, content, style = step_loss(g, vgg, v, x, targets, a)
+    (want,) = torch.autograd.grad(loss, v)
+    with torch.no_grad():
+        total, c, s, _, grad = LearnGraph(g, vgg)(x, v, torch.tensor([1.0, 3.0, 0.5]), *grams)
+    assert abs(float(total) - float(loss)) <= 1e-5 * abs(float(loss))
+    assert torch.allclose(c, content, rtol=1e-5) and torch.allclose(s, style, rtol=1e-5)
+    assert float((grad - want).abs().max() / want.abs().max()) <= 1e-5
