@@ -84,13 +84,14 @@ def maxpool_grad(g: torch.Tensor, x: torch.Tensor, pooled: torch.Tensor) -> torc
     floor-dropped last row or column) gets zero gradient there, as in torch."""
     h, w = pooled.shape[2], pooled.shape[3]   # tensors while tracing: the slices stay dynamic
     xe = x[:, :, :2 * h, :2 * w]
-    taken = xe[:, :, 0::2, 0::2] == pooled
-    parts = [g * taken.to(g.dtype)]
+    # Float 0/1 masks rather than boolean And/Or/Not: fewer operator kinds for a provider to support.
+    taken = (xe[:, :, 0::2, 0::2] == pooled).to(g.dtype)
+    parts = [g * taken]
     for a in (xe[:, :, 0::2, 1::2], xe[:, :, 1::2, 0::2]):
-        m = (a == pooled) & ~taken
-        taken = taken | m
-        parts.append(g * m.to(g.dtype))
-    parts.append(g * (~taken).to(g.dtype))
+        m = (a == pooled).to(g.dtype) * (1.0 - taken)
+        taken = taken + m
+        parts.append(g * m)
+    parts.append(g * (1.0 - taken))
     ge = F.pixel_shuffle(torch.stack(parts, 2).flatten(1, 2), 2)
     return F.pad(ge, [0, x.shape[3] - 2 * w, 0, x.shape[2] - 2 * h])
 
