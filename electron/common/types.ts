@@ -67,7 +67,11 @@ export interface LearnInfo {
   batch: number;
   /** Adam's learning rate, decayed linearly to 0 over the last `lrDecay.lastFraction` of the run. */
   lr: number;
-  lrDecay: { shape: 'linear'; lastFraction: number };
+  lrDecay: { shape: 'linear'; lastFraction: number; how: string };
+  /** torch.optim.Adam's defaults, as the Python learner uses them. */
+  adam: { beta1: number; beta2: number; eps: number };
+  /** Training crops (training/core/data.py ContentCrops); `how` says the recipe in words. */
+  crops: { minScale: number; flip: number; how: string };
   /** The graph's loss_weights input, in `lossWeightsOrder`. */
   lossWeights: [number, number, number];
   lossWeightsOrder: ['content', 'style', 'tv'];

@@ -14,6 +14,7 @@ run by tests/styles/test_learn_graph.py).
 from __future__ import annotations
 
 import argparse
+import inspect
 import json
 import os
 import types
@@ -38,8 +39,17 @@ def learn_settings() -> Dict:
     """learn.py's DEFAULTS as the manifest's `learn` settings (camelCase, loss weights in the order of
     the graph's `loss_weights` input)."""
     d = DEFAULTS
+    adam = torch.optim.Adam([torch.zeros(1)]).defaults
+    min_scale = inspect.signature(ContentCrops).parameters["min_scale"].default
     return {"styleSize": d["style_size"], "scales": list(d["scales"]), "crop": d["crop"], "batch": d["batch"],
-            "lr": d["lr"], "lrDecay": {"shape": "linear", "lastFraction": 0.3},
+            "lr": d["lr"], "lrDecay": {"shape": "linear", "lastFraction": 0.3,
+                                     "how": "lr * min(1, (1 - progress) / lastFraction) before each step; progress: "
+                                            "the larger of step / steps and elapsed / budget"},
+            "adam": {"beta1": adam["betas"][0], "beta2": adam["betas"][1], "eps": adam["eps"]},
+            "crops": {"minScale": min_scale, "flip": 0.5,
+                      "how": "a random square of side min(h, w) * uniform(minScale, 1) (at least 16 px) at a random "
+                             "place, resized to crop x crop (bilinear, antialiased when reducing), mirrored with "
+                             "probability flip; from the open photo set, decoded once"},
             "lossWeights": [d["content_weight"], d["style_weight"], d["tv_weight"]],
             "lossWeightsOrder": ["content", "style", "tv"], "scaleMin": d["scale_min"],
             "probeCrops": d["probe_crops"], "probeSize": d["probe_size"],

@@ -49,6 +49,8 @@ def test_the_manifest_records_the_graphs_and_the_learner_settings():
     assert (learn["crop"], learn["batch"], learn["lr"], learn["styleSize"], learn["scales"], learn["scaleMin"]) == (
         DEFAULTS["crop"], DEFAULTS["batch"], DEFAULTS["lr"], DEFAULTS["style_size"], DEFAULTS["scales"],
         DEFAULTS["scale_min"])
+    assert learn["adam"] == {"beta1": 0.9, "beta2": 0.999, "eps": 1e-8}
+    assert learn["crops"]["minScale"] == 0.55 and learn["crops"]["flip"] == 0.5
     assert os.path.getsize(os.path.join(MODELS, learn["graph"]["file"])) < 12 * 2 ** 20   # weights stored once
 
 
