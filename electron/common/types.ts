@@ -46,6 +46,46 @@ export interface ModelFileRef {
   bytes: number;
 }
 
+/** A learning graph (training/deploy/learn_graph.py) and its tensor names, in the graph's order. */
+export interface LearnFileRef extends ModelFileRef {
+  io: { inputs: string[]; outputs: string[] };
+}
+
+/**
+ * Vector-input packs: learning a painting as a style on the engine (docs/styles.md). `graph`: inputs
+ * input [B,3,H,W] RGB 0-255 (H, W multiples of 4), style_vector [1,2K], loss_weights [3],
+ * gram_s{1,2}_{0..3} [1,C,C]; outputs loss (batch mean), content, style, tv [B], grad [1,2K].
+ * `grams`: painting [1,3,H,W] RGB 0-255 at styleSize long edge -> the gram_* inputs. The numbers are
+ * the Python learner's defaults (training/styles/learn.py DEFAULTS).
+ */
+export interface LearnInfo {
+  graph: LearnFileRef;
+  grams: LearnFileRef;
+  styleSize: number;
+  scales: number[];
+  crop: number;
+  batch: number;
+  /** Adam's learning rate, decayed linearly to 0 over the last `lrDecay.lastFraction` of the run. */
+  lr: number;
+  lrDecay: { shape: 'linear'; lastFraction: number; how: string };
+  /** torch.optim.Adam's defaults, as the Python learner uses them. */
+  adam: { beta1: number; beta2: number; eps: number };
+  /** Training crops (training/core/data.py ContentCrops); `how` says the recipe in words. */
+  crops: { minScale: number; flip: number; how: string };
+  /** The graph's loss_weights input, in `lossWeightsOrder`. */
+  lossWeights: [number, number, number];
+  lossWeightsOrder: ['content', 'style', 'tv'];
+  /** After each step the vector's first half (the norms' scale) is clamped to at least this. */
+  scaleMin: number;
+  /** Crops and their size for choosing the nearest built-in style (lowest style loss). */
+  probeCrops: number;
+  probeSize: number;
+  painting: string;
+  styleLayers: string[];
+  method: string;
+  parity?: Record<string, unknown>;
+}
+
 export interface ModelIo {
   input: string;
   output: string;
@@ -87,6 +127,8 @@ export interface ModelInfo extends ModelFileRef {
   pack?: { fingerprint: string };
   /** Vector-input models: folder of the built-in style files (relative) and their order. */
   styleFiles?: { dir: string; builtin: string[] };
+  /** Vector-input models: the graphs and settings for learning a new style (absent: not learnable). */
+  learn?: LearnInfo;
   training?: Record<string, unknown>;
   quality?: Record<string, unknown>;
   provenance?: Record<string, unknown>;

@@ -17,12 +17,12 @@ if TYPE_CHECKING:
     import onnx
 
 
-def ort_batch(model_path: str, jobs: List[Dict], ranges=False, threads: int = 0) -> Dict:
+def ort_batch(model_path: str, jobs: List[Dict], ranges=False, threads: int = 0, time: bool = False) -> Dict:
     """Runs training/tools/ort-batch.mjs: one onnxruntime-node session (CPU provider) for all jobs."""
     with tempfile.TemporaryDirectory() as d:
         spec = os.path.join(d, "jobs.json")
         with open(spec, "w") as f:
-            json.dump({"model": model_path, "jobs": jobs, "ranges": ranges, "threads": threads}, f)
+            json.dump({"model": model_path, "jobs": jobs, "ranges": ranges, "threads": threads, "time": time}, f)
         r = subprocess.run(["node", os.path.join(REPO_ROOT, "training", "tools", "ort-batch.mjs"), spec],
                            capture_output=True, text=True, cwd=REPO_ROOT)
         if r.returncode != 0:
@@ -40,6 +40,24 @@ def ort_run(model_path: str, feeds: Dict[str, np.ndarray]) -> np.ndarray:
             job["feeds"][name] = {"file": f, "dims": list(arr.shape)}
         dims = ort_batch(model_path, [job])["dims"][0]
         return np.fromfile(job["out"], dtype=np.float32).reshape(dims)
+
+
+def ort_outputs(model_path: str, runs: List[Dict[str, np.ndarray]], names: Sequence[str], threads: int = 0,
+                time: bool = False):
+    """Named outputs of several runs in one session: ([{name: array}] per run, [ms per run] or [])."""
+    with tempfile.TemporaryDirectory() as d:
+        jobs = []
+        for r, feeds in enumerate(runs):
+            job: Dict = {"feeds": {}, "outs": {n: os.path.join(d, f"{r}-{n}.bin") for n in names}}
+            for name, arr in feeds.items():
+                f = os.path.join(d, f"{r}-in-{name}.bin")
+                np.ascontiguousarray(arr, dtype=np.float32).tofile(f)
+                job["feeds"][name] = {"file": f, "dims": list(arr.shape)}
+            jobs.append(job)
+        res = ort_batch(model_path, jobs, threads=threads, **({"time": True} if time else {}))
+        outs = [{n: np.fromfile(job["outs"][n], dtype=np.float32).reshape(dims[n]) for n in names}
+                for job, dims in zip(jobs, res["outDims"], strict=True)]
+        return outs, res.get("ms", [])
 
 
 def one_hot(n: int, i: int) -> np.ndarray:

@@ -34,7 +34,7 @@ INSTALL = ("PyTorch is needed to learn a style. Debian/Ubuntu: apt-get install p
 
 # Chosen by measurement on the 2-core CPU (docs/styles.md, `python3 -m training.styles.measure`).
 DEFAULTS = dict(crop=192, batch=1, lr=0.02, content_weight=1.0, style_weight=3.0, tv_weight=0.5,
-                style_size=512, scales=[1, 2], probe_crops=2, probe_size=128)
+                style_size=512, scales=[1, 2], probe_crops=2, probe_size=128, scale_min=1e-3)
 
 
 class Cancelled(Exception):
@@ -130,14 +130,19 @@ def atomic_save_image(run: Run, img, path: str) -> None:
 
 def load_frozen(models_dir: str, pack_id: str):
     """(generator in training form, manifest entry, fingerprint): weights from the pack's fp32 ONNX,
-    whether it still holds the built-in styles' gamma/beta (weights graph) or not (vector graph)."""
+    whether it still holds the built-in styles' gamma/beta (weights graph) or not (vector graph).
+
+    The fingerprint is the manifest's `pack.fingerprint`, never recomputed here: the training-form
+    weights are derived from the stored ones by float sums (fast_graph.training_state_dict), whose
+    last bit may differ from one CPU to another. The stored bytes are checked instead (the file's
+    sha256 against the manifest's)."""
     import onnx
     import torch
     from onnx import numpy_helper
 
+    from ..core.export import sha256
     from ..core.fast_graph import training_state_dict
     from ..core.model import Generator, GeneratorConfig
-    from .vector import fingerprint
     man_path = os.path.join(models_dir, "manifest.json")
     with open(man_path) as f:
         entry = next((m for m in json.load(f)["models"] if m["id"] == pack_id), None)
@@ -147,6 +152,12 @@ def load_frozen(models_dir: str, pack_id: str):
     if not os.path.isfile(graph):
         raise UsageError(f"Expected the pack's fp32 graph {entry['file']} (named by {man_path}) in {models_dir} "
                          "but it is not present")
+    fp = (entry.get("pack") or {}).get("fingerprint")
+    if not isinstance(fp, str) or not fp:
+        raise UsageError(f"Expected pack.fingerprint in the entry of {pack_id} in {man_path} but it has none")
+    if entry.get("sha256") and sha256(graph) != entry["sha256"]:
+        raise UsageError(f"Expected {entry['file']} with the sha256 {entry['sha256'][:12]}... named by {man_path} "
+                         f"but its bytes hash to {sha256(graph)[:12]}... (a changed or partial file)")
     m = onnx.load(graph)
     named = {i.name: torch.from_numpy(numpy_helper.to_array(i).copy())
              for i in m.graph.initializer if i.name.startswith("g.")}
@@ -161,7 +172,7 @@ def load_frozen(models_dir: str, pack_id: str):
         raise ValueError(f"Expected a Pastiche generator in {entry['file']} but received other weights")
     for p_ in g.parameters():
         p_.requires_grad_(False)
-    return g.eval(), entry, fingerprint(g)
+    return g.eval(), entry, fp
 
 
 def builtin_vectors(models_dir: str, pack_id: str, fp: str, size: int):
@@ -332,7 +343,7 @@ def train(a, run: Run, stop) -> int:
         opt.step()
         with torch.no_grad():   # the scale stays positive: a zero or negative gamma is a dead channel
             k = size // 2
-            vec[:, :k].clamp_(min=1e-3)
+            vec[:, :k].clamp_(min=DEFAULTS["scale_min"])
         step += 1
         lv = float(loss)
         ema = lv if ema is None else 0.9 * ema + 0.1 * lv

@@ -79,7 +79,10 @@ def blend(vectors: Sequence[np.ndarray], weights: Sequence[float]) -> np.ndarray
 def fingerprint(g: Generator) -> str:
     """sha256 of the frozen weights (every parameter and buffer except the norms' gamma/beta), in
     name order: name, NUL, shape as 'a,b,c', NUL, float32 little-endian bytes. Independent of the
-    file a pack ships as (fp32, fp16, int8 graphs carry the same fingerprint in the manifest)."""
+    file a pack ships as (fp32, fp16, int8 graphs carry the same fingerprint in the manifest).
+    Computed once, when a pack is built; at run time the manifest's value is the pack's identity
+    (learn.py: load_frozen), since weights derived by float arithmetic may differ in the last bit
+    between CPUs."""
     h = hashlib.sha256()
     sd = g.state_dict()
     for name in sorted(sd):

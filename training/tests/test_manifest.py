@@ -25,7 +25,7 @@ def test_manifest_files_exist_and_match_hashes(models_dir):
     assert man["schema"] == 1 and man["models"]
     ids = set()
     for m in man["models"]:
-        refs = [m] + list(m["variants"].values())
+        refs = [m] + list(m["variants"].values()) + [m["learn"][k] for k in ("graph", "grams") if "learn" in m]
         for ref in refs:
             path = os.path.join(d, ref["file"])
             assert os.path.getsize(path) == ref["bytes"], ref["file"]

@@ -11,6 +11,8 @@
 // Feeds are float32. A graph with 8-bit RGB I/O (training/deploy/rgb8.py) gets its image input rounded
 // and interleaved (NHWC uint8), and its output is written back as float32 NCHW: callers see one
 // format whatever the graph takes.
+// A job may also name outputs to write, "outs": {"grad": "g.bin", ...} (float32; their dims are printed
+// per job in "outDims"), and "time": true records each job's session.run wall time in ms ("ms").
 import { readFileSync, writeFileSync } from 'node:fs';
 import ort from 'onnxruntime-node';
 
@@ -20,6 +22,8 @@ const session = await ort.InferenceSession.create(spec.model, {
 });
 const ranges = {};
 const dims = [];
+const outDims = [];
+const ms = [];
 const first = session.outputNames[0];
 const rgb8 = new Set(session.inputMetadata.filter((m) => m.isTensor && m.type === 'uint8').map((m) => m.name));
 if (rgb8.size && spec.ranges) throw new Error('ranges need a float32 graph; this one takes 8-bit RGB');
@@ -51,7 +55,19 @@ for (const job of spec.jobs) {
       ? new ort.Tensor('uint8', toRgb8(x, f.dims), [1, f.dims[2], f.dims[3], 3])
       : new ort.Tensor('float32', x, f.dims);
   }
+  const t0 = performance.now();
   const out = await session.run(feeds);
+  if (spec.time) ms.push(performance.now() - t0);
+  if (job.outs) {
+    const d = {};
+    for (const [name, file] of Object.entries(job.outs)) {
+      const t = out[name];
+      if (!t) throw new Error(`no output ${name}; the graph has ${session.outputNames.join(', ')}`);
+      writeFileSync(file, Buffer.from(t.data.buffer, t.data.byteOffset, t.data.byteLength));
+      d[name] = t.dims;
+    }
+    outDims.push(d);
+  }
   const y = out[first].type === 'uint8' ? fromRgb8(out[first]) : out[first];
   dims.push(y.dims);
   if (job.out) writeFileSync(job.out, Buffer.from(y.data.buffer, y.data.byteOffset, y.data.byteLength));
@@ -77,4 +93,4 @@ for (const job of spec.jobs) {
   }
 }
 if (spec.ranges !== 'channel') for (const r of Object.values(ranges)) [r.min, r.max] = [r.min[0], r.max[0]];
-console.log(JSON.stringify({ output: first, dims, ranges: spec.ranges ? ranges : null }));
+console.log(JSON.stringify({ output: first, dims, ranges: spec.ranges ? ranges : null, outDims, ms }));
