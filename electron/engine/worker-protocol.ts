@@ -2,6 +2,7 @@
 // friendly (plain objects, Buffers/Uint8Arrays) so both child_process 'advanced'
 // serialization and Electron's utilityProcess carry them.
 import type { SerializedError } from '../common/errors.js';
+import type { Recipe } from '../common/recipe.js';
 import type { Brush, DeviceChoice, ModelIo, OutputFormat, PassPlan, ProviderName, RenderTimings, SizeChoice } from '../common/types.js';
 
 export type { PassPlan, PassTiming, RenderTimings } from '../common/types.js';
@@ -58,6 +59,8 @@ export interface StylizeJob extends RenderSettings {
   quality: number;
   keepMetadata: boolean;
   stripGps: boolean;
+  /** Written into the output's XMP (with or without the photo's own metadata). */
+  recipe?: Recipe;
 }
 
 /**
