@@ -131,6 +131,15 @@ async function start(): Promise<void> {
         });
         return r.canceled ? null : (r.filePaths[0] ?? null);
       },
+      async chooseRecipe(defaultPath) {
+        const r = await dialog.showOpenDialog(mainWindow!, {
+          title: 'Use settings from a painted file',
+          properties: ['openFile'],
+          filters: [{ name: 'Images', extensions: ['jpg', 'jpeg', 'png', 'webp', 'tif', 'tiff', 'avif'] }],
+          ...(defaultPath ? { defaultPath } : {}),
+        });
+        return r.canceled ? null : (r.filePaths[0] ?? null);
+      },
       async openFiles(defaultPath) {
         const r = await dialog.showOpenDialog(mainWindow!, {
           title: 'Open photos',

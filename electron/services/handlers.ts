@@ -22,6 +22,7 @@ import type { ResultStore } from './media.js';
 import { allowedPath, validateExportRequest, validatePreviewRequest, validateThumbRequest } from './requests.js';
 import { describe, type AllowedRoots } from './roots.js';
 import type { SettingsStore } from './settings.js';
+import { createRecipeHandlers } from './recipe-handlers.js';
 import { createStyleHandlers, type StyleTrainerDeps } from './style-handlers.js';
 import type { StyleThumbs } from './style-thumbs.js';
 import { watchStylesFolder, type StylesWatchOptions } from './styles-watch.js';
@@ -33,6 +34,8 @@ export interface Dialogs {
   chooseOutputFolder(defaultPath?: string): Promise<string | null>;
   /** A painting to learn a style from (one image file). */
   choosePainting?(defaultPath?: string): Promise<string | null>;
+  /** A painted file whose recipe to use (one image file). */
+  chooseRecipe?(defaultPath?: string): Promise<string | null>;
 }
 
 export interface HandlerDeps {
@@ -207,6 +210,11 @@ export function createHandlers(deps: HandlerDeps): HandlerHost {
       return scanFolder(root, settings.get().recursive);
     }),
     'styles:list': handler<'styles:list'>(0, stylesList),
+    ...createRecipeHandlers({
+      ready: () => holder.ready(),
+      ...(deps.dialogs.chooseRecipe ? { chooseRecipe: deps.dialogs.chooseRecipe } : {}),
+      defaultPath: () => settings.get().outputDir ?? undefined,
+    }),
     'styles:choosePainting': userStyles['styles:choosePainting'],
     'styles:trainer': userStyles['styles:trainer'],
     'styles:add': userStyles['styles:add'],
@@ -283,7 +291,13 @@ export function createHandlers(deps: HandlerDeps): HandlerHost {
       setStatus({ state: 'busy' });
       const inputs = [...req.files, ...req.folders];
       // The app always sends a brush; it is the user's choice only when moved off the default.
-      const opts = { ...req.options, recursive: req.recursive, skipExisting: req.skipExisting, brushChosen: req.options.brush !== DEFAULT_BRUSH };
+      const opts = {
+        ...req.options,
+        recursive: req.recursive,
+        skipExisting: req.skipExisting,
+        brushChosen: req.options.brush !== DEFAULT_BRUSH,
+        ...(req.nameTemplate ? { nameTemplate: req.nameTemplate } : {}),
+      };
       // A device switch in progress finishes first (its new engine runs the batch).
       void holder
         .ready()

@@ -38,6 +38,7 @@ describe('ExportDialog', () => {
     expect(req.outDir).toBe('/out');
     expect(req.options.style).toBe('ember');
     expect(req.options.brush).toBe(ui.brush);
+    expect(req.nameTemplate).toBe('{name}_{style}');
     bridge.emit('export:progress', { jobId: 'job-1', done: 1, total: 4, current: '/p/img-1.jpg', etaMs: 3000 });
     await waitFor(() => expect(screen.getByText('3.0 s left')).toBeTruthy());
     expect(screen.getByRole('progressbar').getAttribute('aria-valuenow')).toBe('25');
@@ -64,6 +65,15 @@ describe('ExportDialog', () => {
     expect(closed).toBe(true);
   });
 
+  it('a template without {name} disables Export and says why', async () => {
+    const { bridge, ui } = setup();
+    bridge.handlers['settings:set'] = () => ({ ok: false, error: { code: 'bad-argument', message: "Expected a template containing {name} for nameTemplate but received 'x'" } });
+    render(ExportDialog, { ui, onclose: () => {} });
+    await fireEvent.input(screen.getByLabelText('File name template'), { target: { value: 'x' } });
+    await waitFor(() => expect(screen.getByTestId('name-template-error').textContent).toContain('Expected a template containing {name}'));
+    expect((screen.getByRole('button', { name: 'Export' }) as HTMLButtonElement).disabled).toBe(true);
+  });
+
   it('shows a refused export inline', async () => {
     const { bridge, ui } = setup();
     bridge.handlers['export:start'] = () => ({ ok: false, error: { code: 'not-allowed', message: 'Output folder was not chosen' } });
@@ -78,6 +88,7 @@ describe('ExportDialog', () => {
       keepMetadata: false,
       stripGps: true,
       skipExisting: false,
+      nameTemplate: '{name}_{style}',
       recursive: true,
       strength: 1,
       preserveColors: false,
