@@ -137,6 +137,8 @@ export interface ExportRequest {
   skipExisting: boolean;
   /** Output names (electron/common/output-names.ts); default '{name}_{style}'. */
   nameTemplate?: string;
+  /** Export each of these styles in turn (the side-by-side view's), instead of options.style. */
+  styles?: (string | StyleBlend)[];
   options: ExportOptions;
 }
 

@@ -22,6 +22,7 @@ import type { ResultStore } from './media.js';
 import { allowedPath, validateExportRequest, validatePreviewRequest, validateThumbRequest } from './requests.js';
 import { describe, type AllowedRoots } from './roots.js';
 import type { SettingsStore } from './settings.js';
+import { runExport } from './export-runs.js';
 import { createRecipeHandlers } from './recipe-handlers.js';
 import { createStyleHandlers, type StyleTrainerDeps } from './style-handlers.js';
 import type { StyleThumbs } from './style-thumbs.js';
@@ -301,7 +302,7 @@ export function createHandlers(deps: HandlerDeps): HandlerHost {
       // A device switch in progress finishes first (its new engine runs the batch).
       void holder
         .ready()
-        .then((e) => e.runBatch(inputs, req.outDir, opts, (p) => emit('export:progress', { jobId, ...p }), ac.signal))
+        .then((e) => runExport(e, inputs, req.outDir, opts, req.styles, (p) => emit('export:progress', { jobId, ...p }), ac.signal))
         .then(
           (report) => emit('export:done', { jobId, outDir: req.outDir, report }),
           (e: unknown) => {

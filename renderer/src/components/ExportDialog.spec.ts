@@ -65,6 +65,22 @@ describe('ExportDialog', () => {
     expect(closed).toBe(true);
   });
 
+  it('from the side-by-side view: every style shown, one batch; unticked, the chosen style alone', async () => {
+    const { bridge, ui } = setup();
+    ui.view = 'compare';
+    ui.compareStyles = ['ember', 'tide'];
+    render(ExportDialog, { ui, onclose: () => {} });
+    const every = screen.getByLabelText(/Every style of the side-by-side view \(2\)/) as HTMLInputElement;
+    expect(every.checked).toBe(true);
+    await fireEvent.click(screen.getByRole('button', { name: 'Choose…' }));
+    await waitFor(() => expect(screen.getByTestId('outdir').textContent).toBe('/out'));
+    await fireEvent.click(screen.getByRole('button', { name: 'Export' }));
+    await waitFor(() => expect(bridge.calls.some((c) => c.channel === 'export:start')).toBe(true));
+    const req = bridge.calls.find((c) => c.channel === 'export:start')!.args[0] as ExportRequest;
+    expect(req.styles).toEqual(['ember', 'tide']);
+    expect(req.files).toHaveLength(4);
+  });
+
   it('a template without {name} disables Export and says why', async () => {
     const { bridge, ui } = setup();
     bridge.handlers['settings:set'] = () => ({ ok: false, error: { code: 'bad-argument', message: "Expected a template containing {name} for nameTemplate but received 'x'" } });

@@ -17,7 +17,7 @@ const style = (id: string, model: string, index: number): StyleInfo => ({
 
 export class FakeEngine implements EnginePort {
   previews: { input: string; size: number; style: unknown; exportSize?: unknown; brush?: unknown; crop?: unknown }[] = [];
-  batches: { inputs: string[]; outDir: string; brushChosen: boolean | undefined; nameTemplate?: string | undefined }[] = [];
+  batches: { inputs: string[]; outDir: string; brushChosen: boolean | undefined; nameTemplate?: string | undefined; style?: unknown }[] = [];
   batchDelayMs = 5;
   /** Delay of each preview (device-switch tests: a preview in flight while the engine is replaced). */
   previewDelayMs = 0;
@@ -73,8 +73,14 @@ export class FakeEngine implements EnginePort {
       limits: { tilePixels: 3_000_000, statsEdge: 1024 },
     };
   }
-  async runBatch(inputs: string[], outDir: string, opts: { brushChosen?: boolean; nameTemplate?: string }, onProgress: (p: BatchProgress) => void, signal?: AbortSignal): Promise<BatchReport> {
-    this.batches.push({ inputs, outDir, brushChosen: opts.brushChosen, nameTemplate: opts.nameTemplate });
+  async runBatch(
+    inputs: string[],
+    outDir: string,
+    opts: { brushChosen?: boolean; nameTemplate?: string; style?: unknown },
+    onProgress: (p: BatchProgress) => void,
+    signal?: AbortSignal,
+  ): Promise<BatchReport> {
+    this.batches.push({ inputs, outDir, brushChosen: opts.brushChosen, nameTemplate: opts.nameTemplate, style: opts.style });
     const files: BatchReport['files'] = [];
     for (const [i, input] of inputs.entries()) {
       if (signal?.aborted) return { files, device: 'cpu', cancelled: true };

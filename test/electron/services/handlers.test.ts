@@ -257,6 +257,24 @@ describe('flows', () => {
     expect(s.events.some((e) => e.event === 'engine:status' && (e.payload as { state: string }).state === 'busy')).toBe(true);
   });
 
+  it('export of several styles: each style in turn into the same folder, one progress and one report', async () => {
+    const s = await setup();
+    await call(s.host.handlers, 'gallery:openFolder');
+    await call(s.host.handlers, 'export:chooseFolder');
+    const options = { style: 'ember', size: 'original' as const, brush: 1024, strength: 1, preserveColors: false, format: 'jpg' as const, quality: 90, keepMetadata: true, stripGps: true };
+    const files = [path.join(s.dirs.photos, 'a.jpg'), path.join(s.dirs.photos, 'sub', 'b.jpg')];
+    const base = { files, folders: [], outDir: s.dirs.out, recursive: false, skipExisting: true, options };
+    expect(await call(s.host.handlers, 'export:start', { ...base, styles: ['tide', 'nope'] })).toMatchObject({ ok: false, error: { code: 'not-found' } });
+    expect(await call(s.host.handlers, 'export:start', { ...base, styles: ['tide', { ember: 0.5, tide: 0.5 }] })).toMatchObject({ ok: true });
+    await expect.poll(() => s.events.some((e) => e.event === 'export:done')).toBe(true);
+    expect(s.engine.batches.map((b) => b.style)).toEqual(['tide', { ember: 0.5, tide: 0.5 }]);
+    const done = s.events.find((e) => e.event === 'export:done')!.payload as EventContract['export:done'];
+    expect(done.report.files).toHaveLength(4);
+    const progress = s.events.filter((e) => e.event === 'export:progress').map((e) => e.payload as EventContract['export:progress']);
+    expect(progress.every((p) => p.total === 4)).toBe(true);
+    expect(progress.at(-1)?.done).toBe(4);
+  });
+
   it('recipe:open reads the recipe of the chosen painted file; cancel is null; no recipe is an error naming the file', async () => {
     const s = await setup();
     recipeAnswer.file = null;
