@@ -139,6 +139,8 @@ export interface ExportRequest {
   nameTemplate?: string;
   /** Export each of these styles in turn (the side-by-side view's), instead of options.style. */
   styles?: (string | StyleBlend)[];
+  /** Also write a labelled contact sheet of the photos x styles into outDir. */
+  contactSheet?: boolean;
   options: ExportOptions;
 }
 

@@ -185,6 +185,8 @@ export interface BatchReport {
   files: FileResult[];
   device: ProviderName | null;
   cancelled: boolean;
+  /** The app's export with a contact sheet: where it was written (a row per photo: the photo, then each style). */
+  contactSheet?: string;
 }
 
 export interface DeviceReport {

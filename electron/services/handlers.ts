@@ -302,7 +302,7 @@ export function createHandlers(deps: HandlerDeps): HandlerHost {
       // A device switch in progress finishes first (its new engine runs the batch).
       void holder
         .ready()
-        .then((e) => runExport(e, inputs, req.outDir, opts, req.styles, (p) => emit('export:progress', { jobId, ...p }), ac.signal))
+        .then((e) => runExport(e, inputs, req.outDir, opts, req, (p) => emit('export:progress', { jobId, ...p }), ac.signal))
         .then(
           (report) => emit('export:done', { jobId, outDir: req.outDir, report }),
           (e: unknown) => {

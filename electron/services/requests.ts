@@ -25,7 +25,7 @@ export const EXPORT_STYLES_MAX = 12;
 
 export function validateExportRequest(v: unknown, known: StyleCatalog, roots: AllowedRoots): ExportRequest {
   const o = plainObject(v, 'export request');
-  knownKeys(o, ['files', 'folders', 'outDir', 'recursive', 'skipExisting', 'nameTemplate', 'styles', 'options'], 'export request');
+  knownKeys(o, ['files', 'folders', 'outDir', 'recursive', 'skipExisting', 'nameTemplate', 'styles', 'contactSheet', 'options'], 'export request');
   const files = array(o.files, 100_000, 'files').map((f, i) => allowedPath(roots, f, `files[${i}]`));
   const folders = array(o.folders, 256, 'folders').map((f, i) => allowedPath(roots, f, `folders[${i}]`));
   if (files.length + folders.length === 0) fail('Expected at least one photo or folder to export');
@@ -40,6 +40,7 @@ export function validateExportRequest(v: unknown, known: StyleCatalog, roots: Al
     recursive: checkBoolean('recursive', o.recursive, 'strict'),
     skipExisting: checkBoolean('skipExisting', o.skipExisting, 'strict'),
     ...(o.nameTemplate === undefined ? {} : { nameTemplate: parseNameTemplate(o.nameTemplate, 'nameTemplate', 'strict') }),
+    ...(o.contactSheet === undefined ? {} : { contactSheet: checkBoolean('contactSheet', o.contactSheet, 'strict') }),
     ...(o.styles === undefined ? {} : { styles: array(o.styles, EXPORT_STYLES_MAX, 'styles').map((s, i) => styleRef(s, known, `styles[${i}]`)) }),
     options: {
       style: styleRef(opt.style, known, 'style'),

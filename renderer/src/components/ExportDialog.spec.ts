@@ -72,6 +72,7 @@ describe('ExportDialog', () => {
     render(ExportDialog, { ui, onclose: () => {} });
     const every = screen.getByLabelText(/Every style of the side-by-side view \(2\)/) as HTMLInputElement;
     expect(every.checked).toBe(true);
+    await fireEvent.click(screen.getByLabelText('Contact sheet of the photos × styles'));
     await fireEvent.click(screen.getByRole('button', { name: 'Choose…' }));
     await waitFor(() => expect(screen.getByTestId('outdir').textContent).toBe('/out'));
     await fireEvent.click(screen.getByRole('button', { name: 'Export' }));
@@ -79,6 +80,31 @@ describe('ExportDialog', () => {
     const req = bridge.calls.find((c) => c.channel === 'export:start')!.args[0] as ExportRequest;
     expect(req.styles).toEqual(['ember', 'tide']);
     expect(req.files).toHaveLength(4);
+    expect(req.contactSheet).toBe(true);
+    bridge.emit('export:done', {
+      jobId: 'job-1',
+      outDir: '/out',
+      report: {
+        cancelled: false,
+        device: 'cpu',
+        contactSheet: '/out/contact-sheet-2.jpg',
+        files: [
+          {
+            input: '/p/img-0.jpg',
+            output: '/out/img-0_ember-2.jpg',
+            status: 'ok',
+            ms: 5,
+            device: 'cpu',
+            outcome: 'renamed',
+            note: 'written as img-0_ember-2.jpg: img-0_ember.jpg is another export and was kept',
+          },
+          { input: '/p/img-0.jpg', output: '/out/img-0_tide.jpg', status: 'ok', ms: 5, device: 'cpu', outcome: 'new', note: 'written as img-0_tide.jpg' },
+        ],
+      },
+    });
+    await waitFor(() => expect(screen.getByTestId('contact-sheet').textContent).toBe('Contact sheet: contact-sheet-2.jpg'));
+    expect(screen.getByTestId('export-report').textContent).toContain('img-0_ember.jpg is another export and was kept');
+    expect(screen.getByTestId('export-report').textContent).not.toContain('written as img-0_tide.jpg');
   });
 
   it('a template without {name} disables Export and says why', async () => {
