@@ -36,6 +36,9 @@ describe('export names and skip-existing', () => {
     expect(first.stderr).toContain('1 done, 0 failed, 0 skipped');
     const starry = path.join(out, 'kodim05_starry-night.jpg');
     const starryBytes = readFileSync(starry);
+    // The recipe's style hash is the sha256 of the style file's float32 vector (its first 12 digits are the list's vectorSha).
+    const listed = JSON.parse(cli(['styles', '--json']).stdout).find((s: { id: string }) => s.id === 'starry-night');
+    expect((await sharp(starry).metadata()).xmpAsString).toMatch(new RegExp(`pastiche:StyleHash="${listed.vectorSha}[0-9a-f]{52}"`));
 
     const second = cli(['stylize', photo, '--style', 'great-wave', '--out', out, '--skip-existing', ...SMALL]);
     expect(second.code, second.stderr).toBe(0);
