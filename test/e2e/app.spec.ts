@@ -229,6 +229,39 @@ test('export: two styles of one photo into one folder, both kept; the same again
   expect(w.problems).toEqual([]);
 });
 
+test('side by side: the selected photos in every style shown, one batch, with a contact sheet', async ({ page }) => {
+  const w = watch(page);
+  const out = path.join(OUT, `sbs-export-${Date.now()}`);
+  fs.mkdirSync(out, { recursive: true });
+  const [a, b] = [STYLES[0]!, STYLES[1]!];
+  // Later tests expect the comparison and size they left: put them back at the end.
+  const saved = ((await (await page.request.post(`${URL_}/ipc/settings:get`, { data: { args: [] }, headers: { origin: URL_ } })).json()) as { value: { compareStyles: string[]; exportSize: unknown } })
+    .value;
+  await setSettings(page, { exportSize: 256, skipExisting: true, nameTemplate: '{name}_{style}', compareStyles: [a, b] });
+  await openGallery(page);
+  await setDialogs(page, { openFolder: PHOTOS, chooseOutputFolder: out });
+  await page.getByRole('option', { name: /01-lake/ }).click();
+  await page.getByRole('option', { name: /02-city/ }).click({ modifiers: ['ControlOrMeta'] });
+  await page.getByRole('tab', { name: 'Side by side' }).click();
+  await page.getByTestId('open-export').click();
+  const dlg = page.getByTestId('export-dialog');
+  await expect(dlg.getByLabel(/Selected photos \(2\)/)).toBeChecked();
+  await expect(dlg.getByLabel('Every style of the side-by-side view (2), one file each')).toBeChecked();
+  await dlg.getByLabel('Contact sheet of the photos × styles').check();
+  await dlg.getByRole('button', { name: 'Choose…' }).click();
+  await dlg.getByLabel('Format').selectOption('jpg');
+  await dlg.getByRole('button', { name: 'Export', exact: true }).click();
+  await expect(dlg.getByTestId('export-report')).toContainText('4 exported · 0 skipped · 0 failed', { timeout: 120_000 });
+  await expect(dlg.getByTestId('contact-sheet')).toHaveText('Contact sheet: contact-sheet.jpg');
+  expect(fs.readdirSync(out).sort()).toEqual(['01-lake_' + a + '.jpg', '01-lake_' + b + '.jpg', '02-city_' + a + '.jpg', '02-city_' + b + '.jpg', 'contact-sheet.jpg'].sort());
+  // Two rows (the photos) of three columns (the photo, then each style).
+  const sheet = await sharp(path.join(out, 'contact-sheet.jpg')).metadata();
+  expect(sheet.width).toBe(3 * 400 + 4 * 8);
+  await dlg.getByRole('button', { name: 'Close' }).click();
+  await setSettings(page, { compareStyles: saved.compareStyles, exportSize: saved.exportSize });
+  expect(w.problems).toEqual([]);
+});
+
 test('brush: the preview is the export downscaled', async ({ page }) => {
   const w = watch(page);
   const out = path.join(OUT, `brush-${Date.now()}`);
