@@ -1,13 +1,14 @@
 #!/usr/bin/env bash
 # System packages the tests need on a Debian machine (CI and a fresh developer machine):
-# Chromium for the renderer end-to-end tests; PyTorch, pytest and onnx (reading graphs back) for the trainer tests.
+# Chromium for the renderer end-to-end tests; exiftool (Debian's libimage-exiftool-perl) to read the
+# recipe in exported files back with a reader of its own; PyTorch, pytest and onnx (reading graphs back) for the trainer tests.
 # PASTICHE_SOFTWARE_GPU=1 (CI sets it) also installs Mesa's software Vulkan driver (lavapipe) from
 # Debian 12's backports (Mesa 25; Dawn refuses Debian 12's own Mesa 22), so the WebGPU tests
 # (test/electron/worker/webgpu.test.ts) run the GPU path without a GPU. It upgrades the system's
 # Mesa, hence opt-in; the app itself never uses a software adapter unless told to.
 # The backports source is derived from the Debian source this machine is already configured with.
 #
-# Every step says what it did. For tests: PASTICHE_SETUP_ROOT prefixes /etc and /usr/bin/chromium,
+# Every step says what it did. For tests: PASTICHE_SETUP_ROOT prefixes /etc, /usr/bin/chromium and /usr/bin/exiftool,
 # PASTICHE_SETUP_PYTHON replaces /usr/bin/python3; dpkg-query, apt-get, id, sudo and tee come from PATH.
 set -euo pipefail
 root=${PASTICHE_SETUP_ROOT:-}
@@ -24,6 +25,7 @@ apt_install() { as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -q
 
 need=()
 [ -x "$root/usr/bin/chromium" ] || need+=(chromium)
+[ -x "$root/usr/bin/exiftool" ] || need+=(libimage-exiftool-perl)
 "$py" -c 'import torch' 2>/dev/null || need+=(python3-torch python3-numpy)
 "$py" -c 'import pytest' 2>/dev/null || need+=(python3-pytest)
 "$py" -c 'import PIL' 2>/dev/null || need+=(python3-pil)
@@ -34,7 +36,7 @@ if [ ${#need[@]} -gt 0 ]; then
   apt_install "${need[@]}" || { say "apt-get could not install ${need[*]}" >&2; exit 1; }
   say "installed ${need[*]}"
 else
-  say "chromium, PyTorch, pytest, PIL and onnx already installed"
+  say "chromium, exiftool, PyTorch, pytest, PIL and onnx already installed"
 fi
 
 # Prints "URI [keyring]" of the first enabled Debian source for suite $1: deb822 files first, then sources.list.

@@ -72,7 +72,10 @@ if (code !== 0) process.exit(code);
 
 const { writeContactSheet } = await import('./contact-sheet.mjs');
 const sheet = path.join(out, 'contact-sheet.jpg');
-const tiles = [{ file: sample, label: 'Photo (Clemens Engelhardt, CC0)' }, ...styles.map((s) => ({ file: path.join(out, s.id, path.basename(sample)), label: s.title || s.id }))];
+const tiles = [
+  { file: sample, label: 'Photo (Clemens Engelhardt, CC0)' },
+  ...styles.map((s) => ({ file: path.join(out, s.id, `${path.basename(sample, '.jpg')}_${s.id}.jpg`), label: s.title || s.id })),
+];
 await writeContactSheet(tiles, sheet);
 console.log(`\nContact sheet of the photo and every style (each painting is in ${path.relative(root, out)}/<style>/).`);
 console.log('Run `node bin/pastiche.js --help` for more. The contact sheet:');

@@ -6,7 +6,8 @@ import type { ParseArgsConfig } from 'node:util';
 import { PasticheError } from '../common/errors.js';
 import { BRUSH, brushChosen, DEFAULT_BRUSH, ParamError, parseBrush, parseFormat, parseQuality, parseSize, parseStrength, parseStyleSpec } from '../common/params.js';
 import type { BatchProgress, FileResult } from '../common/types.js';
-import { Engine, type EngineStylizeInput } from '../engine/index.js';
+import { DEFAULT_NAME_TEMPLATE, parseNameTemplate } from '../common/output-names.js';
+import { Engine, type BatchOptions } from '../engine/index.js';
 import { COMMON_OPTIONS, commandHelp, engineOptions, flag, parse, UsageError, write, type CliIo, type Command } from './args.js';
 import { bench } from './bench-command.js';
 import { STYLES_SUBCOMMANDS_USAGE, stylesSubcommand } from './styles-command.js';
@@ -50,10 +51,18 @@ const STYLIZE_OPTIONS = {
   quality: { type: 'string', short: 'q' },
   recursive: { type: 'boolean', short: 'r' },
   'skip-existing': { type: 'boolean' },
+  overwrite: { type: 'boolean' },
+  'name-template': { type: 'string' },
+  recipe: { type: 'string' },
   'strip-gps': { type: 'boolean' },
   'no-metadata': { type: 'boolean' },
   upscale: { type: 'boolean' },
 } as const satisfies ParseArgsConfig['options'];
+
+/** The entries that are set. */
+function pick<T extends object>(o: T): Partial<T> {
+  return Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as Partial<T>;
+}
 
 function fmtMs(ms: number): string {
   if (ms < 1000) return `${Math.round(ms)} ms`;
@@ -90,9 +99,16 @@ const stylize: Command = {
     '      --device D            auto|cpu|gpu (default auto)',
     '      --precision P         auto (int8 on the CPU, fp16 on GPUs, at equal measured quality) or fp32',
     '  -r, --recursive           descend into folders, mirroring the tree',
-    '      --skip-existing       leave outputs that already exist (resume)',
+    '      --name-template T     output names: {name} (required), {style}, {size}, {brush}, {strength}',
+    `                            (default ${DEFAULT_NAME_TEMPLATE}; a blend's style reads a-70+b-30)`,
+    '      --skip-existing       skip photos already exported with these settings (the recipe in',
+    '                            the file says so); exports in other styles or settings are kept',
+    '      --overwrite           replace another export at the same name (default: the new file',
+    '                            takes the next free name, name-2.jpg, and the other is kept)',
+    '      --recipe FILE         paint with the settings recorded in FILE, a painted file (style,',
+    '                            strength, brush, preserve colours, size; flags given override them)',
     '      --strip-gps           remove GPS location from the metadata',
-    '      --no-metadata         write no EXIF/XMP/ICC metadata',
+    "      --no-metadata         write none of the photo's EXIF/XMP/ICC metadata (the recipe stays)",
     '      --json                print one JSON report on stdout',
   ].join('\n'),
   async run(argv, io) {
@@ -100,14 +116,18 @@ const stylize: Command = {
     if (values.help) return commandHelp(io, stylize);
     if (positionals.length === 0) throw new UsageError("Missing input: give one or more photos or folders (put names starting with '-' after '--')");
     if (!values.out) throw new UsageError('Missing required option --out DIR');
-    const opts: EngineStylizeInput & { recursive: boolean; skipExisting: boolean } = {
+    const opts: BatchOptions & { recursive: boolean; skipExisting: boolean } = {
       recursive: Boolean(values.recursive),
       skipExisting: Boolean(values['skip-existing']),
+      overwrite: Boolean(values.overwrite),
       preserveColors: Boolean(values['preserve-colors']),
       stripGps: Boolean(values['strip-gps']),
       keepMetadata: !values['no-metadata'],
       allowUpscale: Boolean(values.upscale),
     };
+    if (values.recipe !== undefined && values.style !== undefined) throw new UsageError('--recipe and --style cannot be combined: the recipe names its style');
+    const template = flag('name-template', values['name-template'], (v) => parseNameTemplate(v, '--name-template'));
+    if (template !== undefined) opts.nameTemplate = template;
     const everyStyle = values.style?.trim() === 'all';
     const style = everyStyle ? undefined : flag('style', values.style, parseStyleSpec);
     if (style !== undefined) opts.style = style;
@@ -154,6 +174,16 @@ const stylize: Command = {
         write(io.stderr, `pastiche: no styles available (${why})`);
         return 1;
       }
+      if (values.recipe !== undefined) {
+        try {
+          const { options } = await engine.recipeFrom(values.recipe);
+          // The recipe's settings, under any flag given explicitly.
+          Object.assign(opts, options, { preserveColors: opts.preserveColors || options.preserveColors }, pick({ size, brush, strength }));
+        } catch (e) {
+          if (e instanceof PasticheError || e instanceof ParamError) throw new UsageError(`--recipe: ${e.message}`);
+          throw e;
+        }
+      }
       if (style !== undefined) {
         try {
           // Unknown style ids are a usage error, caught before any work starts.
@@ -191,7 +221,7 @@ const stylize: Command = {
       report = { ...report, files: results };
       if (bar) io.stderr.write('\r\x1b[K');
       const files = results.map((f) => {
-        const o: Pick<FileResult, 'input' | 'output' | 'status' | 'error' | 'warnings' | 'ms' | 'device'> & { style?: string } = {
+        const o: Pick<FileResult, 'input' | 'output' | 'status' | 'error' | 'warnings' | 'ms' | 'device' | 'outcome' | 'note'> & { style?: string } = {
           input: f.input,
           output: f.output,
           status: f.status,
@@ -201,14 +231,17 @@ const stylize: Command = {
         if (f.style) o.style = f.style;
         if (f.error) o.error = f.error;
         if (f.warnings?.length) o.warnings = f.warnings;
+        if (f.outcome) o.outcome = f.outcome;
+        if (f.note) o.note = f.note;
         return o;
       });
       if (values.json) {
         write(io.stdout, JSON.stringify({ files, device: report.device }));
       } else {
         for (const f of report.files) {
-          if (f.status === 'ok') write(io.stdout, `ok      ${f.input} -> ${f.output} (${fmtMs(f.ms)}, ${f.device})`);
-          else if (f.status === 'skipped') write(io.stdout, `skipped ${f.input}${f.error ? ` (${f.error})` : ' (output exists)'}`);
+          const note = f.outcome && f.outcome !== 'new' && f.note ? `; ${f.note}` : '';
+          if (f.status === 'ok') write(io.stdout, `ok      ${f.input} -> ${f.output} (${fmtMs(f.ms)}, ${f.device}${note})`);
+          else if (f.status === 'skipped') write(io.stdout, `skipped ${f.input} (${f.error ?? f.note ?? 'output exists'})`);
           else if (f.status === 'cancelled' || f.status === 'not-started') write(io.stdout, `${f.status === 'cancelled' ? 'stopped' : 'not run'} ${f.input} (${f.error ?? 'cancelled'})`);
           else write(io.stderr, `failed  ${f.input}: ${f.error ?? 'unknown error'}`);
           for (const w of f.warnings ?? []) write(io.stderr, `warning ${f.input}: ${w}`);

@@ -120,8 +120,27 @@ export interface ExportRequest {
   folders: string[];
   outDir: string;
   recursive: boolean;
+  /** Skip a photo whose export with these settings is there (its recipe says so); other exports are always kept. */
   skipExisting: boolean;
+  /** Output names (electron/common/output-names.ts); default '{name}_{style}'. */
+  nameTemplate?: string;
+  /** Export each of these styles in turn (the side-by-side view's), instead of options.style. */
+  styles?: (string | StyleBlend)[];
+  /** Also write a labelled contact sheet of the photos x styles into outDir. */
+  contactSheet?: boolean;
   options: ExportOptions;
+}
+
+/** The settings recorded in a painted file's recipe (electron/common/recipe.ts), checked against the loaded styles. */
+export interface RecipeChoice {
+  file: string;
+  style: string | StyleBlend;
+  styleTitle: string;
+  strength: number;
+  brush: Brush;
+  preserveColors: boolean;
+  size: SizeChoice;
+  appVersion: string;
 }
 
 export interface ExportStarted {
@@ -161,6 +180,8 @@ export interface Settings {
   keepMetadata: boolean;
   stripGps: boolean;
   skipExisting: boolean;
+  /** Output names of exports (electron/common/output-names.ts). */
+  nameTemplate: string;
   recursive: boolean;
   strength: number;
   preserveColors: boolean;
@@ -246,6 +267,8 @@ export interface IpcContract {
   /** The user's styles only: a built-in one is 'not-allowed'. */
   'styles:rename': { args: [styleId: string, title: string]; result: StylesList };
   'styles:remove': { args: [styleId: string]; result: StylesList };
+  /** Pick a painted file with the system dialog and read its recipe (null: cancelled). */
+  'recipe:open': { args: []; result: RecipeChoice | null };
 }
 
 export interface EventContract {
@@ -298,6 +321,7 @@ const channelSet = {
   'app:doctor': true,
   'engine:status': true,
   'shell:openPath': true,
+  'recipe:open': true,
   'styles:choosePainting': true,
   'styles:trainer': true,
   'styles:add': true,

@@ -272,3 +272,55 @@ export function normalizeStylizeOptions(input: StylizeOptionsInput): StylizeOpti
 export function extensionFor(format: OutputFormat): string {
   return format === 'jpg' ? '.jpg' : `.${format}`;
 }
+
+// ---- output names (rendered by output-names.ts) ----
+
+/** The photo's name and the style: what tells two exports of one photo apart. */
+export const DEFAULT_NAME_TEMPLATE = '{name}_{style}';
+export const NAME_TEMPLATE_MAX = 200;
+
+/** Tokens a template may use, with what each becomes. */
+export const NAME_TOKENS = {
+  name: "the photo's file name without its extension",
+  style: "the style's id; a blend's ids with their percentages, e.g. starry-night-70+great-wave-30",
+  size: "the export's long edge in pixels, or 'original'",
+  brush: "the brush, e.g. 1024, or 'native'",
+  strength: 'the strength in percent, e.g. 100',
+} as const;
+export type NameToken = keyof typeof NAME_TOKENS;
+const TOKENS = Object.keys(NAME_TOKENS) as NameToken[];
+
+// Path separators and characters Windows refuses in a file name; control characters too.
+// eslint-disable-next-line no-control-regex
+const FORBIDDEN_RE = /[/\\<>:"|?*\u0000-\u001f]/;
+
+function refuse(name: string, why: string, v: unknown): ParamError {
+  return new ParamError(name, `Expected a template ${why} for ${name} but received ${describeValue(v)}`);
+}
+
+/**
+ * Checks a name template. 'parse' trims a string; 'strict' (settings, IPC) takes it as given.
+ * Refused: no {name}, an unknown token, an unbalanced brace, a path separator or a character no
+ * file system accepts, a leading '.' (a hidden file the gallery would not list), over 200 characters.
+ */
+export function parseNameTemplate(v: unknown, name = 'nameTemplate', mode: Mode = 'parse'): string {
+  if (typeof v !== 'string') throw refuse(name, 'text containing {name}', v);
+  const t = mode === 'parse' ? v.trim() : v;
+  if (t.length === 0 || t.length > NAME_TEMPLATE_MAX) throw refuse(name, `of 1-${NAME_TEMPLATE_MAX} characters containing {name}`, v);
+  const sep = FORBIDDEN_RE.exec(t);
+  if (sep) {
+    const c = sep[0];
+    const shown = c === '/' || c === '\\' ? `a path separator ('${c}')` : c.charCodeAt(0) < 32 ? 'a control character' : `'${c}'`;
+    throw refuse(name, `without ${shown} (outputs go into the output folder)`, v);
+  }
+  const unknown: string[] = [];
+  const rest = t.replace(/\{([^{}]*)\}/g, (_, tok: string) => {
+    if (!(TOKENS as string[]).includes(tok)) unknown.push(`{${tok}}`);
+    return '';
+  });
+  if (unknown.length) throw refuse(name, `whose tokens are among ${TOKENS.map((k) => `{${k}}`).join(', ')} (unknown: ${unknown.join(', ')})`, v);
+  if (rest.includes('{') || rest.includes('}')) throw refuse(name, 'with balanced braces around each token', v);
+  if (!t.includes('{name}')) throw refuse(name, 'containing {name}', v);
+  if (t.startsWith('.')) throw refuse(name, "not starting with '.'", v);
+  return t;
+}

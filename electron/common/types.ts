@@ -210,6 +210,14 @@ export interface FileResult {
   device: ProviderName | null;
   /** Where the time of a stylized file went (estimates learn from real exports). */
   timings?: RenderTimings;
+  /**
+   * What was at the output's name (batches): nothing ('new'), this photo's export with the same
+   * settings ('same': replaced, or skipped with skip-existing), another export kept by taking
+   * the next free name ('renamed'), another export replaced as asked ('overwritten').
+   */
+  outcome?: 'new' | 'same' | 'renamed' | 'overwritten';
+  /** The outcome in words, for reports. */
+  note?: string;
 }
 
 export interface BatchProgress {
@@ -223,6 +231,8 @@ export interface BatchReport {
   files: FileResult[];
   device: ProviderName | null;
   cancelled: boolean;
+  /** The app's export with a contact sheet: where it was written (a row per photo: the photo, then each style). */
+  contactSheet?: string;
 }
 
 export interface DeviceReport {

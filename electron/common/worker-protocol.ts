@@ -3,6 +3,7 @@
 // serialization and Electron's utilityProcess carry them.
 import type { SerializedError } from './errors.js';
 import type { Brush, DeviceChoice, ModelIo, OutputFormat, PassPlan, ProviderName, RenderTimings, SizeChoice } from './types.js';
+import type { Recipe } from './recipe.js';
 
 export type { PassPlan, PassTiming, RenderTimings } from './types.js';
 
@@ -58,6 +59,8 @@ export interface StylizeJob extends RenderSettings {
   quality: number;
   keepMetadata: boolean;
   stripGps: boolean;
+  /** Written into the output's XMP (with or without the photo's own metadata). */
+  recipe?: Recipe;
 }
 
 /**

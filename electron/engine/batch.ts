@@ -8,8 +8,9 @@ import path from 'node:path';
 import { PasticheError } from '../common/errors.js';
 import { extensionFor } from '../common/params.js';
 import { compareNames } from '../common/photo-order.js';
-import type { OutputFormat } from '../common/types.js';
+import type { FileResult, OutputFormat } from '../common/types.js';
 import { pidAlive } from './pid-alive.js';
+import type { Existing } from './recipe-io.js';
 
 /** Longest file name most file systems accept (NAME_MAX, bytes on ext4/APFS; UTF-16 units on NTFS). */
 const NAME_MAX = 255;
@@ -36,11 +37,24 @@ export interface PlannedFile {
   output: string | null;
   /** Planning-time refusal (e.g. output would overwrite the input). */
   error?: string;
+  /**
+   * What was at the output's name: nothing ('new'); this photo exported with the same settings
+   * ('same': skipped or replaced); another export, replaced as asked ('overwrite'). 'renamed':
+   * other exports held the earlier names and were kept (`kept`: the first of them).
+   */
+  placement?: 'new' | 'same' | 'renamed' | 'overwrite';
+  kept?: string;
 }
 
 export interface PlanOptions {
   recursive: boolean;
   format: OutputFormat;
+  /** Output name (no extension, at most `maxBytes`) for a photo's file name without its extension; default: that name. */
+  name?: (stem: string, maxBytes: number) => string;
+  /** What is at a candidate output; without it names only avoid each other and the inputs. */
+  existing?: (output: string, input: string) => Promise<Existing>;
+  /** Replace another export at the name instead of taking the next free one. */
+  overwrite?: boolean;
 }
 
 export interface BatchPlan {
@@ -73,8 +87,10 @@ async function walk(dir: string, recursive: boolean, skip: Set<string>, out: str
 
 /**
  * Expands inputs and assigns output paths. Names are unique case-insensitively (IMG.JPG and
- * img.jpg, a.jpg and a.png): later ones in sorted order get "-2", "-3"... Deterministic, so a
- * re-run with --skip-existing finds the same names.
+ * img.jpg, a.jpg and a.png): later ones in sorted order get "-2", "-3"... An existing file that is
+ * another export (other photo, style or settings) is never replaced unless `overwrite`: the name
+ * moves on to the next free "-N". Deterministic, so a re-run with --skip-existing finds the same
+ * names, and this photo's earlier export with the same settings wherever it sits among them.
  */
 export async function planBatch(inputs: readonly string[], outDir: string, opts: PlanOptions): Promise<BatchPlan> {
   const out = path.resolve(outDir);
@@ -118,16 +134,35 @@ export async function planBatch(inputs: readonly string[], outDir: string, opts:
   for (const p of unique) {
     const dir = path.join(out, p.relDir);
     const stem = path.basename(p.input, path.extname(p.input));
-    let name = `${stem}${ext}`;
-    for (let n = 2; taken.has(key(path.join(dir, name))); n++) name = `${stem}-${n}${ext}`;
-    const output = path.join(dir, name);
+    const candidate = (n: number): string => {
+      const suffix = `${n === 1 ? '' : `-${n}`}${ext}`;
+      return path.join(dir, `${opts.name ? opts.name(stem, NAME_MAX - Buffer.byteLength(suffix)) : stem}${suffix}`);
+    };
+    let placement: PlannedFile['placement'] = 'new';
+    let kept: string | undefined;
+    let n = 1;
+    let output = candidate(n);
+    for (; ; output = candidate(++n)) {
+      if (taken.has(key(output))) continue;
+      if (inputKeys.has(key(output)) || !opts.existing) break;
+      const there = await opts.existing(output, p.input);
+      if (there === 'other' && !opts.overwrite) {
+        kept ??= output;
+        continue;
+      }
+      placement = there === 'none' ? (kept ? 'renamed' : 'new') : there === 'same' ? 'same' : 'overwrite';
+      break;
+    }
     taken.add(key(output));
     if (inputKeys.has(key(output))) {
       files.push({ input: p.input, output: null, error: `Refused: the output ${output} would overwrite an input photo; choose another --out folder or --format` });
       continue;
     }
     dirs.add(dir);
-    files.push({ input: p.input, output });
+    const f: PlannedFile = { input: p.input, output };
+    if (opts.existing) f.placement = placement;
+    if (kept && placement === 'renamed') f.kept = kept;
+    files.push(f);
   }
   return { files, dirs: [...dirs] };
 }
@@ -188,4 +223,29 @@ export async function sweepStaleTemps(dirs: readonly string[], busy: ReadonlySet
 /** Output path for a single file written into a folder (no batch collision handling needed). */
 export function outputPathIn(outDir: string, input: string, format: OutputFormat): string {
   return path.join(path.resolve(outDir), `${path.basename(input, path.extname(input))}${extensionFor(format)}`);
+}
+
+/** A planned file's outcome for its report. */
+export function placementNote(f: PlannedFile, skipped: boolean): string {
+  const name = path.basename(f.output ?? '');
+  switch (f.placement) {
+    case 'same':
+      return skipped ? `already exported with these settings as ${name}` : `replaced ${name}, its export with the same settings`;
+    case 'renamed':
+      return `written as ${name}: ${path.basename(f.kept ?? '')} is another export and was kept`;
+    case 'overwrite':
+      return `overwrote ${name}, another export (overwrite was asked)`;
+    default:
+      return `written as ${name}`;
+  }
+}
+
+export function placementResult(f: PlannedFile): Pick<FileResult, 'outcome' | 'note'> {
+  if (!f.placement) return {};
+  return { outcome: f.placement === 'overwrite' ? 'overwritten' : f.placement, note: placementNote(f, false) };
+}
+
+/** The report of a file a cancelled or stopped batch never started. */
+export function notProcessed(input: string, stopped: string | null): FileResult {
+  return { input, output: null, status: stopped ? 'failed' : 'not-started', error: stopped ? `Not processed: ${stopped}` : 'Cancelled before it started', ms: 0, device: null };
 }

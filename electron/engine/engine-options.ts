@@ -48,7 +48,12 @@ export interface EngineStylizeInput extends StylizeOptionsInput {
 
 export interface BatchOptions extends EngineStylizeInput {
   recursive?: boolean;
+  /** Skip a photo whose export with these settings is already there (its recipe says so). */
   skipExisting?: boolean;
+  /** Output names (electron/common/output-names.ts); default DEFAULT_NAME_TEMPLATE. */
+  nameTemplate?: unknown;
+  /** Replace another export at an output's name instead of taking the next free name. */
+  overwrite?: boolean;
   /** Stop starting new files (in-flight ones finish). The run's `signal` aborts in-flight too. */
   stopSignal?: AbortSignal;
 }

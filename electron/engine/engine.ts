@@ -33,7 +33,9 @@ import type {
   StyleInfo,
   StylizeOptions,
 } from '../common/types.js';
-import { checkOutputDir, outputPathIn, planBatch, prepareOutputDirs, sweepStaleTemps, tempPathFor } from './batch.js';
+import type { Recipe } from '../common/recipe.js';
+import { checkOutputDir, notProcessed, outputPathIn, placementNote, placementResult, prepareOutputDirs, sweepStaleTemps, tempPathFor, type PlannedFile } from './batch.js';
+import { batchRecipe, photoRecipe, planExport, readRecipe, recipeOptions, type RecipeSettings } from './recipe-io.js';
 import { loadManifest, styleInput, type LoadedManifest, type ModelError } from '../catalog/manifest.js';
 import { DEFAULT_BATCH_CONCURRENCY, DEFAULT_STATS_EDGE, DEFAULT_TILE_PIXELS, type BatchOptions, type EngineOptions, type EngineStylizeInput } from './engine-options.js';
 import { modelSpec } from './model-spec.js';
@@ -208,7 +210,7 @@ export class Engine extends EventEmitter<EngineEvents> {
     return normalizeStylizeOptions({ ...opts, style });
   }
 
-  private async runJob(input: string, output: string, o: StylizeOptions, extra: EngineStylizeInput, signal?: AbortSignal): Promise<StylizeResult> {
+  private async runJob(input: string, output: string, o: StylizeOptions, extra: EngineStylizeInput, signal?: AbortSignal, recipe?: Recipe): Promise<StylizeResult> {
     const tmp = tempPathFor(output);
     const job: StylizeJob = {
       ...this.settings(o, extra),
@@ -219,6 +221,7 @@ export class Engine extends EventEmitter<EngineEvents> {
       quality: o.quality,
       keepMetadata: o.keepMetadata,
       stripGps: o.stripGps,
+      recipe: recipe ?? (await photoRecipe(batchRecipe(this.manifest, o, this.precision), input)),
     };
     const r = await this.sup.request('stylize', job, { signal, tmpFile: tmp, label: input });
     this.noteDevice(r.provider, r.fallbackReason);
@@ -306,7 +309,7 @@ export class Engine extends EventEmitter<EngineEvents> {
     // Validate the style before touching the disk.
     this.settings(o, opts);
     await checkOutputDir(outDir);
-    const plan = await planBatch(inputs, outDir, { recursive, format: o.format });
+    const { plan, recipeOf } = await planExport(this.manifest, this.precision, inputs, outDir, o, { recursive, overwrite: opts.overwrite, template: opts.nameTemplate });
     await prepareOutputDirs(plan.dirs);
     await sweepStaleTemps(plan.dirs);
 
@@ -340,13 +343,13 @@ export class Engine extends EventEmitter<EngineEvents> {
         const start = performance.now();
         if (!f.output) {
           results[i] = { input: f.input, output: null, status: 'failed', error: f.error ?? 'Refused', ms: 0, device: null };
-        } else if (skipExisting && existsSync(f.output)) {
-          results[i] = { input: f.input, output: f.output, status: 'skipped', ms: 0, device: null };
+        } else if (skipExisting && f.placement === 'same') {
+          results[i] = { input: f.input, output: f.output, status: 'skipped', ms: 0, device: null, outcome: 'same', note: placementNote(f, true) };
         } else {
           progress(f.input);
           try {
-            const r = await this.runJob(f.input, f.output, o, opts, signal);
-            results[i] = this.toFileResult(f.input, f.output, start, r, null);
+            const r = await this.runJob(f.input, f.output, o, opts, signal, await recipeOf(f.input));
+            results[i] = { ...this.toFileResult(f.input, f.output, start, r, null), ...placementResult(f) };
             report.device = r.provider;
             worked++;
             if (worked === 1) firstWorkedAt = performance.now();
@@ -367,21 +370,15 @@ export class Engine extends EventEmitter<EngineEvents> {
     await Promise.all(Array.from({ length: Math.min(this.concurrency, Math.max(1, total)) }, () => worker()));
 
     report.cancelled = Boolean(signal?.aborted || opts.stopSignal?.aborted) && !stopped;
-    for (let i = 0; i < total; i++) {
-      const f = plan.files[i] as (typeof plan.files)[number];
-      report.files.push(
-        results[i] ?? {
-          input: f.input,
-          output: null,
-          status: stopped ? 'failed' : 'not-started',
-          error: stopped ? `Not processed: ${stopped}` : 'Cancelled before it started',
-          ms: 0,
-          device: null,
-        },
-      );
-    }
+    for (let i = 0; i < total; i++) report.files.push(results[i] ?? notProcessed((plan.files[i] as PlannedFile).input, stopped));
     if (stopped) report.stoppedReason = stopped;
     return report;
+  }
+
+  /** The recipe in a painted file and its painting options, checked against the loaded pack and styles. */
+  async recipeFrom(file: string): Promise<RecipeSettings> {
+    const recipe = (await readRecipe(path.resolve(file), true)) as Recipe;
+    return { recipe, options: recipeOptions(this.manifest, recipe, file) };
   }
 
   /** Environment, providers (with a real GPU session probe) and model status. */

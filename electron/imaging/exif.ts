@@ -1,6 +1,7 @@
 // Minimal EXIF (TIFF structure) reader/rewriter. sharp can keep or replace EXIF wholesale but
 // cannot drop one IFD, so GPS removal and the orientation reset are done here, in place:
 // offsets never move, removed bytes are zeroed.
+import { mergeRecipeXmp, type Recipe } from '../common/recipe.js';
 
 const TYPE_SIZES: Record<number, number> = { 1: 1, 2: 1, 3: 2, 4: 4, 5: 8, 6: 1, 7: 1, 8: 2, 9: 4, 10: 8, 11: 4, 12: 8, 13: 4 };
 
@@ -154,4 +155,10 @@ export function rewriteXmp(xmp: string, opts: RewriteExifOptions): string {
     s = s.replace(/<tiff:Orientation>\d<\/tiff:Orientation>/g, '<tiff:Orientation>1</tiff:Orientation>');
   }
   return s;
+}
+
+/** The output's XMP: the photo's own (GPS and orientation rewritten) with the recipe added; undefined for none. */
+export function outputXmp(photoXmp: string | undefined, opts: RewriteExifOptions, recipe: Recipe | undefined): string | undefined {
+  const own = photoXmp ? rewriteXmp(photoXmp, opts) : undefined;
+  return recipe ? mergeRecipeXmp(own, recipe) : own;
 }

@@ -7,7 +7,8 @@ import sharp, { type Sharp } from 'sharp';
 import { PasticheError } from '../common/errors.js';
 import { DEFAULT_MAX_PIXELS } from '../common/params.js';
 import type { OutputFormat, SizeChoice } from '../common/types.js';
-import { insertJpegExif, rewriteExif, rewriteXmp } from './exif.js';
+import type { Recipe } from '../common/recipe.js';
+import { insertJpegExif, outputXmp, rewriteExif } from './exif.js';
 import { SNIFF_BYTES, sniff, type SniffedFormat } from './sniff.js';
 import { fitLongEdge } from '../common/geometry.js';
 
@@ -205,6 +206,8 @@ export interface EncodeOptions {
   keepMetadata: boolean;
   stripGps: boolean;
   meta: SourceMetadata;
+  /** The recipe, written into the XMP whether or not the photo's metadata is kept. */
+  recipe?: Recipe;
 }
 
 /** ICC profiles of RGB class can be re-applied; CMYK/gray ones would change the channel layout. */
@@ -259,8 +262,9 @@ export async function encodeImage(pixels: Buffer, width: number, height: number,
       } else {
         p = p.withIccProfile('srgb');
       }
-      if (opts.meta.xmp) p = p.withXmp(rewriteXmp(opts.meta.xmp, rewrite));
     }
+    const xmp = outputXmp(opts.keepMetadata ? opts.meta.xmp : undefined, rewrite, opts.recipe);
+    if (xmp) p = p.withXmp(xmp);
     const q = opts.quality;
     switch (opts.format) {
       case 'jpg':

@@ -175,6 +175,7 @@ export async function runStylize(job: StylizeJob, runner: ModelRunner, cancel: C
         keepMetadata: job.keepMetadata,
         stripGps: job.stripGps,
         meta: img.meta,
+        ...(job.recipe ? { recipe: job.recipe } : {}),
       }),
     { format: job.format },
   );

@@ -1,18 +1,19 @@
 // Electron main process: one hardened window, the pastiche:// protocol, typed IPC,
 // native dialogs, the menu and the supervised inference worker.
 
-import { app, BrowserWindow, dialog, ipcMain, Menu, protocol, session, shell } from 'electron';
+import { app, BrowserWindow, dialog, ipcMain, Menu, Notification, protocol, session, shell } from 'electron';
 import type { WebContents } from 'electron';
 import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { CHANNELS, PRELOAD_DROPPED } from '../common/ipc-contract.js';
-import type { EventContract, EventName, MenuCommand, PreloadContract } from '../common/ipc-contract.js';
+import type { EventContract, EventName, ExportDone, MenuCommand, PreloadContract } from '../common/ipc-contract.js';
 import { adoptLegacyUserData } from '../app/legacy-user-data.js';
 import { startApp } from '../app/start-app.js';
 import type { HandlerHost } from '../services/handlers.js';
 import { dispatch, isTrustedSender } from '../services/ipc-handler.js';
 import { mimeOf, parseMediaRequest, resolveStatic, serveMedia } from '../services/media.js';
+import { exportNotice } from './export-notice.js';
 import { menuTemplate } from './menu-template.js';
 import { APP_ENTRY, APP_ORIGIN, CSP, isAllowedNavigation, isExternalLinkAllowed, SCHEME, webPreferences } from './security.js';
 import { utilitySpawner } from './utility-spawner.js';
@@ -30,8 +31,27 @@ if (process.env['PASTICHE_USER_DATA']) app.setPath('userData', process.env['PAST
 let mainWindow: BrowserWindow | null = null;
 let host: HandlerHost | null = null;
 
+/** When each export began (its first progress event), for the notification at its end. */
+const exportsStarted = new Map<string, number>();
+
 function emit<E extends EventName>(event: E, payload: EventContract[E]): void {
   if (mainWindow && !mainWindow.isDestroyed()) mainWindow.webContents.send(event, payload);
+  if (event === 'export:progress') {
+    const { jobId } = payload as EventContract['export:progress'];
+    if (!exportsStarted.has(jobId)) exportsStarted.set(jobId, Date.now());
+  } else if (event === 'export:done') notifyExportDone(payload as ExportDone);
+}
+
+/** A long export that ends while the window is in the background says so on the desktop. */
+function notifyExportDone(done: ExportDone): void {
+  const t0 = exportsStarted.get(done.jobId);
+  exportsStarted.delete(done.jobId);
+  const focused = Boolean(mainWindow && !mainWindow.isDestroyed() && mainWindow.isFocused());
+  const notice = exportNotice(done, t0 === undefined ? 0 : Date.now() - t0, focused);
+  if (!notice || !Notification.isSupported()) return;
+  const n = new Notification(notice);
+  n.on('click', () => mainWindow?.show());
+  n.show();
 }
 
 /** Deny everything a page could ask for: navigation, popups, webviews, permissions. */
@@ -126,6 +146,15 @@ async function start(): Promise<void> {
       async choosePainting(defaultPath) {
         const r = await dialog.showOpenDialog(mainWindow!, {
           title: 'Choose a painting to learn a style from',
+          properties: ['openFile'],
+          filters: [{ name: 'Images', extensions: ['jpg', 'jpeg', 'png', 'webp', 'tif', 'tiff', 'avif'] }],
+          ...(defaultPath ? { defaultPath } : {}),
+        });
+        return r.canceled ? null : (r.filePaths[0] ?? null);
+      },
+      async chooseRecipe(defaultPath) {
+        const r = await dialog.showOpenDialog(mainWindow!, {
+          title: 'Use settings from a painted file',
           properties: ['openFile'],
           filters: [{ name: 'Images', extensions: ['jpg', 'jpeg', 'png', 'webp', 'tif', 'tiff', 'avif'] }],
           ...(defaultPath ? { defaultPath } : {}),

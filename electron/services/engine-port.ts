@@ -2,6 +2,7 @@
 // Typed structurally so services and their tests do not depend on the engine's
 // internals, and a fake engine can stand in for it in unit tests.
 
+import type { Recipe } from '../common/recipe.js';
 import type { PreviewOutput } from '../common/worker-protocol.js';
 import type { BatchProgress, BatchReport, DeviceReport, LearnStyleOptions, SizeChoice, StyleInfo, StylizeOptions } from '../common/types.js';
 
@@ -25,10 +26,12 @@ export interface EnginePort {
   runBatch(
     inputs: string[],
     outDir: string,
-    opts: StylizeOptions & { recursive: boolean; skipExisting: boolean; brushChosen?: boolean },
+    opts: StylizeOptions & { recursive: boolean; skipExisting: boolean; brushChosen?: boolean; nameTemplate?: string },
     onProgress: (p: BatchProgress) => void,
     signal?: AbortSignal,
   ): Promise<BatchReport>;
+  /** The recipe in a painted file and the options it paints with (electron/engine/recipe-io.ts). */
+  recipeFrom?(file: string): Promise<{ recipe: Recipe; options: Pick<StylizeOptions, 'style' | 'strength' | 'brush' | 'preserveColors' | 'size'> }>;
   doctor(): Promise<unknown> | unknown;
   deviceReport(): DeviceReport | null | Promise<DeviceReport | null>;
   /** Start the worker and load the model (shows which provider the device choice got). */

@@ -22,6 +22,8 @@ import { createOutputFolderHandlers } from './output-folder.js';
 import { allowedPath, validateExportRequest, validatePreviewRequest, validateThumbRequest } from './requests.js';
 import { describe, type AllowedRoots } from './roots.js';
 import type { SettingsStore } from './settings.js';
+import { runExport } from './export-runs.js';
+import { createRecipeHandlers } from './recipe-handlers.js';
 import { createStyleHandlers, type StyleTrainerDeps } from './style-handlers.js';
 import type { StyleThumbs } from './style-thumbs.js';
 import { watchStylesFolder, type StylesWatchOptions } from './styles-watch.js';
@@ -33,6 +35,8 @@ export interface Dialogs {
   chooseOutputFolder(defaultPath?: string): Promise<string | null>;
   /** A painting to learn a style from (one image file). */
   choosePainting?(defaultPath?: string): Promise<string | null>;
+  /** A painted file whose recipe to use (one image file). */
+  chooseRecipe?(defaultPath?: string): Promise<string | null>;
 }
 
 export interface HandlerDeps {
@@ -216,6 +220,11 @@ export function createHandlers(deps: HandlerDeps): HandlerHost {
       return scanFolder(root, settings.get().recursive);
     }),
     'styles:list': handler<'styles:list'>(0, stylesList),
+    ...createRecipeHandlers({
+      ready: () => holder.ready(),
+      ...(deps.dialogs.chooseRecipe ? { chooseRecipe: deps.dialogs.chooseRecipe } : {}),
+      defaultPath: () => settings.get().outputDir ?? undefined,
+    }),
     'styles:choosePainting': userStyles['styles:choosePainting'],
     'styles:trainer': userStyles['styles:trainer'],
     'styles:add': userStyles['styles:add'],
@@ -284,11 +293,17 @@ export function createHandlers(deps: HandlerDeps): HandlerHost {
       exports.set(jobId, ac);
       setStatus({ state: 'busy' });
       const inputs = [...req.files, ...req.folders];
-      const opts = { ...req.options, recursive: req.recursive, skipExisting: req.skipExisting, brushChosen: brushChosen(req.options.brush, 'settings') };
+      const opts = {
+        ...req.options,
+        recursive: req.recursive,
+        skipExisting: req.skipExisting,
+        brushChosen: brushChosen(req.options.brush, 'settings'),
+        ...(req.nameTemplate ? { nameTemplate: req.nameTemplate } : {}),
+      };
       // A device switch in progress finishes first (its new engine runs the batch).
       void holder
         .ready()
-        .then((e) => e.runBatch(inputs, req.outDir, opts, (p) => emit('export:progress', { jobId, ...p }), ac.signal))
+        .then((e) => runExport(e, inputs, req.outDir, opts, req, (p) => emit('export:progress', { jobId, ...p }), ac.signal))
         .then(
           (report) => emit('export:done', { jobId, outDir: req.outDir, report }),
           (e: unknown) => {

@@ -4,7 +4,7 @@
 import type { ExportRequest, PreviewRequest, StyleThumbRequest } from '../common/ipc-contract.js';
 import type { StyleCatalog } from '../common/styles.js';
 import type { AllowedRoots } from './roots.js';
-import { checkBoolean, parseBrush, parseFormat, parsePreviewSize, parseQuality, parseSize, parseStrength } from '../common/params.js';
+import { checkBoolean, parseBrush, parseFormat, parseNameTemplate, parsePreviewSize, parseQuality, parseSize, parseStrength } from '../common/params.js';
 import { absPath, ArgError, array, fail, knownKeys, plainObject, styleRef } from './validate.js';
 
 export function validatePreviewRequest(v: unknown, known: StyleCatalog): PreviewRequest {
@@ -20,9 +20,12 @@ export function validatePreviewRequest(v: unknown, known: StyleCatalog): Preview
   };
 }
 
+/** Styles of one export (the side-by-side view shows at most this many). */
+export const EXPORT_STYLES_MAX = 12;
+
 export function validateExportRequest(v: unknown, known: StyleCatalog, roots: AllowedRoots): ExportRequest {
   const o = plainObject(v, 'export request');
-  knownKeys(o, ['files', 'folders', 'outDir', 'recursive', 'skipExisting', 'options'], 'export request');
+  knownKeys(o, ['files', 'folders', 'outDir', 'recursive', 'skipExisting', 'nameTemplate', 'styles', 'contactSheet', 'options'], 'export request');
   const files = array(o.files, 100_000, 'files').map((f, i) => allowedPath(roots, f, `files[${i}]`));
   const folders = array(o.folders, 256, 'folders').map((f, i) => allowedPath(roots, f, `folders[${i}]`));
   if (files.length + folders.length === 0) fail('Expected at least one photo or folder to export');
@@ -36,6 +39,9 @@ export function validateExportRequest(v: unknown, known: StyleCatalog, roots: Al
     outDir,
     recursive: checkBoolean('recursive', o.recursive, 'strict'),
     skipExisting: checkBoolean('skipExisting', o.skipExisting, 'strict'),
+    ...(o.nameTemplate === undefined ? {} : { nameTemplate: parseNameTemplate(o.nameTemplate, 'nameTemplate', 'strict') }),
+    ...(o.contactSheet === undefined ? {} : { contactSheet: checkBoolean('contactSheet', o.contactSheet, 'strict') }),
+    ...(o.styles === undefined ? {} : { styles: array(o.styles, EXPORT_STYLES_MAX, 'styles').map((s, i) => styleRef(s, known, `styles[${i}]`)) }),
     options: {
       style: styleRef(opt.style, known, 'style'),
       size: parseSize(opt.size, 'size', 'strict'),

@@ -6,7 +6,21 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import type { Settings } from '../common/ipc-contract.js';
-import { checkBoolean, checkOneOf, DEFAULT_BRUSH, DEVICE_CHOICES, ParamError, parseBrush, parseFormat, parsePreviewSize, parseQuality, parseSize, parseStrength } from '../common/params.js';
+import {
+  checkBoolean,
+  checkOneOf,
+  DEFAULT_BRUSH,
+  DEFAULT_NAME_TEMPLATE,
+  DEVICE_CHOICES,
+  ParamError,
+  parseNameTemplate,
+  parseBrush,
+  parseFormat,
+  parsePreviewSize,
+  parseQuality,
+  parseSize,
+  parseStrength,
+} from '../common/params.js';
 import { absPath, array, id, knownKeys, plainObject, ArgError } from './validate.js';
 
 export const DEFAULT_SETTINGS: Readonly<Settings> = Object.freeze({
@@ -20,6 +34,7 @@ export const DEFAULT_SETTINGS: Readonly<Settings> = Object.freeze({
   keepMetadata: true,
   stripGps: true,
   skipExisting: true,
+  nameTemplate: DEFAULT_NAME_TEMPLATE,
   recursive: true,
   strength: 1,
   preserveColors: false,
@@ -47,6 +62,7 @@ const validators: Validators = {
   keepMetadata: flag('keepMetadata'),
   stripGps: flag('stripGps'),
   skipExisting: flag('skipExisting'),
+  nameTemplate: (v) => parseNameTemplate(v, 'nameTemplate', 'strict'),
   recursive: flag('recursive'),
   strength: (v) => parseStrength(v, 'strength', 'strict'),
   preserveColors: flag('preserveColors'),

@@ -15,6 +15,7 @@ const SETTINGS = {
   keepMetadata: true,
   stripGps: true,
   skipExisting: true,
+  nameTemplate: '{name}_{style}',
   recursive: true,
   strength: 0.8,
   preserveColors: false,

@@ -27,6 +27,7 @@ export interface DialogAnswers {
   openFiles: string[] | null;
   chooseOutputFolder: string | null;
   choosePainting?: string | null;
+  chooseRecipe?: string | null;
 }
 
 export interface HostOptions {
@@ -132,6 +133,7 @@ export async function startHost(opts: HostOptions): Promise<RunningHost> {
       openFiles: async () => dialogs.openFiles,
       chooseOutputFolder: async () => dialogs.chooseOutputFolder,
       choosePainting: async () => dialogs.choosePainting ?? null,
+      chooseRecipe: async () => dialogs.chooseRecipe ?? null,
     },
     emit,
     openPath: async (p) => {

@@ -107,6 +107,7 @@ export const SETTINGS: Settings = {
   strength: 1,
   preserveColors: false,
   outputDir: '/home/u/Pictures/Pastiche',
+  nameTemplate: '{name}_{style}',
   lastFolder: null,
   compareStyles: [],
 };

@@ -1,11 +1,20 @@
-// scripts/contact-sheet.mjs: the grid `npm start` writes, its labels fitted to their tiles.
-import { afterAll, describe, expect, it } from 'vitest';
+// scripts/contact-sheet.mjs (the engine's grid): what `npm start` writes, its labels fitted to their tiles.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import sharp from 'sharp';
-// @ts-expect-error plain ES module without types
-import { fitLabel, writeContactSheet } from '../../scripts/contact-sheet.mjs';
+import { ensureBuilt } from '../electron/engine/helpers.js';
+
+type Sheet = typeof import('../../electron/services/contact-sheet.js');
+let fitLabel: Sheet['fitLabel'];
+let writeContactSheet: Sheet['writeContactSheet'];
+beforeAll(async () => {
+  // The script re-exports the engine's grid from dist/.
+  ensureBuilt();
+  // @ts-expect-error plain ES module without types
+  ({ fitLabel, writeContactSheet } = (await import('../../scripts/contact-sheet.mjs')) as Sheet);
+});
 
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'contact-sheet-'));
 afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));

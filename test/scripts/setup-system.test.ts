@@ -26,6 +26,7 @@ const deb822 = [
 interface Machine {
   /** Python modules importable by the fake python3. */
   modules?: string[];
+  /** Chromium and exiftool are installed. */
   chromium?: boolean;
   /** Installed mesa-vulkan-drivers version; undefined: never installed. */
   mesa?: string;
@@ -70,6 +71,7 @@ function run(m: Machine) {
   if (m.chromium) {
     fs.mkdirSync(path.join(root, 'usr', 'bin'), { recursive: true });
     fs.writeFileSync(path.join(root, 'usr', 'bin', 'chromium'), '', { mode: 0o755 });
+    fs.writeFileSync(path.join(root, 'usr', 'bin', 'exiftool'), '', { mode: 0o755 });
   }
   fs.writeFileSync(path.join(root, 'etc', 'os-release'), `NAME="Debian GNU/Linux"\nVERSION_CODENAME=${m.codename ?? 'bookworm'}\n`);
   const sources = m.sources ?? { deb822 };
@@ -100,12 +102,12 @@ describe('setup-system.sh', () => {
     const r = run({});
     expect(r.code, r.out).toBe(0);
     expect(installs(r.calls)).toEqual([
-      'apt-get install -y -qq --no-install-recommends chromium python3-torch python3-numpy python3-pytest python3-pil python3-onnx',
+      'apt-get install -y -qq --no-install-recommends chromium libimage-exiftool-perl python3-torch python3-numpy python3-pytest python3-pil python3-onnx',
       'apt-get install -y -qq --no-install-recommends -t bookworm-backports mesa-vulkan-drivers',
     ]);
     expect(r.calls.filter((c) => c === 'apt-get update -qq')).toHaveLength(2);
     expect(r.backports).toBe('deb [signed-by=/usr/share/keyrings/debian-archive-keyring.gpg] http://mirror.example/debian bookworm-backports main\n');
-    expect(r.out).toContain('setup-system: installing chromium python3-torch python3-numpy python3-pytest python3-pil python3-onnx\n');
+    expect(r.out).toContain('setup-system: installing chromium libimage-exiftool-perl python3-torch python3-numpy python3-pytest python3-pil python3-onnx\n');
     expect(r.out).toContain('setup-system: Mesa Vulkan driver not installed: installing\n');
     expect(r.out).toContain('setup-system: added apt source: deb [signed-by=/usr/share/keyrings/debian-archive-keyring.gpg] http://mirror.example/debian bookworm-backports main\n');
     expect(r.out).toContain('setup-system: installed mesa-vulkan-drivers from bookworm-backports\n');
@@ -118,7 +120,7 @@ describe('setup-system.sh', () => {
     expect(r.code, r.out).toBe(0);
     expect(r.calls.filter((c) => c.startsWith('apt-get'))).toEqual([]);
     expect(r.backports).toBeNull();
-    expect(r.out).toContain('setup-system: chromium, PyTorch, pytest, PIL and onnx already installed\n');
+    expect(r.out).toContain('setup-system: chromium, exiftool, PyTorch, pytest, PIL and onnx already installed\n');
     expect(r.out).toContain('setup-system: Mesa Vulkan driver 25.0.7-2~bpo12+1 already installed\n');
     expect(r.out).toContain('setup-system: system packages ready\n');
   });

@@ -41,6 +41,7 @@ describe('ExportDialog', () => {
     expect(req.outDir).toBe('/out');
     expect(req.options.style).toBe('ember');
     expect(req.options.brush).toBe(ui.brush);
+    expect(req.nameTemplate).toBe('{name}_{style}');
     bridge.emit('export:progress', { jobId: 'job-1', done: 1, total: 4, current: '/p/img-1.jpg', etaMs: 3000 });
     await waitFor(() => expect(screen.getByText('3.0 s left')).toBeTruthy());
     expect(screen.getByRole('progressbar').getAttribute('aria-valuenow')).toBe('25');
@@ -69,6 +70,57 @@ describe('ExportDialog', () => {
     expect(closed).toBe(true);
   });
 
+  it('from the side-by-side view: every style shown, one batch; unticked, the chosen style alone', async () => {
+    const { bridge, ui } = setup();
+    ui.view = 'compare';
+    ui.compareStyles = ['ember', 'tide'];
+    render(ExportDialog, { ui, onclose: () => {} });
+    const every = screen.getByLabelText(/Every style of the side-by-side view \(2\)/) as HTMLInputElement;
+    expect(every.checked).toBe(true);
+    await fireEvent.click(screen.getByLabelText('Contact sheet of the photos × styles'));
+    await fireEvent.click(screen.getByRole('button', { name: 'Choose…' }));
+    await waitFor(() => expect(screen.getByTestId('outdir').textContent).toBe('/out'));
+    await fireEvent.click(screen.getByRole('button', { name: 'Export' }));
+    await waitFor(() => expect(bridge.calls.some((c) => c.channel === 'export:start')).toBe(true));
+    const req = bridge.calls.find((c) => c.channel === 'export:start')!.args[0] as ExportRequest;
+    expect(req.styles).toEqual(['ember', 'tide']);
+    expect(req.files).toHaveLength(4);
+    expect(req.contactSheet).toBe(true);
+    bridge.emit('export:done', {
+      jobId: 'job-1',
+      outDir: '/out',
+      report: {
+        cancelled: false,
+        device: 'cpu',
+        contactSheet: '/out/contact-sheet-2.jpg',
+        files: [
+          {
+            input: '/p/img-0.jpg',
+            output: '/out/img-0_ember-2.jpg',
+            status: 'ok',
+            ms: 5,
+            device: 'cpu',
+            outcome: 'renamed',
+            note: 'written as img-0_ember-2.jpg: img-0_ember.jpg is another export and was kept',
+          },
+          { input: '/p/img-0.jpg', output: '/out/img-0_tide.jpg', status: 'ok', ms: 5, device: 'cpu', outcome: 'new', note: 'written as img-0_tide.jpg' },
+        ],
+      },
+    });
+    await waitFor(() => expect(screen.getByTestId('contact-sheet').textContent).toBe('Contact sheet: contact-sheet-2.jpg'));
+    expect(screen.getByTestId('export-report').textContent).toContain('img-0_ember.jpg is another export and was kept');
+    expect(screen.getByTestId('export-report').textContent).not.toContain('written as img-0_tide.jpg');
+  });
+
+  it('a template without {name} disables Export and says why', async () => {
+    const { bridge, ui } = setup();
+    bridge.handlers['settings:set'] = () => ({ ok: false, error: { code: 'bad-argument', message: "Expected a template containing {name} for nameTemplate but received 'x'" } });
+    render(ExportDialog, { ui, onclose: () => {} });
+    await fireEvent.input(screen.getByLabelText('File name template'), { target: { value: 'x' } });
+    await waitFor(() => expect(screen.getByTestId('name-template-error').textContent).toContain('Expected a template containing {name}'));
+    expect((screen.getByRole('button', { name: 'Export' }) as HTMLButtonElement).disabled).toBe(true);
+  });
+
   it('shows a refused export inline', async () => {
     const { bridge, ui } = setup();
     bridge.handlers['export:start'] = () => ({ ok: false, error: { code: 'not-allowed', message: 'Output folder was not chosen' } });
@@ -83,6 +135,7 @@ describe('ExportDialog', () => {
       keepMetadata: false,
       stripGps: true,
       skipExisting: false,
+      nameTemplate: '{name}_{style}',
       recursive: true,
       strength: 1,
       preserveColors: false,

@@ -1,7 +1,7 @@
 // Shared UI state (Svelte 5 runes). Components read it directly; all effects that
 // talk to the app live here or in the component that owns the view.
 
-import type { AppInfo, EngineCrash, EngineStatus, GalleryFolder, PhotoEntry, PreviewResult, Settings, StylesList, StyleView } from '../../../electron/common/ipc-contract';
+import type { AppInfo, EngineCrash, EngineStatus, GalleryFolder, PhotoEntry, PreviewResult, RecipeChoice, Settings, StylesList, StyleView } from '../../../electron/common/ipc-contract';
 import type { BatchReport, Brush, SizeChoice, StyleBlend } from '../../../electron/common/types';
 import { DEFAULT_BRUSH } from '../../../electron/common/params';
 import { call, errorMessage, IpcFailure } from './api';
@@ -192,6 +192,21 @@ export class AppState {
   recordTiming(p: PreviewResult): void {
     this.lastPreview = p;
     this.rates = learnRates(this.rates, p.timings);
+  }
+
+  /** A painted file's recipe: its style (the app blends two), strength, brush, preserve colours. Returns why not, or null. */
+  applyRecipe(r: RecipeChoice): string | null {
+    const parts = typeof r.style === 'string' ? [[r.style, 1] as const] : Object.entries(r.style);
+    const [a, b] = parts;
+    if (!a || parts.length > 2) return `The recipe blends ${parts.length} styles and the app blends two: paint with it using pastiche stylize --recipe`;
+    this.styleId = a[0];
+    this.blendWith = b ? b[0] : null;
+    if (b) this.mix = round3(b[1] / (a[1] + b[1] || 1));
+    this.strength = r.strength;
+    this.preserveColors = r.preserveColors;
+    this.brush = r.brush;
+    void this.saveSettings({ strength: r.strength, preserveColors: r.preserveColors, brush: r.brush });
+    return null;
   }
 
   /** Real exports measure the output work at full size: later estimates use it. */

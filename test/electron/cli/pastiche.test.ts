@@ -40,15 +40,18 @@ describe('pastiche CLI', () => {
     expect(rep.device).toBe('cpu');
     // The default brush (1024) is larger than this 96x64 photo: painted at its size, quietly
     // (nobody chose it; with --brush the same is said, below).
-    expect(rep.files).toEqual([{ input: a, output: path.join(d, 'out', 'a.jpg'), status: 'ok', ms: expect.any(Number), device: 'cpu' }]);
+    expect(rep.files).toEqual([
+      { input: a, output: path.join(d, 'out', 'a_fixture-ember.jpg'), status: 'ok', ms: expect.any(Number), device: 'cpu', outcome: 'new', note: 'written as a_fixture-ember.jpg' },
+    ]);
     expect(rep.files[0]).not.toHaveProperty('warnings');
-    const mixed = cli(['stylize', path.join(d, 'in'), '--out', path.join(d, 'out2'), '--json', '--format', 'webp', '--size', '64', '--strength', '0.5', '--style', 'fixture-tide=1,fixture-moss=1']);
+    const mixedArgs = ['--out', path.join(d, 'out2'), '--json', '--format', 'webp', '--size', '64', '--strength', '0.5', '--style', 'fixture-tide=1,fixture-moss=1'];
+    const mixed = cli(['stylize', path.join(d, 'in'), ...mixedArgs]);
     expect(mixed.code).toBe(1);
     const rep2 = JSON.parse(mixed.stdout);
     expect(rep2.files.map((f: { status: string }) => f.status)).toEqual(['ok', 'failed']);
     expect(rep2.files[1].error).toMatch(/PDF documents are not supported/);
-    expect(existsSync(path.join(d, 'out2', 'a.webp'))).toBe(true);
-    const again = cli(['stylize', path.join(d, 'in', 'a.jpg'), '--out', path.join(d, 'out2'), '--json', '--format', 'webp', '--skip-existing']);
+    expect(existsSync(path.join(d, 'out2', 'a_fixture-tide-50+fixture-moss-50.webp'))).toBe(true);
+    const again = cli(['stylize', path.join(d, 'in', 'a.jpg'), ...mixedArgs, '--skip-existing']);
     expect(JSON.parse(again.stdout).files[0].status).toBe('skipped');
   });
 
@@ -58,11 +61,22 @@ describe('pastiche CLI', () => {
     expect(r.code, r.stderr).toBe(0);
     const rep = JSON.parse(r.stdout);
     const ids = ['fixture-ember', 'fixture-tide', 'fixture-moss'];
-    expect(rep.files).toEqual(ids.map((id) => ({ input: a, output: path.join(d, 'all-out', id, 'a.jpg'), style: id, status: 'ok', ms: expect.any(Number), device: 'cpu' })));
-    for (const id of ids) expect(existsSync(path.join(d, 'all-out', id, 'a.jpg'))).toBe(true);
-    const text = cli(['stylize', a, '--out', path.join(d, 'all-out'), '--style', ' all ', '--skip-existing']);
+    expect(rep.files).toEqual(
+      ids.map((id) => ({
+        input: a,
+        output: path.join(d, 'all-out', id, `a_${id}.jpg`),
+        style: id,
+        status: 'ok',
+        ms: expect.any(Number),
+        device: 'cpu',
+        outcome: 'new',
+        note: `written as a_${id}.jpg`,
+      })),
+    );
+    for (const id of ids) expect(existsSync(path.join(d, 'all-out', id, `a_${id}.jpg`))).toBe(true);
+    const text = cli(['stylize', a, '--out', path.join(d, 'all-out'), '--style', ' all ', '--size', '64', '--skip-existing']);
     expect(text.code).toBe(0);
-    expect(text.stdout.trim().split('\n')).toEqual(ids.map(() => `skipped ${a} (output exists)`));
+    expect(text.stdout.trim().split('\n')).toEqual(ids.map((id) => `skipped ${a} (already exported with these settings as a_${id}.jpg)`));
     expect(text.stderr).toContain('0 done, 0 failed, 3 skipped');
   });
 

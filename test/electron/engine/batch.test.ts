@@ -3,6 +3,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { planBatch } from '../../../electron/engine/batch.js';
 import { Engine } from '../../../electron/engine/index.js';
+import { readRecipe } from '../../../electron/engine/recipe-io.js';
 import { FIXTURE_MODELS, WORKER, ensureBuilt, makeReadOnlyDir, mountTmpfs, tmpDir, writePhoto } from './helpers.js';
 
 let engine: Engine;
@@ -31,7 +32,46 @@ describe('batch planning', () => {
   });
 });
 
+describe('batch planning against what is already there', () => {
+  it("another export keeps its name, this photo's export with these settings is found, overwrite replaces", async () => {
+    const d = tmpDir();
+    const input = await writePhoto(path.join(d, 'a.jpg'), 32, 32);
+    const out = path.join(d, 'out');
+    const seen: string[] = [];
+    const at = (map: Record<string, 'same' | 'other'>) => async (o: string) => (seen.push(path.basename(o)), map[path.basename(o)] ?? 'none');
+    const name = (stem: string) => `${stem}_tide`;
+    const plan = (map: Record<string, 'same' | 'other'>, overwrite = false) => planBatch([input], out, { recursive: false, format: 'jpg', name, existing: at(map), overwrite }).then((p) => p.files[0]);
+    expect(await plan({})).toEqual({ input, output: path.join(out, 'a_tide.jpg'), placement: 'new' });
+    expect(await plan({ 'a_tide.jpg': 'other', 'a_tide-2.jpg': 'other' })).toEqual({ input, output: path.join(out, 'a_tide-3.jpg'), placement: 'renamed', kept: path.join(out, 'a_tide.jpg') });
+    expect(await plan({ 'a_tide.jpg': 'other', 'a_tide-2.jpg': 'same' })).toEqual({ input, output: path.join(out, 'a_tide-2.jpg'), placement: 'same' });
+    expect(await plan({ 'a_tide.jpg': 'other' }, true)).toEqual({ input, output: path.join(out, 'a_tide.jpg'), placement: 'overwrite' });
+    // The name template gets the bytes left for it beside "-N" and the extension.
+    const sizes: number[] = [];
+    await planBatch([input], out, { recursive: false, format: 'webp', name: (s, max) => (sizes.push(max), s), existing: at({ 'a.webp': 'other' }) });
+    expect(sizes).toEqual([255 - 5, 255 - 7]);
+    expect(seen).toContain('a_tide-3.jpg');
+  });
+});
+
 describe('batch runs', () => {
+  it("the recipe is written without the photo's metadata too; other settings are another export", async () => {
+    const d = tmpDir();
+    const input = await writePhoto(path.join(d, 'in', 'p.jpg'));
+    const out = path.join(d, 'out');
+    mkdirSync(out);
+    const first = await engine.runBatch([input], out, { keepMetadata: false });
+    const file = path.join(out, 'p_fixture-ember.jpg');
+    expect(first.files[0]).toMatchObject({ status: 'ok', output: file, outcome: 'new' });
+    const recipe = await readRecipe(file);
+    expect(recipe).toMatchObject({ style: 'fixture-ember', styleTitle: 'Ember (fixture)', packId: 'fixture-pack', packFingerprint: null, source: 'p.jpg', strength: 1, brush: 1024, size: 'original' });
+    expect(await engine.recipeFrom(file)).toMatchObject({ options: { style: 'fixture-ember', strength: 1, brush: 1024, preserveColors: false, size: 'original' } });
+    const gps = await engine.runBatch([input], out, { keepMetadata: true, skipExisting: true });
+    expect(gps.files[0]).toMatchObject({ status: 'ok', output: path.join(out, 'p_fixture-ember-2.jpg'), outcome: 'renamed' });
+    const again = await engine.runBatch([input], out, { keepMetadata: false, skipExisting: true });
+    expect(again.files[0]).toMatchObject({ status: 'skipped', output: file, outcome: 'same' });
+    await expect(engine.runBatch([input], out, { nameTemplate: 'x' })).rejects.toThrow("Expected a template containing {name} for nameTemplate but received 'x'");
+  });
+
   it('recursive mirrors the tree, bad files fail, batch goes on, originals untouched', async () => {
     const d = tmpDir();
     const src = path.join(d, 'src');
@@ -45,8 +85,8 @@ describe('batch runs', () => {
     const progress: number[] = [];
     const r = await engine.runBatch([src], out, { recursive: true, format: 'png' }, (p) => progress.push(p.done));
     const byName = Object.fromEntries(r.files.map((f) => [path.basename(f.input), f]));
-    expect(byName['top.jpg']).toMatchObject({ status: 'ok', output: path.join(out, 'top.png') });
-    expect(byName['inner.png']).toMatchObject({ status: 'ok', output: path.join(out, 'sub', 'deep', 'inner.png') });
+    expect(byName['top.jpg']).toMatchObject({ status: 'ok', output: path.join(out, 'top_fixture-ember.png') });
+    expect(byName['inner.png']).toMatchObject({ status: 'ok', output: path.join(out, 'sub', 'deep', 'inner_fixture-ember.png') });
     expect(byName['notes.jpg']).toMatchObject({ status: 'failed', error: expect.stringMatching(/Text\/markup file|Not a recognised image/) });
     expect(byName['empty.png']).toMatchObject({ status: 'failed', error: 'File is empty (0 bytes)' });
     expect(readFileSync(path.join(src, 'top.jpg')).equals(before)).toBe(true);
@@ -64,14 +104,15 @@ describe('batch runs', () => {
     await writePhoto(path.join(d, 'in', '2.jpg'));
     const out = path.join(d, 'out');
     mkdirSync(out);
-    writeFileSync(path.join(out, '.1.jpg.pastiche-tmp-999999'), 'partial');
+    writeFileSync(path.join(out, '.1_fixture-ember.jpg.pastiche-tmp-999999'), 'partial');
     const first = await engine.runBatch([path.join(d, 'in', '1.jpg')], out, {});
     expect(first.files[0]?.status).toBe('ok');
-    expect(existsSync(path.join(out, '.1.jpg.pastiche-tmp-999999'))).toBe(false);
-    const mtime = statSync(path.join(out, '1.jpg')).mtimeMs;
+    expect(existsSync(path.join(out, '.1_fixture-ember.jpg.pastiche-tmp-999999'))).toBe(false);
+    const mtime = statSync(path.join(out, '1_fixture-ember.jpg')).mtimeMs;
     const second = await engine.runBatch([path.join(d, 'in')], out, { skipExisting: true });
     expect(second.files.map((f) => f.status)).toEqual(['skipped', 'ok']);
-    expect(statSync(path.join(out, '1.jpg')).mtimeMs).toBe(mtime);
+    expect(second.files[0]).toMatchObject({ outcome: 'same', note: 'already exported with these settings as 1_fixture-ember.jpg' });
+    expect(statSync(path.join(out, '1_fixture-ember.jpg')).mtimeMs).toBe(mtime);
   });
 
   it('refuses a missing or read-only output folder before starting', async () => {

@@ -19,7 +19,7 @@ const style = (id: string, model: string, index: number): StyleInfo => ({
 
 export class FakeEngine implements EnginePort {
   previews: { input: string; size: number; style: unknown; exportSize?: unknown; brush?: unknown; brushChosen?: unknown; crop?: unknown }[] = [];
-  batches: { inputs: string[]; outDir: string; brushChosen: boolean | undefined }[] = [];
+  batches: { inputs: string[]; outDir: string; brushChosen: boolean | undefined; nameTemplate?: string | undefined; style?: unknown }[] = [];
   batchDelayMs = 5;
   /** Delay of each preview (device-switch tests: a preview in flight while the engine is replaced). */
   previewDelayMs = 0;
@@ -78,8 +78,14 @@ export class FakeEngine implements EnginePort {
       limits: { tilePixels: 3_000_000, statsEdge: 1024 },
     };
   }
-  async runBatch(inputs: string[], outDir: string, opts: { brushChosen?: boolean }, onProgress: (p: BatchProgress) => void, signal?: AbortSignal): Promise<BatchReport> {
-    this.batches.push({ inputs, outDir, brushChosen: opts.brushChosen });
+  async runBatch(
+    inputs: string[],
+    outDir: string,
+    opts: { brushChosen?: boolean; nameTemplate?: string; style?: unknown },
+    onProgress: (p: BatchProgress) => void,
+    signal?: AbortSignal,
+  ): Promise<BatchReport> {
+    this.batches.push({ inputs, outDir, brushChosen: opts.brushChosen, nameTemplate: opts.nameTemplate, style: opts.style });
     const files: BatchReport['files'] = [];
     for (const [i, input] of inputs.entries()) {
       if (signal?.aborted) return { files, device: 'cpu', cancelled: true };
@@ -89,6 +95,23 @@ export class FakeEngine implements EnginePort {
     }
     onProgress({ done: inputs.length, total: inputs.length, current: null, etaMs: 0 });
     return { files, device: 'cpu', cancelled: false };
+  }
+  /** A file named painted*.jpg holds a recipe of a blend; anything else holds none. */
+  async recipeFrom(file: string) {
+    if (!/painted[^/]*\.jpg$/.test(file)) throw Object.assign(new Error(`${file} holds no Pastiche recipe`), { code: 'NOT_FOUND' });
+    const options = { style: { ember: 0.7, tide: 0.3 }, strength: 0.8, brush: 512, preserveColors: true, size: 'original' as const };
+    const recipe = {
+      ...options,
+      styleTitle: 'EMBER + TIDE',
+      styleHash: '0'.repeat(64),
+      packId: 'pack',
+      packFingerprint: null,
+      appVersion: '0.0.0',
+      source: 'a.jpg',
+      sourceBytes: 1,
+      settingsHash: '1'.repeat(64),
+    };
+    return { recipe, options };
   }
   doctor() {
     return {

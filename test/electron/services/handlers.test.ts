@@ -59,6 +59,7 @@ async function setup(): Promise<Setup> {
       openFolder: async () => photos,
       openFiles: async () => [path.join(photos, 'a.jpg'), path.join(photos, 'notes.txt')],
       chooseOutputFolder: async () => out,
+      chooseRecipe: async () => recipeAnswer.file,
     },
     roots,
     settings: new SettingsStore(path.join(base, 'user', 'settings.json')),
@@ -73,6 +74,8 @@ async function setup(): Promise<Setup> {
   });
   return { host, engine, drops, created, roots, events, dirs: { photos, out, outside, base }, opened };
 }
+
+const recipeAnswer: { file: string | null } = { file: null };
 
 const req = { style: 'ember', size: 512, exportSize: 'original' as const, brush: 1024, strength: 1, preserveColors: false };
 
@@ -237,7 +240,11 @@ describe('flows', () => {
       ok: false,
       error: { message: "Expected integer between 64 and 16384 or 'original' for size but received 20" },
     });
-    const started = await call(s.host.handlers, 'export:start', { ...request, outDir: s.dirs.out, folders: [path.join(s.dirs.photos, 'sub')] });
+    expect(await call(s.host.handlers, 'export:start', { ...request, outDir: s.dirs.out, nameTemplate: '{style}' })).toMatchObject({
+      ok: false,
+      error: { code: 'bad-argument', message: "Expected a template containing {name} for nameTemplate but received '{style}'" },
+    });
+    const started = await call(s.host.handlers, 'export:start', { ...request, outDir: s.dirs.out, folders: [path.join(s.dirs.photos, 'sub')], nameTemplate: '{name}-{style}' });
     expect(started.ok).toBe(true);
     const jobId = started.ok ? started.value.jobId : '';
     await expect.poll(() => s.events.some((e) => e.event === 'export:done')).toBe(true);
@@ -246,8 +253,40 @@ describe('flows', () => {
     expect(s.engine.batches[0]?.inputs).toEqual([path.join(s.dirs.photos, 'a.jpg'), path.join(s.dirs.photos, 'sub')]);
     // The app always sends a brush: at the default it is nobody's choice (no "larger than the photo" warnings).
     expect(s.engine.batches[0]?.brushChosen).toBe(false);
+    expect(s.engine.batches[0]?.nameTemplate).toBe('{name}-{style}');
     expect(s.events.filter((e) => e.event === 'export:progress').length).toBeGreaterThan(0);
     expect(s.events.some((e) => e.event === 'engine:status' && (e.payload as { state: string }).state === 'busy')).toBe(true);
+  });
+
+  it('export of several styles: each style in turn into the same folder, one progress and one report', async () => {
+    const s = await setup();
+    await call(s.host.handlers, 'gallery:openFolder');
+    await call(s.host.handlers, 'export:chooseFolder');
+    const options = { style: 'ember', size: 'original' as const, brush: 1024, strength: 1, preserveColors: false, format: 'jpg' as const, quality: 90, keepMetadata: true, stripGps: true };
+    const files = [path.join(s.dirs.photos, 'a.jpg'), path.join(s.dirs.photos, 'sub', 'b.jpg')];
+    const base = { files, folders: [], outDir: s.dirs.out, recursive: false, skipExisting: true, options };
+    expect(await call(s.host.handlers, 'export:start', { ...base, styles: ['tide', 'nope'] })).toMatchObject({ ok: false, error: { code: 'not-found' } });
+    expect(await call(s.host.handlers, 'export:start', { ...base, styles: ['tide', { ember: 0.5, tide: 0.5 }] })).toMatchObject({ ok: true });
+    await expect.poll(() => s.events.some((e) => e.event === 'export:done')).toBe(true);
+    expect(s.engine.batches.map((b) => b.style)).toEqual(['tide', { ember: 0.5, tide: 0.5 }]);
+    const done = s.events.find((e) => e.event === 'export:done')!.payload as EventContract['export:done'];
+    expect(done.report.files).toHaveLength(4);
+    const progress = s.events.filter((e) => e.event === 'export:progress').map((e) => e.payload as EventContract['export:progress']);
+    expect(progress.every((p) => p.total === 4)).toBe(true);
+    expect(progress.at(-1)?.done).toBe(4);
+  });
+
+  it('recipe:open reads the recipe of the chosen painted file; cancel is null; no recipe is an error naming the file', async () => {
+    const s = await setup();
+    recipeAnswer.file = null;
+    expect(await call(s.host.handlers, 'recipe:open')).toEqual({ ok: true, value: null });
+    recipeAnswer.file = path.join(s.dirs.out, 'painted.jpg');
+    expect(await call(s.host.handlers, 'recipe:open')).toEqual({
+      ok: true,
+      value: { file: recipeAnswer.file, style: { ember: 0.7, tide: 0.3 }, styleTitle: 'EMBER + TIDE', strength: 0.8, brush: 512, preserveColors: true, size: 'original', appVersion: '0.0.0' },
+    });
+    recipeAnswer.file = path.join(s.dirs.photos, 'a.jpg');
+    expect(await call(s.host.handlers, 'recipe:open')).toEqual({ ok: false, error: { code: 'not-found', message: `${recipeAnswer.file} holds no Pastiche recipe` } });
   });
 
   it('export:cancel aborts the running job', async () => {

@@ -30,10 +30,19 @@ describe('settings validation', () => {
     [{ outputDir: 'relative/dir' }, "Expected absolute path for outputDir but received 'relative/dir'"],
     [{ outputDir: '/a/../b' }, "Expected outputDir without '..' segments but received '/a/../b'"],
     [{ compareStyles: ['../x'] }, "Expected id (lowercase letters, digits and '-', at most 64) for compareStyles[0] but received '../x'"],
+    [{ nameTemplate: 'x' }, "Expected a template containing {name} for nameTemplate but received 'x'"],
+    [{ nameTemplate: '{name}/{style}' }, "Expected a template without a path separator ('/') (outputs go into the output folder) for nameTemplate but received '{name}/{style}'"],
+    [{ nameTemplate: '{name}_{artist}' }, 'Expected a template whose tokens are among {name}, {style}, {size}, {brush}, {strength} (unknown: {artist})'],
     [{ bogus: 1 }, "Unknown key 'bogus' in settings"],
     ['nope', "Expected object for settings but received 'nope'"],
   ])('refuses %j', (patch, message) => {
     expect(() => validateSettingsPatch(patch)).toThrow(message);
+  });
+
+  it('output names: the style is in them by default; a template with {name} is kept', () => {
+    expect(DEFAULT_SETTINGS.nameTemplate).toBe('{name}_{style}');
+    expect(validateSettingsPatch({ nameTemplate: '{name} ({style}, {strength})' })).toEqual({ nameTemplate: '{name} ({style}, {strength})' });
+    expect(sanitizeSettings({ nameTemplate: 'no-name' }).nameTemplate).toBe('{name}_{style}');
   });
 
   it('sanitize keeps valid keys and defaults the rest', () => {

@@ -40,7 +40,7 @@ describe('bad inputs: one clear error per file, the batch goes on', () => {
     await writePhoto(path.join(src, 'z-good.png'), 64, 48, 3);
     const out = path.join(dir, 'mixed-out');
     mkdirSync(out);
-    const r = await engine.runBatch([src], out, { format: 'png' });
+    const r = await engine.runBatch([src], out, { format: 'png', nameTemplate: '{name}' });
     const by = Object.fromEntries(r.files.map((f) => [path.basename(f.input), f]));
     expect(Object.keys(by).sort()).toEqual(['a-good.jpg', 'bomb.png', 'doc.jpg', 'empty.jpg', 'phone.heic', 'random.png', 'truncated.jpg', 'vector.jpg', 'z-good.png']);
     const expected: Record<string, RegExp> = {

@@ -24,7 +24,7 @@ describe('faults', () => {
     const N = 16;
     for (let i = 0; i < N; i++) await writePhoto(path.join(src, `p${String(i).padStart(2, '0')}.png`), 256, 192, i + 1);
     const out = path.join(dir, 'kill-out');
-    const cli = startCli(['stylize', src, '--out', out, '--format', 'png']);
+    const cli = startCli(['stylize', src, '--out', out, '--format', 'png', '--name-template', '{name}']);
     let workers: number[] = [];
     const deadline = Date.now() + 60_000;
     // Kill as soon as the first outputs land: other files are mid-inference or mid-write.
@@ -52,7 +52,7 @@ describe('faults', () => {
     writeFileSync(stale, readFileSync(path.join(out, finished[0]!)).subarray(0, 100));
     const mtimes = Object.fromEntries(finished.map((n) => [n, statSync(path.join(out, n)).mtimeMs]));
 
-    const again = await runCli(['stylize', src, '--out', out, '--format', 'png', '--skip-existing', '--json']);
+    const again = await runCli(['stylize', src, '--out', out, '--format', 'png', '--name-template', '{name}', '--skip-existing', '--json']);
     expect(again.code, again.stderr).toBe(0);
     const rep = JSON.parse(again.stdout) as { files: { input: string; status: string }[] };
     const skipped = rep.files.filter((f) => f.status === 'skipped').map((f) => `${path.basename(f.input)}`);
@@ -94,7 +94,7 @@ describe('faults', () => {
     mkdirSync(out);
     const engine = await Engine.create({ modelsDir: FIXTURE_MODELS, workerPath: WORKER, device: 'cpu', concurrency: 1 });
     try {
-      const r = await engine.runBatch([src], out, {}, (p) => {
+      const r = await engine.runBatch([src], out, { nameTemplate: '{name}' }, (p) => {
         if (p.done === 1 && p.current === null && existsSync(inputs[4]!)) unlinkSync(inputs[4]!);
       });
       expect(r.files.map((f) => f.status)).toEqual(['ok', 'ok', 'ok', 'ok', 'failed', 'ok']);

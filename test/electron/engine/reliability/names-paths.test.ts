@@ -35,7 +35,7 @@ describe('names and paths', () => {
     // The output folder is deep too, so output and temp paths are long as well.
     const out = path.join(dir, 'o'.repeat(200), 'p'.repeat(200), '\u51fa\u529b');
     mkdirSync(out, { recursive: true });
-    const r = await engine.runBatch([src], out, { recursive: true, format: 'png' });
+    const r = await engine.runBatch([src], out, { recursive: true, format: 'png', nameTemplate: '{name}' });
     expect(r.files.filter((f) => f.status !== 'ok').map((f) => `${f.input}: ${f.error}`)).toEqual([]);
     expect(r.files).toHaveLength(names.length + 1);
     for (const f of r.files) {
@@ -57,9 +57,15 @@ describe('names and paths', () => {
     const input = await writePhoto(path.join(dir, 'max', `${stem}.jpg`), 32, 32, 3);
     const out = path.join(dir, 'max-out');
     mkdirSync(out);
-    const r = await engine.runBatch([input], out, { format: 'webp' });
+    const r = await engine.runBatch([input], out, { format: 'webp', nameTemplate: '{name}' });
     expect(r.files[0]).toMatchObject({ status: 'ok', output: path.join(out, `${stem}.webp`) });
     expect(readdirSync(out)).toEqual([`${stem}.webp`]);
+    // With the style in the name it would be 266 bytes: the photo's name is shortened, the style kept.
+    const styled = await engine.runBatch([input], out, { format: 'webp' });
+    const name = path.basename(styled.files[0]?.output ?? '');
+    expect(styled.files[0]?.status).toBe('ok');
+    expect(name).toBe(`${'n'.repeat(255 - '_fixture-ember.webp'.length)}_fixture-ember.webp`);
+    expect(Buffer.byteLength(name)).toBe(255);
   });
 
   it('IMG.JPG + img.jpg, a.jpg + a.png and NFC/NFD twins in one batch: no silent collision, deterministic', async () => {
@@ -69,7 +75,7 @@ describe('names and paths', () => {
     expect(readdirSync(src)).toHaveLength(6);
     const out = path.join(dir, 'coll-out');
     mkdirSync(out);
-    const r = await engine.runBatch([src], out, {});
+    const r = await engine.runBatch([src], out, { nameTemplate: '{name}' });
     expect(r.files.every((f) => f.status === 'ok')).toBe(true);
     const outs = r.files.map((f) => f.output!);
     // Unique even for case-insensitive, normalization-insensitive file systems (macOS, Windows).
@@ -85,7 +91,7 @@ describe('names and paths', () => {
     const bytes = new Set(outs.map((o) => readFileSync(o).toString('base64')));
     expect(bytes.size).toBe(6);
     // A re-run assigns the same names, so --skip-existing skips them all.
-    const again = await engine.runBatch([src], out, { skipExisting: true });
+    const again = await engine.runBatch([src], out, { skipExisting: true, nameTemplate: '{name}' });
     expect(again.files.map((f) => f.status)).toEqual(Array(6).fill('skipped'));
     expect(again.files.map((f) => f.output)).toEqual(outs);
   });
@@ -95,7 +101,7 @@ describe('names and paths', () => {
     const a = await writePhoto(path.join(src, 'a.png'), 32, 32, 1);
     const b = await writePhoto(path.join(src, 'b.jpg'), 32, 32, 2);
     const before = readFileSync(a);
-    const r = await engine.runBatch([src], src, { format: 'png' });
+    const r = await engine.runBatch([src], src, { format: 'png', nameTemplate: '{name}' });
     const by = Object.fromEntries(r.files.map((f) => [path.basename(f.input), f]));
     expect(by['a.png']).toMatchObject({ status: 'failed', output: null, error: `Refused: the output ${a} would overwrite an input photo; choose another --out folder or --format` });
     expect(by['b.jpg']).toMatchObject({ status: 'ok', output: path.join(src, 'b.png') });
@@ -130,7 +136,7 @@ describe('names and paths', () => {
     const cwd = path.join(dir, 'dash');
     await writePhoto(path.join(cwd, '-rf.jpg'));
     await writePhoto(path.join(cwd, '--help.jpg'));
-    const ok = await runCli(['stylize', '--out', 'out', '--json', '--', '-rf.jpg', '--help.jpg'], { cwd });
+    const ok = await runCli(['stylize', '--out', 'out', '--json', '--name-template', '{name}', '--', '-rf.jpg', '--help.jpg'], { cwd });
     expect(ok.code, ok.stderr).toBe(0);
     const rep = JSON.parse(ok.stdout) as { files: { input: string; status: string; output: string }[] };
     expect(rep.files.map((f) => [path.basename(f.input), f.status, path.basename(f.output)])).toEqual([
