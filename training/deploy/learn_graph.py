@@ -80,8 +80,7 @@ class _Gen(nn.Module):
     def __init__(self, g: Generator):
         super().__init__()
         self.g = g
-        self.norms = [m for _, m in g.named_modules() if isinstance(m, Norm)]
-        self.k = sum(m.channels for m in self.norms)
+        self.k = sum(m.channels for _, m in g.named_modules() if isinstance(m, Norm))   # vector half
 
     def _layers(self):
         """(kind, ConvNormRelu) in forward order; kind: down | res_a | res_b | up."""
@@ -111,7 +110,8 @@ class _Gen(nn.Module):
                 h = res_in + h
             saved.append((kind, m, h, xhat, std, gamma))
         conv = self.g.out.conv
-        t = torch.tanh(F.conv2d(F.pad(h, (4, 4, 4, 4), mode="reflect"), conv.weight, conv.bias))
+        p = int(conv.weight.shape[2]) // 2
+        t = torch.tanh(F.conv2d(F.pad(h, (p, p, p, p), mode="reflect"), conv.weight, conv.bias))
         return 127.5 * (t + 1.0), (saved, t)
 
     def backward(self, gy: torch.Tensor, state) -> torch.Tensor:
