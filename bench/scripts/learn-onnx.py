@@ -28,6 +28,7 @@ import torch  # noqa: E402
 from training.core.data import ContentCrops, default_shared_dir, list_images, load_rgb  # noqa: E402
 from training.core.ort import ort_outputs  # noqa: E402
 from training.deploy.learn_graph import gram_names  # noqa: E402
+from training.deploy.vgg_external import learn_run_folder  # noqa: E402
 from training.styles.learn import builtin_vectors, emit, load_frozen, parse_args  # noqa: E402
 from training.styles.vector import style_document, vector_size, write_style  # noqa: E402
 
@@ -64,19 +65,23 @@ def main(argv=None) -> int:
     if os.path.exists(out_path) and not a.overwrite:
         raise SystemExit(f"Expected a new style id but {out_path} exists (--overwrite replaces it)")
     g, entry, fp = load_frozen(a.models, a.pack)
-    learn = entry["learn"]
+    with learn_run_folder(a.models, entry["learn"]) as run_dir:   # the graphs with the VGG shards beside them
+        return learn_style(a, g, entry["learn"], fp, run_dir, t_start, out_path)
+
+
+def learn_style(a, g, learn, fp, run_dir: str, t_start: float, out_path: str) -> int:
     size = vector_size(g)
     k = size // 2
     vectors = builtin_vectors(a.models, a.pack, fp, size)
     painting = load_rgb(a.painting, max_long_edge=learn["styleSize"]).unsqueeze(0).float().numpy()
     names = gram_names(learn["scales"])
-    (grams,), _ = ort_outputs(os.path.join(a.models, learn["grams"]["file"]), [{"painting": painting}], names)
+    (grams,), _ = ort_outputs(os.path.join(run_dir, learn["grams"]["file"]), [{"painting": painting}], names)
     content_dir = a.content or os.path.join(default_shared_dir(), "content", "open")
     data = ContentCrops(list_images([content_dir]), a.crop, torch.device("cpu"), seed=a.seed)
     probe_src = copy.copy(data)
     probe_src.rng, probe_src.crop = random.Random(a.seed + 1), a.probe_size
     probes = probe_src.batch(a.probe_crops).numpy()
-    serve = Serve(os.path.join(a.models, learn["graph"]["file"]), a.threads)
+    serve = Serve(os.path.join(run_dir, learn["graph"]["file"]), a.threads)
     weights = np.array([a.content_weight, a.style_weight, a.tv_weight], np.float32)
 
     def run(x, vec):

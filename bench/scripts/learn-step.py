@@ -28,6 +28,7 @@ from training.core.losses import STYLE_LAYERS, downscale, gram  # noqa: E402
 from training.core.ort import ort_outputs  # noqa: E402
 from training.core.vgg import VGGFeatures  # noqa: E402
 from training.deploy.learn_graph import LEARN_OUTPUTS, gram_names  # noqa: E402
+from training.deploy.vgg_external import learn_run_folder  # noqa: E402
 from training.styles.learn import DEFAULTS, builtin_vectors, load_frozen, step_loss  # noqa: E402
 from training.styles.vector import vector_size  # noqa: E402
 
@@ -46,7 +47,11 @@ def main() -> int:
         torch.set_num_threads(a.threads)
     man = json.load(open(os.path.join(a.models, "manifest.json")))
     learn = next(m for m in man["models"] if m["id"] == "pastiche-pack16")["learn"]
-    graph, grams_graph = (os.path.join(a.models, learn[k]["file"]) for k in ("graph", "grams"))
+    with learn_run_folder(a.models, learn) as run_dir:   # the graphs with the VGG shards beside them
+        return measure(a, *(os.path.join(run_dir, learn[k]["file"]) for k in ("graph", "grams")))
+
+
+def measure(a, graph: str, grams_graph: str) -> int:
     g, _, fp = load_frozen(a.models, "pastiche-pack16")
     vec0 = next(iter(builtin_vectors(a.models, "pastiche-pack16", fp, vector_size(g)).values()))
     vgg = VGGFeatures()

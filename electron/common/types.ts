@@ -61,6 +61,14 @@ export interface LearnFileRef extends ModelFileRef {
 export interface LearnInfo {
   graph: LearnFileRef;
   grams: LearnFileRef;
+  /**
+   * The VGG19 weight shards (blocks 1-3, one per convolution, CC BY 4.0: shipped beside the app in
+   * trainer-data/vgg19, never in the models folder) that both graphs reference as ONNX external
+   * data. `file` is relative to the graph file's folder (`vgg19/group1-shard1of1` .. `group8`):
+   * a session needs the graph and these files at those paths beside it. `bytes` and `sha256` are
+   * those of the whole shard.
+   */
+  vgg: ModelFileRef[];
   styleSize: number;
   scales: number[];
   crop: number;

@@ -5,9 +5,11 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import subprocess
 import tempfile
-from typing import TYPE_CHECKING, Dict, List, Sequence
+from contextlib import contextmanager
+from typing import TYPE_CHECKING, Dict, Iterator, List, Sequence
 
 import numpy as np
 
@@ -15,6 +17,23 @@ from .paths import REPO_ROOT
 
 if TYPE_CHECKING:
     import onnx
+
+
+@contextmanager
+def run_folder(graphs: Sequence[str], data: Dict[str, str]) -> Iterator[str]:
+    """A temporary folder with the graphs and, at each relative path of `data`, its source file (hard
+    links where the file system allows, else copies): a graph whose initializers are external data,
+    located relative to the graph's folder, runs from there. Yields the folder; it is removed after."""
+    with tempfile.TemporaryDirectory(prefix="pastiche-run-") as d:
+        pairs = [(g, os.path.basename(g)) for g in graphs] + [(src, rel) for rel, src in data.items()]
+        for src, rel in pairs:
+            dst = os.path.join(d, rel)
+            os.makedirs(os.path.dirname(dst), exist_ok=True)
+            try:
+                os.link(src, dst)
+            except OSError:   # another file system, or a read-only file of another owner
+                shutil.copyfile(src, dst)
+        yield d
 
 
 def ort_batch(model_path: str, jobs: List[Dict], ranges=False, threads: int = 0, time: bool = False) -> Dict:

@@ -25,8 +25,10 @@ from onnx import helper, numpy_helper
 from ..core.export import _export, file_ref
 from ..core.losses import CONTENT_LAYERS, STYLE_LAYERS, total_variation
 from ..core.model import Generator, Norm
-from ..core.vgg import BGR_MEAN, LAYERS, VGGFeatures
+from ..core.ort import run_folder
+from ..core.vgg import BGR_MEAN, LAYERS, VGGFeatures, default_vgg_dir
 from . import backward as B
+from .vgg_external import externalise_vgg, vgg_refs
 
 _POOL_AFTER = (1, 3)   # vgg.py: max-pool after block1_conv2 and block2_conv2
 STYLE_IDX = [LAYERS.index(n) for n in STYLE_LAYERS]
@@ -232,8 +234,10 @@ def share_flipped_weights(model: onnx.ModelProto) -> int:
 
 
 def export_learn_graphs(g: Generator, vgg: VGGFeatures, out_dir: str, name: str,
-                        scales: Sequence[int] = (1, 2)) -> Dict[str, Dict]:
-    """Writes <name>-learn.onnx and <name>-grams.onnx; returns their file refs with io names."""
+                        scales: Sequence[int] = (1, 2), vgg_dir: str | None = None) -> Dict[str, Dict]:
+    """Writes <name>-learn.onnx and <name>-grams.onnx, their VGG weights external data in the shards of
+    vgg_dir (deploy/vgg_external.py; vgg must hold those weights); returns their file refs with io names."""
+    vgg_dir = vgg_dir or default_vgg_dir()
     g = g.float().eval()
     learn, grams = LearnGraph(g, vgg, scales).eval(), GramsGraph(vgg, scales).eval()
     k2 = 2 * learn.gen.k
@@ -251,10 +255,18 @@ def export_learn_graphs(g: Generator, vgg: VGGFeatures, out_dir: str, name: str,
                 {"input": {0: "batch", 2: "height", 3: "width"}, "content": {0: "batch"}, "style": {0: "batch"},
                  "tv": {0: "batch"}})
         _export(grams, (painting,), paths["grams"], ["painting"], names, {"painting": hw})
-    m = onnx.load(paths["graph"])
-    share_flipped_weights(m)
-    onnx.checker.check_model(m)
-    onnx.save(m, paths["graph"])
+    for key, path in paths.items():
+        m = onnx.load(path)
+        if key == "graph":
+            share_flipped_weights(m)
+        externalise_vgg(m, vgg_dir)
+        tmp = path + ".tmp"
+        onnx.save(m, tmp)
+        os.replace(tmp, path)
+    shards = {r["file"]: os.path.join(vgg_dir, os.path.basename(r["file"])) for r in vgg_refs()}
+    with run_folder(list(paths.values()), shards) as d:
+        for path in paths.values():   # with the shards beside it: the external data resolve
+            onnx.checker.check_model(os.path.join(d, os.path.basename(path)))
     refs = {k: file_ref(p) for k, p in paths.items()}
     refs["graph"]["io"] = {"inputs": ["input", "style_vector", "loss_weights"] + names, "outputs": LEARN_OUTPUTS}
     refs["grams"]["io"] = {"inputs": ["painting"], "outputs": names}

@@ -6,10 +6,13 @@ engine"):
 - <file>-learn.onnx: the style learner's loss (learn.py step_loss) and its gradient with respect to
   the style vector, through the frozen generator and VGG19 blocks 1-3 (deploy/learn_graph.py);
 - <file>-grams.onnx: the painting's Gram targets, computed once per painting;
-where <file> is the pack's fp32 graph without `.onnx`. The manifest entry gets `learn`: both file
-refs with their io names, learn.py's DEFAULTS (so the engine's learner copies no numbers) and the
-parity of onnxruntime-node against torch.autograd of step_loss on real crops (parity() below, also
-run by tests/styles/test_learn_graph.py).
+where <file> is the pack's fp32 graph without `.onnx`. Both reference the VGG19 weights as external
+data, the shards of PASTICHE_VGG_DIR (default: vgg19/ of the shared data), which must be the ones the
+graphs are built for (deploy/vgg_external.py SHARDS): run them from a folder that has `vgg19/` beside
+them (learn_run_folder). The manifest entry gets `learn`: both file refs with their io names, the
+shards (`vgg`: file relative to the graphs' folder, bytes, sha256), learn.py's DEFAULTS (so the
+engine's learner copies no numbers) and the parity of onnxruntime-node against torch.autograd of
+step_loss on real crops (parity() below, also run by tests/styles/test_learn_graph.py).
 """
 from __future__ import annotations
 
@@ -27,8 +30,9 @@ from ..core.data import ContentCrops, default_shared_dir, list_images, load_rgb
 from ..core.losses import STYLE_LAYERS, downscale, gram
 from ..core.ort import ort_outputs
 from ..core.paths import REPO_ROOT
-from ..core.vgg import VGGFeatures
+from ..core.vgg import VGGFeatures, default_vgg_dir
 from ..deploy.learn_graph import LEARN_OUTPUTS, export_learn_graphs, gram_names
+from ..deploy.vgg_external import check_shards, learn_run_folder, vgg_refs
 from .learn import DEFAULTS, builtin_vectors, load_frozen, step_loss
 from .vector import vector_size
 
@@ -123,15 +127,21 @@ def main(argv=None) -> int:
     p.add_argument("--no-parity", action="store_true", help="skip the parity runs (no shared photos needed)")
     a = p.parse_args(argv)
     man_path = os.path.join(a.models, "manifest.json")
+    vgg_dir = default_vgg_dir()
+    try:
+        check_shards(vgg_dir)
+    except ValueError as e:
+        raise SystemExit(str(e)) from None
     g, entry, _ = load_frozen(a.models, a.pack)
     base = os.path.splitext(entry["file"])[0]
-    refs = export_learn_graphs(g, VGGFeatures(), a.models, base, DEFAULTS["scales"])
-    learn = {"graph": refs["graph"], "grams": refs["grams"], **learn_settings(),
+    refs = export_learn_graphs(g, VGGFeatures(vgg_dir), a.models, base, DEFAULTS["scales"], vgg_dir)
+    learn = {"graph": refs["graph"], "grams": refs["grams"], "vgg": vgg_refs(), **learn_settings(),
              "method": "training/deploy/learn_graph.py: loss and d loss / d style_vector of "
                        "training/styles/learn.py step_loss, backward written with inference operators"}
     if not a.no_parity:
-        learn["parity"] = parity(a.models, a.pack, os.path.join(a.models, refs["graph"]["file"]),
-                                 os.path.join(a.models, refs["grams"]["file"]))
+        with learn_run_folder(a.models, learn, vgg_dir) as d:
+            learn["parity"] = parity(a.models, a.pack, os.path.join(d, refs["graph"]["file"]),
+                                     os.path.join(d, refs["grams"]["file"]))
         learn["parity"].pop("cases")
     with open(man_path, encoding="utf-8") as f:
         man = json.load(f)

@@ -3,6 +3,8 @@
 // usage: node training/tools/ort-serve.mjs model.onnx [threads]
 // stdin: one JSON line per run, {"feeds": {name: {"file", "dims"}}, "outs": {name: file}} (float32
 // raw files, as ort-batch.mjs); stdout: one JSON line per run, {"dims": {name: [...]}, "ms": n}.
+// A graph with external data (the learning graphs: VGG19 shards) is given by its path in a folder that
+// has the data beside it (training/deploy/vgg_external.py learn_run_folder).
 import { readFileSync, writeFileSync } from 'node:fs';
 import { createInterface } from 'node:readline';
 import ort from 'onnxruntime-node';

