@@ -6,33 +6,10 @@ import { realpath } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { PasticheError, serializeError } from '../common/errors.js';
-import {
-  checkBoolean,
-  DEFAULT_MAX_PIXELS,
-  DEFAULT_STYLIZE_OPTIONS,
-  normalizeStylizeOptions,
-  parseDevice,
-  parseFormat,
-  parseMaxPixels,
-  parsePrecision,
-  parsePreviewSize,
-  parseSize,
-  parseThreads,
-} from '../common/params.js';
-import type {
-  BatchProgress,
-  DeviceChoice,
-  DeviceReport,
-  FileResult,
-  LearnStyleOptions,
-  ModelInfo,
-  OutputFormat,
-  Precision,
-  ProviderName,
-  StyleBlend,
-  StyleInfo,
-  StylizeOptions,
-} from '../common/types.js';
+// prettier-ignore
+import { checkBoolean, DEFAULT_MAX_PIXELS, DEFAULT_STYLIZE_OPTIONS, normalizeStylizeOptions, parseDevice, parseFormat, parseMaxPixels, parsePrecision, parsePreviewSize, parseRect, parseSize, parseThreads } from '../common/params.js';
+// prettier-ignore
+import type { BatchProgress, DeviceChoice, DeviceReport, FileResult, LearnStyleOptions, ModelInfo, OutputFormat, Precision, ProviderName, StyleBlend, StyleInfo, StylizeOptions } from '../common/types.js';
 import { checkOutputDir, outputPathIn, planBatch, prepareOutputDirs, sweepStaleTemps, tempPathFor } from './batch.js';
 import { loadManifest, styleInput, type LoadedManifest, type ModelError } from '../catalog/manifest.js';
 import { DEFAULT_BATCH_CONCURRENCY, DEFAULT_STATS_EDGE, DEFAULT_TILE_PIXELS, type BatchOptions, type EngineOptions, type EngineStylizeInput } from './engine-options.js';
@@ -42,13 +19,12 @@ import { defaultWorkerPath, resolveModelsDir, resolveUserStylesDir } from './pat
 import type { PackRef, StyleFileProblem } from '../catalog/style-files.js';
 import { checkNewStyleId, learnablePack, learnUserStyle, loadedUserStyle, removeUserStyle, renameUserStyle } from '../catalog/user-styles.js';
 import { Supervisor } from './supervisor.js';
-import type { PreviewJob, PreviewOutput, RenderSettings, StylizeJob, StylizeResult, WarmupResult } from '../common/worker-protocol.js';
+import type { PreviewJob, PreviewOutput, RegionJob, RegionOutput, RenderSettings, StylizeJob, StylizeResult, WarmupResult } from '../common/worker-protocol.js';
 
 type EngineEvents = {
   'worker-crash': [WorkerCrash];
   'worker-restart': [number | undefined];
-  /** Aliases of worker-crash / worker-restart. */
-  crash: [WorkerCrash];
+  crash: [WorkerCrash]; // aliases of worker-crash / worker-restart
   restart: [number | undefined];
   progress: [BatchProgress];
   device: [DeviceReport];
@@ -280,9 +256,19 @@ export class Engine extends EventEmitter<EngineEvents> {
     const o = this.normalize({ ...opts, size });
     const job: PreviewJob = { ...this.settings(o, opts), size, exportSize, input: path.resolve(input) };
     if (opts.crop) job.crop = { width: parsePreviewSize(opts.crop.width, 'crop.width'), height: parsePreviewSize(opts.crop.height, 'crop.height') };
-    const r = await this.sup.request('preview', job, { signal, label: input });
+    // A style thumbnail waits while the preview the user looks at is painted.
+    const r = await this.sup.request('preview', job, { signal, label: input, priority: job.crop ? 'background' : 'interactive' });
     this.noteDevice(r.provider, r.fallbackReason);
     // Structured clone turns Buffers into Uint8Arrays; hand callers a Buffer again.
+    return { ...r, data: Buffer.from(r.data.buffer, r.data.byteOffset, r.data.byteLength) };
+  }
+
+  /** The 1:1 view: `rect` of the export at `exportSize`, painted at the export's size (region.ts). */
+  async region(input: string, opts: EngineStylizeInput & { exportSize: unknown; rect: unknown }, signal?: AbortSignal): Promise<RegionOutput> {
+    const exportSize = parseSize(opts.exportSize, 'exportSize');
+    const job: RegionJob = { ...this.settings(this.normalize({ ...opts, size: exportSize }), opts), exportSize, input: path.resolve(input), rect: parseRect(opts.rect) };
+    const r = await this.sup.request('region', job, { signal, label: input, priority: 'interactive' });
+    this.noteDevice(r.provider, r.fallbackReason);
     return { ...r, data: Buffer.from(r.data.buffer, r.data.byteOffset, r.data.byteLength) };
   }
 
