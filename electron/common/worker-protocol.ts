@@ -221,6 +221,6 @@ export type WorkerRequest = { [K in JobKind]: { type: 'job'; id: number; kind: K
 export type WorkerResponse =
   | { type: 'ready'; pid: number }
   | { type: 'started'; id: number }
-  | { type: 'progress'; id: number; stage: 'decode' | 'infer' | 'encode'; fraction: number }
+  | { type: 'progress'; id: number; stage: 'decode' | 'infer' | 'encode'; fraction: number; detail?: string }
   | { type: 'result'; id: number; result: JobKinds[JobKind]['result'] }
   | { type: 'error'; id: number; error: SerializedError };

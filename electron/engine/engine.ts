@@ -18,7 +18,8 @@ import { workerCrash, type DoctorReport, type EngineBatchReport, type ModelStatu
 import { defaultWorkerPath, resolveModelsDir, resolveUserStylesDir } from './paths.js';
 import type { PackRef, StyleFileProblem } from '../catalog/style-files.js';
 import { checkNewStyleId, learnablePack, learnUserStyle, loadedUserStyle, removeUserStyle, renameUserStyle } from '../catalog/user-styles.js';
-import { Supervisor } from './supervisor.js';
+import { Supervisor, type JobOptions } from './supervisor.js';
+import { BatchEta, photoFraction } from '../common/eta.js';
 import type { PreviewJob, PreviewOutput, RegionJob, RegionOutput, RenderSettings, StylizeJob, StylizeResult, WarmupResult } from '../common/worker-protocol.js';
 
 type EngineEvents = {
@@ -184,7 +185,7 @@ export class Engine extends EventEmitter<EngineEvents> {
     return normalizeStylizeOptions({ ...opts, style });
   }
 
-  private async runJob(input: string, output: string, o: StylizeOptions, extra: EngineStylizeInput, signal?: AbortSignal): Promise<StylizeResult> {
+  private async runJob(input: string, output: string, o: StylizeOptions, extra: EngineStylizeInput, signal?: AbortSignal, onProgress?: JobOptions['onProgress']): Promise<StylizeResult> {
     const tmp = tempPathFor(output);
     const job: StylizeJob = {
       ...this.settings(o, extra),
@@ -196,7 +197,7 @@ export class Engine extends EventEmitter<EngineEvents> {
       keepMetadata: o.keepMetadata,
       stripGps: o.stripGps,
     };
-    const r = await this.sup.request('stylize', job, { signal, tmpFile: tmp, label: input });
+    const r = await this.sup.request('stylize', job, { signal, tmpFile: tmp, label: input, onProgress });
     this.noteDevice(r.provider, r.fallbackReason);
     return r;
   }
@@ -299,18 +300,17 @@ export class Engine extends EventEmitter<EngineEvents> {
     const total = plan.files.length;
     const results: (FileResult | undefined)[] = new Array(total);
     const report: EngineBatchReport = { files: [], device: null, cancelled: false };
-    const t0 = performance.now();
     let done = 0;
-    let worked = 0;
-    // The ETA uses the pace after the first stylized file: that one pays for session start-up,
-    // and skipped files (--skip-existing) take no time, so neither should set the rate.
-    let firstWorkedAt: number | null = null;
+    const eta = new BatchEta(total, { concurrency: this.concurrency });
+    let stage: string | null = null;
+    let sentAt = 0;
     let stopped: string | null = null;
-    const progress = (current: string | null): void => {
-      const remaining = total - done;
+    // Within a photo the worker reports every pass and tile: at most 5 updates a second of those.
+    const progress = (current: string | null, within = false): void => {
       const now = performance.now();
-      const avg = worked >= 2 && firstWorkedAt !== null ? (now - firstWorkedAt) / (worked - 1) : worked === 1 ? now - t0 : null;
-      const p: BatchProgress = { done, total, current, etaMs: avg === null ? null : Math.round(avg * remaining) };
+      if (within && now - sentAt < 200) return;
+      sentAt = now;
+      const p: BatchProgress = { done, total, current, etaMs: eta.eta(done, now), fraction: eta.fraction(done), stage };
       onProgress?.(p);
       this.emit('progress', p);
     };
@@ -329,14 +329,20 @@ export class Engine extends EventEmitter<EngineEvents> {
         } else if (skipExisting && existsSync(f.output)) {
           results[i] = { input: f.input, output: f.output, status: 'skipped', ms: 0, device: null };
         } else {
+          eta.started(i, start);
+          stage = null;
           progress(f.input);
           try {
-            const r = await this.runJob(f.input, f.output, o, opts, signal);
+            const r = await this.runJob(f.input, f.output, o, opts, signal, (st, fr, detail) => {
+              eta.progress(i, photoFraction(st, fr));
+              stage = detail ?? st;
+              progress(f.input, true);
+            });
             results[i] = this.toFileResult(f.input, f.output, start, r, null);
             report.device = r.provider;
-            worked++;
-            if (worked === 1) firstWorkedAt = performance.now();
+            eta.finished(i, r.width * r.height, r.ms);
           } catch (e) {
+            eta.dropped(i);
             const err = serializeError(e);
             if (err.code === 'CANCELLED') {
               results[i] = { input: f.input, output: null, status: 'cancelled', error: 'Cancelled', ms: Math.round(performance.now() - start), device: null };

@@ -98,7 +98,7 @@ export type JobPriority = 'interactive' | 'normal' | 'background';
 export interface JobOptions {
   priority?: JobPriority | undefined;
   signal?: AbortSignal | undefined;
-  onProgress?: ((stage: string, fraction: number) => void) | undefined;
+  onProgress?: ((stage: string, fraction: number, detail?: string) => void) | undefined;
   onStarted?: (() => void) | undefined;
   /** Temp file the job writes; deleted here if the worker dies or is killed. */
   tmpFile?: string | undefined;
@@ -172,7 +172,7 @@ export class Supervisor extends EventEmitter<{ crash: [CrashEvent]; restart: [nu
         p.opts.onStarted?.();
         break;
       case 'progress':
-        p.opts.onProgress?.(msg.stage, msg.fraction);
+        p.opts.onProgress?.(msg.stage, msg.fraction, msg.detail);
         break;
       case 'result':
         this.settle(p);

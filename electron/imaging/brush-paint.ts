@@ -66,9 +66,9 @@ export async function paintWithBrush(
   // Progress of the inference stage, by pixels: the brush pass, then the detail pass.
   const total = bw * bh + (detail ? dw * dh : 0);
   const part =
-    (offset: number, share: number): ProgressFn =>
-    (stage, f) =>
-      progress?.(stage, (offset + f * share) / total);
+    (offset: number, share: number, label: string): ProgressFn =>
+    (stage, f, detail) =>
+      progress?.(stage, (offset + f * share) / total, detail ? `${label}, ${detail}` : label);
   const passes: PassTiming[] = [];
   let reduceMs = 0;
   const pass = async (kind: PassTiming['kind'], w: number, h: number, offset: number): Promise<StylizedPixels> => {
@@ -76,7 +76,7 @@ export async function paintWithBrush(
     const hit = key ? store.cache.get<StylizedPixels>(key) : undefined;
     if (hit) {
       passes.push({ kind, width: w, height: h, tiles: 0, ms: 0 });
-      part(offset, w * h)('infer', 1);
+      part(offset, w * h, `${kind} pass`)('infer', 1);
       return hit;
     }
     const r0 = performance.now();
@@ -84,7 +84,7 @@ export async function paintWithBrush(
     reduceMs += performance.now() - r0;
     checkCancelled(cancel);
     const t0 = performance.now();
-    const r = await stylizePixels(src, w, h, runner, s, cancel, part(offset, w * h));
+    const r = await stylizePixels(src, w, h, runner, s, cancel, part(offset, w * h, `${kind} pass`));
     passes.push({ kind, width: w, height: h, tiles: r.tiles, ms: Math.round(performance.now() - t0) });
     if (key && store.write) store.cache.set(key, r, passBytes(r));
     return r;

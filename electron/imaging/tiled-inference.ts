@@ -27,7 +27,8 @@ export interface CancelToken {
   readonly cancelled: boolean;
 }
 
-export type ProgressFn = (stage: 'decode' | 'infer' | 'encode', fraction: number) => void;
+/** `detail`: where within the stage, e.g. 'detail pass, tile 3 of 8'. */
+export type ProgressFn = (stage: 'decode' | 'infer' | 'encode', fraction: number, detail?: string) => void;
 
 export function checkCancelled(c: CancelToken): void {
   if (c.cancelled) throw new PasticheError('CANCELLED', 'Cancelled');
@@ -97,7 +98,7 @@ export async function stylizePixels(
     const tb = span('blend-tile');
     acc.add(out, pw, ph, t.x, t.y, t.width, t.height, wx[t.col] as Float32Array, wy[t.row] as Float32Array);
     tb.end();
-    progress?.('infer', ++done / grid.tiles.length);
+    progress?.('infer', ++done / grid.tiles.length, `tile ${done} of ${grid.tiles.length}`);
   }
   const tr = span('to-rgb');
   const out = acc.toRgb();

@@ -37,7 +37,8 @@ async function handle(msg: Extract<WorkerRequest, { type: 'job' }>): Promise<voi
     switch (msg.kind) {
       case 'stylize': {
         const j = msg.job;
-        const progress = (stage: 'decode' | 'infer' | 'encode', fraction: number): void => send({ type: 'progress', id: msg.id, stage, fraction });
+        const progress = (stage: 'decode' | 'infer' | 'encode', fraction: number, detail?: string): void =>
+          send(detail ? { type: 'progress', id: msg.id, stage, fraction, detail } : { type: 'progress', id: msg.id, stage, fraction });
         result = await runStylize(j, new OrtRunner(ctx, j.model, j.device, j.threads), token, progress, { cache: passes, write: false });
         break;
       }

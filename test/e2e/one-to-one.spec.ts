@@ -4,7 +4,7 @@
 import { expect, test, type Locator, type Page } from '@playwright/test';
 import fs from 'node:fs';
 import path from 'node:path';
-import sharp from 'sharp';
+import sharp, { type OutputInfo } from 'sharp';
 
 const URL_ = process.env['E2E_URL'] ?? '';
 const PHOTOS = process.env['E2E_PHOTOS'] ?? '';
@@ -32,7 +32,7 @@ async function shown(page: Page, img: Locator): Promise<Shown> {
   return { rect: { x, y, width, height }, rgb };
 }
 
-function meanDiff(view: Shown, full: { data: Buffer; info: sharp.OutputInfo }): number {
+function meanDiff(view: Shown, full: { data: Buffer; info: OutputInfo }): number {
   const { rect } = view;
   const c = full.info.channels;
   let sum = 0;
