@@ -141,6 +141,50 @@ async function nativeOver(c: Ctx, stats: Float32Array, r: Rect): Promise<Buffer>
   return out;
 }
 
+/** Pastes `src` (rectangle `from`) into `dst` (rectangle `to`), where they overlap. */
+function paste(dst: Buffer, to: Rect, src: Uint8Array, from: Rect): void {
+  const x0 = Math.max(to.x, from.x);
+  const x1 = Math.min(to.x + to.width, from.x + from.width);
+  for (let y = Math.max(to.y, from.y); y < Math.min(to.y + to.height, from.y + from.height); y++) {
+    if (x1 <= x0) return;
+    const s = ((y - from.y) * from.width + (x0 - from.x)) * 3;
+    dst.set(src.subarray(s, s + (x1 - x0) * 3), ((y - to.y) * to.width + (x0 - to.x)) * 3);
+  }
+}
+
+/** What of `r` lies outside `last`: up to four rectangles (the bands above and below, the sides). */
+export function uncovered(r: Rect, last: Rect): Rect[] {
+  const top = Math.min(Math.max(last.y, r.y), r.y + r.height);
+  const bottom = Math.max(Math.min(last.y + last.height, r.y + r.height), top);
+  const left = Math.min(Math.max(last.x, r.x), r.x + r.width);
+  const right = Math.max(Math.min(last.x + last.width, r.x + r.width), left);
+  const parts: Rect[] = [
+    { x: r.x, y: r.y, width: r.width, height: top - r.y },
+    { x: r.x, y: bottom, width: r.width, height: r.y + r.height - bottom },
+    { x: r.x, y: top, width: left - r.x, height: bottom - top },
+    { x: right, y: top, width: r.x + r.width - right, height: bottom - top },
+  ];
+  return parts.filter((p) => p.width > 0 && p.height > 0);
+}
+
+/**
+ * A native rectangle, reusing the one painted last for this photo and style: a pan paints only
+ * the bands it uncovers (each with its own margin, so they are the export's tiles there too).
+ */
+async function nativePanned(c: Ctx, stats: Float32Array, r: Rect): Promise<Buffer> {
+  const key = `${c.key}|native-last`;
+  const last = c.use.cache.get<{ rect: Rect; rgb: Buffer }>(key);
+  let rgb: Buffer;
+  if (!last) rgb = await nativeOver(c, stats, r);
+  else {
+    rgb = Buffer.alloc(r.width * r.height * 3);
+    paste(rgb, r, last.rgb, last.rect);
+    for (const part of uncovered(r, last.rect)) paste(rgb, r, await nativeOver(c, stats, part), part);
+  }
+  c.use.cache.set(key, { rect: r, rgb: Buffer.from(rgb) }, rgb.byteLength);
+  return rgb;
+}
+
 export async function runRegion(job: RegionJob, runner: ModelRunner, cancel: CancelToken, use: CacheUse): Promise<RegionOutput> {
   const t0 = performance.now();
   const dec = await cachedDecode(job, { size: job.exportSize, allowUpscale: job.allowUpscale, maxPixels: job.maxPixels }, use);
@@ -161,7 +205,7 @@ export async function runRegion(job: RegionJob, runner: ModelRunner, cancel: Can
   checkCancelled(cancel);
   let rgb: Buffer;
   if (p.kind === 'whole') rgb = cropRect(p.painting.rgb, W, r);
-  else if (p.kind === 'native') rgb = await nativeOver(c, p.stats, r);
+  else if (p.kind === 'native') rgb = await nativePanned(c, p.stats, r);
   else {
     const [first, ...rest] = p.layers;
     rgb = await enlargedOver(first as Layer, W, H, r);
