@@ -97,3 +97,19 @@ test("100%: the 1:1 view shows the exported file's own pixels, and pans", async 
   expect(d2).toBeLessThanOrEqual(2);
   await page.keyboard.press('Escape');
 });
+
+test('Fit with the native brush says it cannot show native strokes; 100% shows them', async ({ page }) => {
+  await post(page, '/__test/dialogs', { openFolder: PHOTOS, chooseOutputFolder: OUT });
+  await post(page, '/ipc/settings:set', { args: [{ previewSize: 768, exportSize: 'original', brush: 'native' }] });
+  await page.goto(URL_);
+  await page.getByTestId('open-folder').click();
+  await page.getByRole('option', { name: /01-lake/ }).click();
+  await page.locator(`[data-style="${STYLES[0]}"]`).click();
+  await expect(page.getByTestId('preview-phase')).toContainText('768×512', { timeout: 90_000 });
+  await expect(page.getByTestId('native-note')).toContainText('Fit cannot show native strokes');
+  await page.screenshot({ path: path.join(SHOTS, 'native-fit-note.png') });
+  await page.getByRole('button', { name: '100%' }).click();
+  await expect(page.getByTestId('native-note')).toHaveCount(0);
+  await expect(page.getByTestId('one-to-one-status')).toContainText('1600 × 1067 · 100 %', { timeout: 90_000 });
+  await page.screenshot({ path: path.join(SHOTS, 'native-one-to-one.png') });
+});
