@@ -3,7 +3,7 @@
 // renderer are all typed from these maps, so a channel cannot drift between them.
 // Pure TypeScript: types plus two constant channel lists (the preload allow-lists them).
 
-import type { PreviewOutput } from './worker-protocol.js';
+import type { PreviewOutput, Rect } from './worker-protocol.js';
 import type { BatchProgress, Brush, BatchReport, CrashInfo, DeviceChoice, DeviceReport, OutputFormat, SizeChoice, StyleBlend, StyleInfo, StylizeOptions } from './types.js';
 
 export type ErrorCode = 'bad-sender' | 'bad-argument' | 'not-allowed' | 'not-found' | 'cancelled' | 'busy' | 'engine' | 'io' | 'internal';
@@ -98,6 +98,27 @@ export interface PreviewRequest {
   brush: Brush;
   strength: number;
   preserveColors: boolean;
+}
+
+/** The 1:1 view: `rect` of the export at `exportSize`, painted at the export's size and brush plan. */
+export interface RegionRequest {
+  style: string | StyleBlend;
+  exportSize: SizeChoice;
+  brush: Brush;
+  strength: number;
+  preserveColors: boolean;
+  rect: Rect;
+}
+
+/** The painted rectangle (MediaKind 'result', PNG: the export's own pixels) and where it lies. */
+export interface RegionResult {
+  id: string;
+  rect: Rect;
+  exportWidth: number;
+  exportHeight: number;
+  ms: number;
+  /** The photo's passes were already kept: only the rectangle was painted. */
+  cached: boolean;
 }
 
 /** Style thumbnails show the style on this photo (null: the bundled sample), at this brush and export size. */
@@ -246,6 +267,8 @@ export interface IpcContract {
   /** ticket: caller-chosen id to cancel with preview:cancel; a newer render on the same ticket cancels the older. */
   'preview:render': { args: [photo: string, request: PreviewRequest, ticket: string]; result: PreviewResult };
   'preview:cancel': { args: [ticket: string]; result: boolean };
+  /** The 1:1 view's rectangle; same tickets as preview:render (a newer request cancels the older). */
+  'preview:region': { args: [photo: string, request: RegionRequest, ticket: string]; result: RegionResult };
   'export:chooseFolder': { args: []; result: string | null };
   /** Can an export write into this folder (one chosen with export:chooseFolder, or the default one)? */
   'export:checkFolder': { args: [folder: string]; result: FolderCheck };
@@ -311,6 +334,7 @@ const channelSet = {
   'styles:thumbnail': true,
   'preview:render': true,
   'preview:cancel': true,
+  'preview:region': true,
   'export:chooseFolder': true,
   'export:checkFolder': true,
   'export:start': true,

@@ -169,6 +169,25 @@ export function parsePreviewSize(v: unknown, name = 'size', mode: Mode = 'parse'
   return checkInteger(name, v, PREVIEW_SIZE, mode);
 }
 
+/** An edge of the 1:1 view's rectangle: up to a 4K screen at device pixels. */
+export const REGION_EDGE: Range = { min: 1, max: 4096 };
+/** A corner of it: anywhere in the largest export. */
+export const REGION_OFFSET: Range = { min: 0, max: SIZE.max };
+
+/** A rectangle of the export in pixels: { x, y, width, height }, integers. */
+export function parseRect(v: unknown, name = 'rect', mode: Mode = 'parse'): { x: number; y: number; width: number; height: number } {
+  if (typeof v !== 'object' || v === null || Array.isArray(v)) throw invalid(name, 'an object { x, y, width, height }', v);
+  const o = v as Record<string, unknown>;
+  const extra = Object.keys(o).find((k) => !['x', 'y', 'width', 'height'].includes(k));
+  if (extra !== undefined) throw new ParamError(name, `Unknown key '${extra}' in ${name}: expected x, y, width and height`);
+  return {
+    x: checkInteger(`${name}.x`, o['x'], REGION_OFFSET, mode),
+    y: checkInteger(`${name}.y`, o['y'], REGION_OFFSET, mode),
+    width: checkInteger(`${name}.width`, o['width'], REGION_EDGE, mode),
+    height: checkInteger(`${name}.height`, o['height'], REGION_EDGE, mode),
+  };
+}
+
 /** Brush: an integer in BRUSH or 'native'. */
 export function parseBrush(v: unknown, name = 'brush', mode: Mode = 'parse'): Brush {
   if (v === 'native') return 'native';

@@ -233,6 +233,10 @@ export interface BatchProgress {
   total: number;
   current: string | null;
   etaMs: number | null;
+  /** 0-1 of the batch, the photos in flight counted by their own progress (passes, tiles). */
+  fraction?: number;
+  /** Where the photo in progress is, e.g. 'detail pass, tile 3 of 8'. */
+  stage?: string | null;
 }
 
 export interface BatchReport {

@@ -79,6 +79,40 @@ export interface PreviewJob extends RenderSettings {
   crop?: { width: number; height: number };
 }
 
+/** A rectangle in pixels of the export (x, y: its top-left corner). */
+export interface Rect {
+  x: number;
+  y: number;
+  width: number;
+  height: number;
+}
+
+/**
+ * The 1:1 view: one rectangle of the export at `exportSize`, painted at the export's own size with
+ * its brush plan from the photo's passes (kept in the worker), so it is that crop of the export.
+ */
+export interface RegionJob extends RenderSettings {
+  input: string;
+  exportSize: SizeChoice;
+  rect: Rect;
+}
+
+export interface RegionOutput {
+  /** PNG: lossless, so the view is the export's pixels. */
+  data: Buffer;
+  mime: 'image/png';
+  /** The rectangle painted: the one asked for, within the export. */
+  rect: Rect;
+  exportWidth: number;
+  exportHeight: number;
+  ms: number;
+  /** Whether the photo's passes were already kept (only the rectangle was painted). */
+  cached: boolean;
+  provider: ProviderName;
+  fallbackReason?: string;
+  warnings: string[];
+}
+
 export interface StylizeResult {
   output: string;
   width: number;
@@ -177,6 +211,7 @@ export interface BenchResult {
 export interface JobKinds {
   stylize: { job: StylizeJob; result: StylizeResult };
   preview: { job: PreviewJob; result: PreviewOutput };
+  region: { job: RegionJob; result: RegionOutput };
   doctor: { job: Record<string, never>; result: DoctorResult };
   warmup: { job: WarmupJob; result: WarmupResult };
   bench: { job: BenchJob; result: BenchResult };
@@ -189,6 +224,6 @@ export type WorkerRequest = { [K in JobKind]: { type: 'job'; id: number; kind: K
 export type WorkerResponse =
   | { type: 'ready'; pid: number }
   | { type: 'started'; id: number }
-  | { type: 'progress'; id: number; stage: 'decode' | 'infer' | 'encode'; fraction: number }
+  | { type: 'progress'; id: number; stage: 'decode' | 'infer' | 'encode'; fraction: number; detail?: string }
   | { type: 'result'; id: number; result: JobKinds[JobKind]['result'] }
   | { type: 'error'; id: number; error: SerializedError };

@@ -6,34 +6,12 @@ import { realpath } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { PasticheError, serializeError } from '../common/errors.js';
-import {
-  checkBoolean,
-  DEFAULT_MAX_PIXELS,
-  DEFAULT_STYLIZE_OPTIONS,
-  normalizeStylizeOptions,
-  parseDevice,
-  parseFormat,
-  parseMaxPixels,
-  parsePrecision,
-  parsePreviewSize,
-  parseSize,
-  parseThreads,
-} from '../common/params.js';
-import type {
-  BatchProgress,
-  DeviceChoice,
-  DeviceReport,
-  FileResult,
-  LearnStyleOptions,
-  ModelInfo,
-  OutputFormat,
-  Precision,
-  ProviderName,
-  StyleBlend,
-  StyleInfo,
-  StylizeOptions,
-} from '../common/types.js';
+// prettier-ignore
+import { checkBoolean, DEFAULT_MAX_PIXELS, DEFAULT_STYLIZE_OPTIONS, normalizeStylizeOptions, parseDevice, parseFormat, parseMaxPixels, parsePrecision, parsePreviewSize, parseRect, parseSize, parseThreads } from '../common/params.js';
+// prettier-ignore
+import type { BatchProgress, DeviceChoice, DeviceReport, FileResult, LearnStyleOptions, ModelInfo, OutputFormat, Precision, ProviderName, StyleBlend, StyleInfo, StylizeOptions } from '../common/types.js';
 import type { Recipe } from '../common/recipe.js';
+// prettier-ignore
 import { checkOutputDir, notProcessed, outputPathIn, placementNote, placementResult, prepareOutputDirs, sweepStaleTemps, tempPathFor, type PlannedFile } from './batch.js';
 import { batchRecipe, photoRecipe, planExport, readRecipe, recipeOptions, type RecipeSettings } from './recipe-io.js';
 import { loadManifest, styleInput, type LoadedManifest, type ModelError } from '../catalog/manifest.js';
@@ -43,14 +21,14 @@ import { workerCrash, type DoctorReport, type EngineBatchReport, type ModelStatu
 import { defaultWorkerPath, resolveModelsDir, resolveUserStylesDir } from './paths.js';
 import type { PackRef, StyleFileProblem } from '../catalog/style-files.js';
 import { checkNewStyleId, learnablePack, learnUserStyle, loadedUserStyle, removeUserStyle, renameUserStyle } from '../catalog/user-styles.js';
-import { Supervisor } from './supervisor.js';
-import type { PreviewJob, PreviewOutput, RenderSettings, StylizeJob, StylizeResult, WarmupResult } from '../common/worker-protocol.js';
+import { Supervisor, type JobOptions } from './supervisor.js';
+import { BatchEta, photoFraction } from '../common/eta.js';
+import type { PreviewJob, PreviewOutput, RegionJob, RegionOutput, RenderSettings, StylizeJob, StylizeResult, WarmupResult } from '../common/worker-protocol.js';
 
 type EngineEvents = {
   'worker-crash': [WorkerCrash];
   'worker-restart': [number | undefined];
-  /** Aliases of worker-crash / worker-restart. */
-  crash: [WorkerCrash];
+  crash: [WorkerCrash]; // aliases of worker-crash / worker-restart
   restart: [number | undefined];
   progress: [BatchProgress];
   device: [DeviceReport];
@@ -210,7 +188,15 @@ export class Engine extends EventEmitter<EngineEvents> {
     return normalizeStylizeOptions({ ...opts, style });
   }
 
-  private async runJob(input: string, output: string, o: StylizeOptions, extra: EngineStylizeInput, signal?: AbortSignal, recipe?: Recipe): Promise<StylizeResult> {
+  private async runJob(
+    input: string,
+    output: string,
+    o: StylizeOptions,
+    extra: EngineStylizeInput,
+    signal?: AbortSignal,
+    recipe?: Recipe,
+    onProgress?: JobOptions['onProgress'],
+  ): Promise<StylizeResult> {
     const tmp = tempPathFor(output);
     const job: StylizeJob = {
       ...this.settings(o, extra),
@@ -223,7 +209,7 @@ export class Engine extends EventEmitter<EngineEvents> {
       stripGps: o.stripGps,
       recipe: recipe ?? (await photoRecipe(batchRecipe(this.manifest, o, this.precision), input)),
     };
-    const r = await this.sup.request('stylize', job, { signal, tmpFile: tmp, label: input });
+    const r = await this.sup.request('stylize', job, { signal, tmpFile: tmp, label: input, onProgress });
     this.noteDevice(r.provider, r.fallbackReason);
     return r;
   }
@@ -283,9 +269,19 @@ export class Engine extends EventEmitter<EngineEvents> {
     const o = this.normalize({ ...opts, size });
     const job: PreviewJob = { ...this.settings(o, opts), size, exportSize, input: path.resolve(input) };
     if (opts.crop) job.crop = { width: parsePreviewSize(opts.crop.width, 'crop.width'), height: parsePreviewSize(opts.crop.height, 'crop.height') };
-    const r = await this.sup.request('preview', job, { signal, label: input });
+    // A style thumbnail waits while the preview the user looks at is painted.
+    const r = await this.sup.request('preview', job, { signal, label: input, priority: job.crop ? 'background' : 'interactive' });
     this.noteDevice(r.provider, r.fallbackReason);
     // Structured clone turns Buffers into Uint8Arrays; hand callers a Buffer again.
+    return { ...r, data: Buffer.from(r.data.buffer, r.data.byteOffset, r.data.byteLength) };
+  }
+
+  /** The 1:1 view: `rect` of the export at `exportSize`, painted at the export's size (region.ts). */
+  async region(input: string, opts: EngineStylizeInput & { exportSize: unknown; rect: unknown }, signal?: AbortSignal): Promise<RegionOutput> {
+    const exportSize = parseSize(opts.exportSize, 'exportSize');
+    const job: RegionJob = { ...this.settings(this.normalize({ ...opts, size: exportSize }), opts), exportSize, input: path.resolve(input), rect: parseRect(opts.rect) };
+    const r = await this.sup.request('region', job, { signal, label: input, priority: 'interactive' });
+    this.noteDevice(r.provider, r.fallbackReason);
     return { ...r, data: Buffer.from(r.data.buffer, r.data.byteOffset, r.data.byteLength) };
   }
 
@@ -316,18 +312,17 @@ export class Engine extends EventEmitter<EngineEvents> {
     const total = plan.files.length;
     const results: (FileResult | undefined)[] = new Array(total);
     const report: EngineBatchReport = { files: [], device: null, cancelled: false };
-    const t0 = performance.now();
     let done = 0;
-    let worked = 0;
-    // The ETA uses the pace after the first stylized file: that one pays for session start-up,
-    // and skipped files (--skip-existing) take no time, so neither should set the rate.
-    let firstWorkedAt: number | null = null;
+    const eta = new BatchEta(total, { concurrency: this.concurrency });
+    let stage: string | null = null;
+    let sentAt = 0;
     let stopped: string | null = null;
-    const progress = (current: string | null): void => {
-      const remaining = total - done;
+    // Within a photo the worker reports every pass and tile: at most 5 updates a second of those.
+    const progress = (current: string | null, within = false): void => {
       const now = performance.now();
-      const avg = worked >= 2 && firstWorkedAt !== null ? (now - firstWorkedAt) / (worked - 1) : worked === 1 ? now - t0 : null;
-      const p: BatchProgress = { done, total, current, etaMs: avg === null ? null : Math.round(avg * remaining) };
+      if (within && now - sentAt < 200) return;
+      sentAt = now;
+      const p: BatchProgress = { done, total, current, etaMs: eta.eta(done, now), fraction: eta.fraction(done), stage };
       onProgress?.(p);
       this.emit('progress', p);
     };
@@ -346,14 +341,20 @@ export class Engine extends EventEmitter<EngineEvents> {
         } else if (skipExisting && f.placement === 'same') {
           results[i] = { input: f.input, output: f.output, status: 'skipped', ms: 0, device: null, outcome: 'same', note: placementNote(f, true) };
         } else {
+          eta.started(i, start);
+          stage = null;
           progress(f.input);
           try {
-            const r = await this.runJob(f.input, f.output, o, opts, signal, await recipeOf(f.input));
+            const r = await this.runJob(f.input, f.output, o, opts, signal, await recipeOf(f.input), (st, fr, detail) => {
+              eta.progress(i, photoFraction(st, fr));
+              stage = detail ?? st;
+              progress(f.input, true);
+            });
             results[i] = { ...this.toFileResult(f.input, f.output, start, r, null), ...placementResult(f) };
             report.device = r.provider;
-            worked++;
-            if (worked === 1) firstWorkedAt = performance.now();
+            eta.finished(i, r.width * r.height, r.ms);
           } catch (e) {
+            eta.dropped(i);
             const err = serializeError(e);
             if (err.code === 'CANCELLED') {
               results[i] = { input: f.input, output: null, status: 'cancelled', error: 'Cancelled', ms: Math.round(performance.now() - start), device: null };

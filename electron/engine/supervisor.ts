@@ -88,9 +88,17 @@ export interface CrashEvent {
   retrying: boolean;
 }
 
+/**
+ * 'interactive': what the user is looking at (a preview, the 1:1 view): sent at once.
+ * 'normal': exports: sent at once. 'background': style thumbnails: one at a time, and only while
+ * no interactive job is in flight, so the worker's one inference thread serves the view first.
+ */
+export type JobPriority = 'interactive' | 'normal' | 'background';
+
 export interface JobOptions {
+  priority?: JobPriority | undefined;
   signal?: AbortSignal | undefined;
-  onProgress?: ((stage: string, fraction: number) => void) | undefined;
+  onProgress?: ((stage: string, fraction: number, detail?: string) => void) | undefined;
   onStarted?: (() => void) | undefined;
   /** Temp file the job writes; deleted here if the worker dies or is killed. */
   tmpFile?: string | undefined;
@@ -106,6 +114,8 @@ interface Pending {
   resolve: (v: unknown) => void;
   reject: (e: Error) => void;
   cancelled: boolean;
+  /** Handed to the worker (background jobs wait in the queue until their turn). */
+  sent: boolean;
   killTimer?: NodeJS.Timeout;
   cleanup: () => void;
 }
@@ -122,6 +132,8 @@ export interface SupervisorOptions {
 export class Supervisor extends EventEmitter<{ crash: [CrashEvent]; restart: [number | undefined] }> {
   private worker: WorkerHandle | null = null;
   private readonly pending = new Map<number, Pending>();
+  /** Background jobs not yet sent, oldest first. */
+  private readonly queue: Pending[] = [];
   private nextId = 1;
   private closed = false;
   private readonly spawner: Spawner;
@@ -160,7 +172,7 @@ export class Supervisor extends EventEmitter<{ crash: [CrashEvent]; restart: [nu
         p.opts.onStarted?.();
         break;
       case 'progress':
-        p.opts.onProgress?.(msg.stage, msg.fraction);
+        p.opts.onProgress?.(msg.stage, msg.fraction, msg.detail);
         break;
       case 'result':
         this.settle(p);
@@ -177,14 +189,42 @@ export class Supervisor extends EventEmitter<{ crash: [CrashEvent]; restart: [nu
     this.pending.delete(p.id);
     if (p.killTimer) clearTimeout(p.killTimer);
     p.cleanup();
+    const q = this.queue.indexOf(p);
+    if (q >= 0) this.queue.splice(q, 1);
+    this.pump();
+  }
+
+  private send(p: Pending): void {
+    p.sent = true;
+    this.ensureWorker().postMessage(p.req);
+  }
+
+  /** Sends the oldest background job once no interactive or background job is in flight. */
+  private pump(): void {
+    if (this.closed || this.queue.length === 0) return;
+    for (const p of this.pending.values()) {
+      if (p.sent && (p.opts.priority === 'interactive' || p.opts.priority === 'background')) return;
+    }
+    const next = this.queue.shift();
+    if (next) this.send(next);
+  }
+
+  /** Jobs sent and not settled, by priority (tests, diagnostics). */
+  inFlight(): { id: number; kind: string; priority: JobPriority }[] {
+    return [...this.pending.values()].filter((p) => p.sent).map((p) => ({ id: p.id, kind: p.req.kind, priority: p.opts.priority ?? 'normal' }));
+  }
+
+  /** Background jobs waiting for their turn. */
+  get queued(): number {
+    return this.queue.length;
   }
 
   private onExit(w: WorkerHandle, code: number | null, signal: string | null): void {
     if (this.worker === w) this.worker = null;
     const intentional = this.intentional.has(w);
-    const inflight = [...this.pending.values()];
+    const inflight = [...this.pending.values()].filter((p) => p.sent);
     if (this.closed) {
-      for (const p of inflight) {
+      for (const p of [...this.pending.values()]) {
         this.settle(p);
         p.reject(new PasticheError('CANCELLED', 'Engine closed'));
       }
@@ -225,6 +265,7 @@ export class Supervisor extends EventEmitter<{ crash: [CrashEvent]; restart: [nu
       this.emit('restart', nw.pid);
       for (const p of toRetry) nw.postMessage(p.req);
     }
+    this.pump();
   }
 
   /** Sends a job; resolves with its result. Rejects with PasticheError (CANCELLED, WORKER_CRASH, ...). */
@@ -241,13 +282,17 @@ export class Supervisor extends EventEmitter<{ crash: [CrashEvent]; restart: [nu
         attempts: 1,
         opts,
         cancelled: false,
+        sent: false,
         resolve: resolve as (v: unknown) => void,
         reject,
         cleanup: () => opts.signal?.removeEventListener('abort', onAbort),
       };
       this.pending.set(id, p);
       opts.signal?.addEventListener('abort', onAbort, { once: true });
-      this.ensureWorker().postMessage(req);
+      if (opts.priority === 'background') {
+        this.queue.push(p);
+        this.pump();
+      } else this.send(p);
     });
   }
 
@@ -256,6 +301,12 @@ export class Supervisor extends EventEmitter<{ crash: [CrashEvent]; restart: [nu
     const p = this.pending.get(id);
     if (!p || p.cancelled) return;
     p.cancelled = true;
+    if (!p.sent) {
+      // Still in the queue: the worker never hears of it.
+      this.settle(p);
+      p.reject(new PasticheError('CANCELLED', 'Cancelled'));
+      return;
+    }
     const w = this.worker;
     if (!w) return;
     w.postMessage({ type: 'cancel', id });
@@ -268,6 +319,10 @@ export class Supervisor extends EventEmitter<{ crash: [CrashEvent]; restart: [nu
 
   async close(): Promise<void> {
     this.closed = true;
+    for (const p of this.queue.splice(0)) {
+      this.settle(p);
+      p.reject(new PasticheError('CANCELLED', 'Engine closed'));
+    }
     const w = this.worker;
     if (!w) return;
     await new Promise<void>((resolve) => {

@@ -3,6 +3,7 @@
 // export's size or at a smaller view of it.
 import type { Brush } from '../common/types.js';
 import { addResidual, brushResidual, type BrushPlan } from './brush.js';
+import type { PassCache } from './pass-cache.js';
 import { resizeRgb } from './image-io.js';
 import { checkCancelled, stylizePixels, type CancelToken, type ModelRunner, type ProgressFn, type StylizedPixels } from './tiled-inference.js';
 import { span, timed } from './trace.js';
@@ -23,6 +24,15 @@ export interface BrushPainting {
   /** Pixels the blend and back-projection ran at (0: none ran). */
   composedPixels: number;
 }
+
+/** Where the passes of one photo and style are kept: `key` names them, `write` stores new ones. */
+export interface PassStore {
+  cache: PassCache;
+  key: string;
+  write: boolean;
+}
+
+const passBytes = (r: StylizedPixels): number => r.rgb.byteLength;
 
 export async function resized(rgb: Buffer, w: number, h: number, tw: number, th: number): Promise<Buffer> {
   return w === tw && h === th ? rgb : resizeRgb(rgb, w, h, tw, th);
@@ -46,6 +56,7 @@ export async function paintWithBrush(
   s: Pick<RenderSettings, 'model' | 'tilePixels' | 'tileSize' | 'statsEdge'>,
   cancel: CancelToken,
   progress?: ProgressFn,
+  store?: PassStore,
 ): Promise<BrushPainting> {
   const bw = plan.brushWidth;
   const bh = plan.brushHeight;
@@ -55,26 +66,36 @@ export async function paintWithBrush(
   // Progress of the inference stage, by pixels: the brush pass, then the detail pass.
   const total = bw * bh + (detail ? dw * dh : 0);
   const part =
-    (offset: number, share: number): ProgressFn =>
-    (stage, f) =>
-      progress?.(stage, (offset + f * share) / total);
+    (offset: number, share: number, label: string): ProgressFn =>
+    (stage, f, detail) =>
+      progress?.(stage, (offset + f * share) / total, detail ? `${label}, ${detail}` : label);
   const passes: PassTiming[] = [];
   let reduceMs = 0;
   const pass = async (kind: PassTiming['kind'], w: number, h: number, offset: number): Promise<StylizedPixels> => {
+    const key = store && `${store.key}|${w}x${h}`;
+    const hit = key ? store.cache.get<StylizedPixels>(key) : undefined;
+    if (hit) {
+      passes.push({ kind, width: w, height: h, tiles: 0, ms: 0 });
+      part(offset, w * h, `${kind} pass`)('infer', 1);
+      return hit;
+    }
     const r0 = performance.now();
     const src = await resized(rgb, sw, sh, w, h);
     reduceMs += performance.now() - r0;
     checkCancelled(cancel);
     const t0 = performance.now();
-    const r = await stylizePixels(src, w, h, runner, s, cancel, part(offset, w * h));
+    const r = await stylizePixels(src, w, h, runner, s, cancel, part(offset, w * h, `${kind} pass`));
     passes.push({ kind, width: w, height: h, tiles: r.tiles, ms: Math.round(performance.now() - t0) });
+    if (key && store.write) store.cache.set(key, r, passBytes(r));
     return r;
   };
   const b = await pass(plan.mode === 'paint' ? 'paint' : 'brush', bw, bh, 0);
   checkCancelled(cancel);
   const warnings = [...b.warnings];
   if (plan.mode === 'paint' || Math.max(tw, th) <= Math.max(bw, bh)) {
-    return { rgb: await timed('brush-resize', () => resized(b.rgb, bw, bh, tw, th)), tiles: b.tiles, warnings, passes, reduceMs, composedPixels: 0 };
+    // The caller changes the painting in place (colours, strength): never hand out a cached pass.
+    const own = store && bw === tw && bh === th ? Buffer.from(b.rgb) : b.rgb;
+    return { rgb: await timed('brush-resize', () => resized(own, bw, bh, tw, th)), tiles: b.tiles, warnings, passes, reduceMs, composedPixels: 0 };
   }
   let tiles = b.tiles;
   let blend: Uint8Array;

@@ -3,8 +3,9 @@
 // ModelRunner (tiled-inference.ts) so this file never touches onnxruntime (only the worker entry does).
 import { PREVIEW_ENCODING } from '../common/params.js';
 import { brushPlan } from './brush.js';
-import { brushWarning, paintWithBrush, passPlan, resized } from './brush-paint.js';
-import { decodeImage, encodeImage, flattenOnWhite, interleaveAlpha, probeImage, resizeAlpha, writeAtomic, type DecodedImage } from './image-io.js';
+import { brushWarning, paintWithBrush, passPlan, resized, type PassStore } from './brush-paint.js';
+import { cachedDecode, styleKey, type CacheUse } from './pass-cache.js';
+import { encodeImage, flattenOnWhite, interleaveAlpha, probeImage, resizeAlpha, writeAtomic, type DecodedImage } from './image-io.js';
 import { applyStrength, preserveColors } from './pixels.js';
 import { checkCancelled, type CancelToken, type ModelRunner, type ProgressFn } from './tiled-inference.js';
 import { fitLongEdge } from '../common/geometry.js';
@@ -41,13 +42,15 @@ interface Rendered {
  * decodes the export's pixels and follows its plan, only the target is smaller; native previews
  * paint at the preview size (a native pass at the export size would cost the export itself).
  */
-async function render(job: StylizeJob | PreviewJob, preview: boolean, runner: ModelRunner, cancel: CancelToken, progress?: ProgressFn): Promise<Rendered> {
+async function render(job: StylizeJob | PreviewJob, preview: boolean, runner: ModelRunner, cancel: CancelToken, progress?: ProgressFn, cache?: CacheUse): Promise<Rendered> {
   const pj = preview ? (job as PreviewJob) : null;
-  if (pj?.crop) return renderCrop(pj, pj.crop, runner, cancel);
+  if (pj?.crop) return renderCrop(pj, pj.crop, runner, cancel, cache);
   const nativePreview = pj !== null && job.brush === 'native';
   const size = pj ? (nativePreview ? pj.size : pj.exportSize) : job.size;
   const t0 = performance.now();
-  const img = await timed('decode', () => decodeImage(job.input, { size, allowUpscale: job.allowUpscale, maxPixels: job.maxPixels }));
+  const dec = await timed('decode', () => cachedDecode(job, { size, allowUpscale: job.allowUpscale, maxPixels: job.maxPixels }, cache));
+  const img = dec.image;
+  const store: PassStore | undefined = cache && dec.key ? { cache: cache.cache, key: `${dec.key}|${styleKey(job)}`, write: cache.write } : undefined;
   const decodeMs = performance.now() - t0;
   progress?.('decode', 1);
   checkCancelled(cancel);
@@ -56,7 +59,7 @@ async function render(job: StylizeJob | PreviewJob, preview: boolean, runner: Mo
   const tw = target.width;
   const th = target.height;
   const plan = brushPlan(img.width, img.height, job.brush);
-  const styl = await paintWithBrush(img.rgb, img.width, img.height, plan, tw, th, runner, job, cancel, progress);
+  const styl = await paintWithBrush(img.rgb, img.width, img.height, plan, tw, th, runner, job, cancel, progress, store);
   checkCancelled(cancel);
   const post = span('post');
   const r0 = performance.now();
@@ -82,7 +85,8 @@ async function render(job: StylizeJob | PreviewJob, preview: boolean, runner: Mo
     warnings,
     passes: styl.passes,
     decodeMs,
-    decodePixels: img.sourceWidth * img.sourceHeight,
+    // A decode found in the store measured nothing: no rate is learned from it.
+    decodePixels: dec.hit ? 0 : img.sourceWidth * img.sourceHeight,
     reduceMs,
     reducePixels: img.width * img.height,
     outputPixels: Math.max(styl.composedPixels, tw * th),
@@ -104,12 +108,13 @@ function centreCrop(px: Buffer, w: number, h: number, cw: number, ch: number, n 
  * alone (its instance-norm statistics are the crop's own, so tones may differ a little from the
  * whole painting; the strokes' size relative to the photo is the export's).
  */
-async function renderCrop(job: PreviewJob, crop: { width: number; height: number }, runner: ModelRunner, cancel: CancelToken): Promise<Rendered> {
+async function renderCrop(job: PreviewJob, crop: { width: number; height: number }, runner: ModelRunner, cancel: CancelToken, cache?: CacheUse): Promise<Rendered> {
   const t0 = performance.now();
   const probe = await probeImage(job.input, job.maxPixels);
   const exp = fitLongEdge(probe.width, probe.height, job.exportSize, job.allowUpscale);
   const plan = brushPlan(exp.width, exp.height, job.brush);
-  const img = await decodeImage(job.input, { size: Math.max(plan.brushWidth, plan.brushHeight), allowUpscale: true, maxPixels: job.maxPixels, fast: true });
+  // Every style's thumbnail of a photo starts from this one small decode.
+  const { image: img } = await cachedDecode(job, { size: Math.max(plan.brushWidth, plan.brushHeight), allowUpscale: true, maxPixels: job.maxPixels, fast: true }, cache);
   const decodeMs = performance.now() - t0;
   checkCancelled(cancel);
   const cw = Math.min(crop.width, img.width);
@@ -154,9 +159,9 @@ function timingsOf(r: Rendered, t0: number): RenderTimings {
   };
 }
 
-export async function runStylize(job: StylizeJob, runner: ModelRunner, cancel: CancelToken, progress?: ProgressFn): Promise<StylizeResult> {
+export async function runStylize(job: StylizeJob, runner: ModelRunner, cancel: CancelToken, progress?: ProgressFn, cache?: CacheUse): Promise<StylizeResult> {
   const t0 = performance.now();
-  const img = await render(job, false, runner, cancel, progress);
+  const img = await render(job, false, runner, cancel, progress, cache);
   let pixels = img.rgb;
   let channels: 3 | 4 = 3;
   if (img.alpha) {
@@ -198,9 +203,9 @@ export async function runStylize(job: StylizeJob, runner: ModelRunner, cancel: C
   return result;
 }
 
-export async function runPreview(job: PreviewJob, runner: ModelRunner, cancel: CancelToken): Promise<PreviewOutput> {
+export async function runPreview(job: PreviewJob, runner: ModelRunner, cancel: CancelToken, cache?: CacheUse): Promise<PreviewOutput> {
   const t0 = performance.now();
-  const img = await render(job, true, runner, cancel);
+  const img = await render(job, true, runner, cancel, undefined, cache);
   const withAlpha = img.alpha !== null;
   const data = await encodeImage(withAlpha && img.alpha ? interleaveAlpha(img.rgb, img.alpha) : img.rgb, img.width, img.height, withAlpha ? 4 : 3, {
     ...PREVIEW_ENCODING,

@@ -27,7 +27,8 @@ export interface CancelToken {
   readonly cancelled: boolean;
 }
 
-export type ProgressFn = (stage: 'decode' | 'infer' | 'encode', fraction: number) => void;
+/** `detail`: where within the stage, e.g. 'detail pass, tile 3 of 8'. */
+export type ProgressFn = (stage: 'decode' | 'infer' | 'encode', fraction: number, detail?: string) => void;
 
 export function checkCancelled(c: CancelToken): void {
   if (c.cancelled) throw new PasticheError('CANCELLED', 'Cancelled');
@@ -73,20 +74,9 @@ export async function stylizePixels(
     tr.end();
     return { rgb: out, tiles: 1, warnings };
   }
-  // Whole-photo normalization statistics from a downscaled copy (long edge statsEdge): every
-  // tile is normalized alike, so tones match across tile boundaries. Tiles given exact statistics
-  // reproduce a single pass bit for bit, so the copy's size is the only source of difference
-  // (bench/scripts/seams.mjs, 4K: mean |diff| vs a single pass 17.0 at 1024 px, 12.7 at the tile
-  // budget). A bigger copy is not used: the full graph's session keeps its own memory arena, and
-  // a tile-sized stats pass raised 4K peak RSS from 2.5 to 4.1 GiB.
-  const scale = Math.min(1, s.statsEdge / Math.max(width, height));
-  const sw = Math.max(m, Math.round(width * scale));
-  const sh = Math.max(m, Math.round(height * scale));
-  const small = scale < 1 ? await resizeRgb(rgb, width, height, sw, sh) : rgb;
+  // Statistics of the whole photo for every tile (wholeImageStats says why from a copy).
+  const stats = await wholeImageStats(rgb, width, height, runner, s);
   checkCancelled(cancel);
-  const statsRun = await timed('infer-stats', () => runner.full(rgbToTensor(small, sw, sh, 0, 0, roundUp(sw, m), roundUp(sh, m), io.range), roundUp(sh, m), roundUp(sw, m)), { w: sw, h: sh });
-  if (!statsRun.stats) throw new PasticheError('MODEL', `Model '${s.model.id}' did not output '${io.stats}'; cannot tile`);
-  const stats = statsRun.stats;
   const grid = planTiles(width, height, {
     tileSize: s.tileSize ?? tileSizeForBudget(s.tilePixels, m),
     overlap: Math.max(s.model.receptiveField, m),
@@ -108,10 +98,53 @@ export async function stylizePixels(
     const tb = span('blend-tile');
     acc.add(out, pw, ph, t.x, t.y, t.width, t.height, wx[t.col] as Float32Array, wy[t.row] as Float32Array);
     tb.end();
-    progress?.('infer', ++done / grid.tiles.length);
+    progress?.('infer', ++done / grid.tiles.length, `tile ${done} of ${grid.tiles.length}`);
   }
   const tr = span('to-rgb');
   const out = acc.toRgb();
   tr.end({ tiles: grid.tiles.length });
   return { rgb: out, tiles: grid.tiles.length, warnings };
+}
+
+/**
+ * Whole-photo normalization statistics from a downscaled copy (long edge statsEdge): every tile is
+ * normalized alike, so tones match across tile boundaries. Tiles given exact statistics
+ * reproduce a single pass bit for bit, so the copy's size is the only source of difference
+ * (bench/scripts/seams.mjs, 4K: mean |diff| vs a single pass 17.0 at 1024 px, 12.7 at the tile
+ * budget). A bigger copy is not used: the full graph's session keeps its own memory arena, and
+ * a tile-sized stats pass raised 4K peak RSS from 2.5 to 4.1 GiB.
+ */
+export async function wholeImageStats(rgb: Buffer, width: number, height: number, runner: ModelRunner, s: Pick<RenderSettings, 'model' | 'statsEdge'>): Promise<Float32Array> {
+  const io = s.model.io;
+  const m = io.multipleOf;
+  const scale = Math.min(1, s.statsEdge / Math.max(width, height));
+  const sw = Math.max(m, Math.round(width * scale));
+  const sh = Math.max(m, Math.round(height * scale));
+  const small = scale < 1 ? await resizeRgb(rgb, width, height, sw, sh) : rgb;
+  const statsRun = await timed('infer-stats', () => runner.full(rgbToTensor(small, sw, sh, 0, 0, roundUp(sw, m), roundUp(sh, m), io.range), roundUp(sh, m), roundUp(sw, m)), { w: sw, h: sh });
+  if (!statsRun.stats) throw new PasticheError('MODEL', `Model '${s.model.id}' did not output '${io.stats}'; cannot tile`);
+  return statsRun.stats;
+}
+
+/**
+ * One window (x0, y0, w, h) of a photo (width x height) painted with the tiles graph and the
+ * whole photo's statistics: what a tile of the tiled export holds there. Outside the photo the
+ * window reads it mirrored, as the export's edge tiles do.
+ */
+export async function paintWindow(
+  rgb: Buffer,
+  width: number,
+  height: number,
+  win: { x: number; y: number; width: number; height: number },
+  runner: ModelRunner,
+  s: Pick<RenderSettings, 'model'>,
+  stats: Float32Array,
+): Promise<Buffer> {
+  const io = s.model.io;
+  const tile = runner.tile;
+  if (!tile) throw new PasticheError('MODEL', `Model '${s.model.id}' has no tiles variant`);
+  const pw = roundUp(win.width, io.multipleOf);
+  const ph = roundUp(win.height, io.multipleOf);
+  const out = await timed('infer-tile', () => tile(rgbToTensor(rgb, width, height, win.x, win.y, pw, ph, io.range), ph, pw, stats), { w: pw, h: ph });
+  return tensorToRgb(out, pw, ph, win.width, win.height, io.range);
 }

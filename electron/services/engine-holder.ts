@@ -4,8 +4,8 @@
 
 import type { EngineStatus } from '../common/ipc-contract.js';
 import type { DeviceChoice } from '../common/types.js';
-import type { PreviewOutput } from '../common/worker-protocol.js';
-import type { EnginePort, PreviewOptions } from './engine-port.js';
+import type { PreviewOutput, RegionOutput } from '../common/worker-protocol.js';
+import type { EnginePort, PreviewOptions, RegionOptions } from './engine-port.js';
 
 export interface EngineHolderHooks {
   /** Makes an engine for a device choice; without it the device cannot change. */
@@ -54,6 +54,13 @@ export class EngineHolder {
   /** A preview on the current engine, tracked (what StyleThumbs renders with). */
   async preview(input: string, opts: PreviewOptions, signal?: AbortSignal): Promise<PreviewOutput> {
     return this.track((await this.ready()).preview(input, opts, signal));
+  }
+
+  /** The 1:1 view's rectangle on the current engine, tracked. */
+  async region(input: string, opts: RegionOptions, signal?: AbortSignal): Promise<RegionOutput> {
+    const e = await this.ready();
+    if (!e.region) throw new Error('This engine cannot paint the 1:1 view');
+    return this.track(e.region(input, opts, signal));
   }
 
   /** Apply a new device choice now, or after the running export. */

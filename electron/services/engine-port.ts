@@ -3,11 +3,13 @@
 // internals, and a fake engine can stand in for it in unit tests.
 
 import type { Recipe } from '../common/recipe.js';
-import type { PreviewOutput } from '../common/worker-protocol.js';
+import type { PreviewOutput, RegionOutput } from '../common/worker-protocol.js';
 import type { BatchProgress, BatchReport, DeviceReport, LearnStyleOptions, SizeChoice, StyleInfo, StylizeOptions } from '../common/types.js';
 
 /** A preview of the export at `exportSize` reduced to `size`; `crop`: a style thumbnail (engine.ts). */
 export type PreviewOptions = StylizeOptions & { size: number; exportSize: SizeChoice; brushChosen: boolean; crop?: { width: number; height: number } };
+
+export type RegionOptions = Omit<StylizeOptions, 'size'> & { exportSize: SizeChoice; brushChosen: boolean; rect: { x: number; y: number; width: number; height: number } };
 
 export interface EnginePort {
   styles(): StyleInfo[];
@@ -23,6 +25,8 @@ export interface EnginePort {
   removeStyle?(id: string): Promise<void>;
   reloadModels?(): Promise<void>;
   preview(input: string, opts: PreviewOptions, signal?: AbortSignal): Promise<PreviewOutput>;
+  /** The 1:1 view: a rectangle of the export at its own pixels (engine.ts `region`). */
+  region?(input: string, opts: RegionOptions, signal?: AbortSignal): Promise<RegionOutput>;
   runBatch(
     inputs: string[],
     outDir: string,

@@ -19,6 +19,7 @@ import { listFiles, scanFolder, isPhotoName } from './gallery.js';
 import { handler, type Handler, type Handlers } from './ipc-handler.js';
 import type { ResultStore } from './media.js';
 import { createOutputFolderHandlers } from './output-folder.js';
+import { regionHandler } from './region-handler.js';
 import { allowedPath, validateExportRequest, validatePreviewRequest, validateThumbRequest } from './requests.js';
 import { describe, type AllowedRoots } from './roots.js';
 import type { SettingsStore } from './settings.js';
@@ -276,6 +277,7 @@ export function createHandlers(deps: HandlerDeps): HandlerHost {
       ac?.abort();
       return ac !== undefined;
     }),
+    'preview:region': regionHandler({ holder, roots, results, knownStyles, tickets: previews, naming: namingPhoto }),
     'export:chooseFolder': handler<'export:chooseFolder'>(0, async () => {
       const dir = await deps.dialogs.chooseOutputFolder(settings.get().outputDir ?? undefined);
       if (!dir) return null;

@@ -1,10 +1,10 @@
 // Validators of the IPC request objects (preview and export): every field checked, unknown keys
 // refused, paths only inside what the user opened since the app started.
 
-import type { ExportRequest, PreviewRequest, StyleThumbRequest } from '../common/ipc-contract.js';
+import type { ExportRequest, PreviewRequest, RegionRequest, StyleThumbRequest } from '../common/ipc-contract.js';
 import type { StyleCatalog } from '../common/styles.js';
 import type { AllowedRoots } from './roots.js';
-import { checkBoolean, parseBrush, parseFormat, parseNameTemplate, parsePreviewSize, parseQuality, parseSize, parseStrength } from '../common/params.js';
+import { checkBoolean, parseBrush, parseFormat, parseNameTemplate, parsePreviewSize, parseQuality, parseRect, parseSize, parseStrength } from '../common/params.js';
 import { absPath, ArgError, array, fail, knownKeys, plainObject, styleRef } from './validate.js';
 
 export function validatePreviewRequest(v: unknown, known: StyleCatalog): PreviewRequest {
@@ -22,6 +22,19 @@ export function validatePreviewRequest(v: unknown, known: StyleCatalog): Preview
 
 /** Styles of one export (the side-by-side view shows at most this many). */
 export const EXPORT_STYLES_MAX = 12;
+
+export function validateRegionRequest(v: unknown, known: StyleCatalog): RegionRequest {
+  const o = plainObject(v, 'region request');
+  knownKeys(o, ['style', 'exportSize', 'brush', 'strength', 'preserveColors', 'rect'], 'region request');
+  return {
+    style: styleRef(o.style, known, 'style'),
+    exportSize: parseSize(o.exportSize, 'exportSize', 'strict'),
+    brush: parseBrush(o.brush, 'brush', 'strict'),
+    strength: parseStrength(o.strength, 'strength', 'strict'),
+    preserveColors: checkBoolean('preserveColors', o.preserveColors, 'strict'),
+    rect: parseRect(o.rect, 'rect', 'strict'),
+  };
+}
 
 export function validateExportRequest(v: unknown, known: StyleCatalog, roots: AllowedRoots): ExportRequest {
   const o = plainObject(v, 'export request');

@@ -4,6 +4,8 @@
 // the job. Works as a child_process.fork child and as an Electron utility process (transport.ts).
 import { serializeError } from '../common/errors.js';
 import { runPreview, runStylize, type CancelToken } from '../imaging/pipeline.js';
+import { PassCache, passCacheBytes } from '../imaging/pass-cache.js';
+import { runRegion } from '../imaging/region.js';
 import type { WorkerRequest } from '../common/worker-protocol.js';
 import { softwareDriverPolicy } from './gpu-drivers.js';
 import { bench, doctor, warmup } from './diagnostic-jobs.js';
@@ -21,6 +23,8 @@ const { host } = await startOrtHost();
 const sessions = new SessionCache(host, Number(process.env['PASTICHE_SESSION_IDLE_MS'] ?? 60_000));
 const ctx: RunnerContext = { sessions, gpus: gpuCandidates(host.info.backends), failed: new Map(), errorLine: errorLineWith(drivers.hidden) };
 
+// Decoded photos and passes shared by previews, thumbnails, the 1:1 view and exports (pass-cache.ts).
+const passes = new PassCache(passCacheBytes(process.env));
 const tokens = new Map<number, { cancelled: boolean }>();
 
 async function handle(msg: Extract<WorkerRequest, { type: 'job' }>): Promise<void> {
@@ -33,12 +37,16 @@ async function handle(msg: Extract<WorkerRequest, { type: 'job' }>): Promise<voi
     switch (msg.kind) {
       case 'stylize': {
         const j = msg.job;
-        const progress = (stage: 'decode' | 'infer' | 'encode', fraction: number): void => send({ type: 'progress', id: msg.id, stage, fraction });
-        result = await runStylize(j, new OrtRunner(ctx, j.model, j.device, j.threads), token, progress);
+        const progress = (stage: 'decode' | 'infer' | 'encode', fraction: number, detail?: string): void =>
+          send(detail ? { type: 'progress', id: msg.id, stage, fraction, detail } : { type: 'progress', id: msg.id, stage, fraction });
+        result = await runStylize(j, new OrtRunner(ctx, j.model, j.device, j.threads), token, progress, { cache: passes, write: false });
         break;
       }
       case 'preview':
-        result = await runPreview(msg.job, new OrtRunner(ctx, msg.job.model, msg.job.device, msg.job.threads), token);
+        result = await runPreview(msg.job, new OrtRunner(ctx, msg.job.model, msg.job.device, msg.job.threads), token, { cache: passes, write: true });
+        break;
+      case 'region':
+        result = await runRegion(msg.job, new OrtRunner(ctx, msg.job.model, msg.job.device, msg.job.threads), token, { cache: passes, write: true });
         break;
       case 'doctor':
         result = await doctor(host, ctx.errorLine);

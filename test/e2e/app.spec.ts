@@ -170,9 +170,9 @@ test('preview: pick a style, refine, drag and key the compare slider', async ({ 
   await page.keyboard.press('Home');
   for (let i = 0; i < 5; i++) await page.keyboard.press('PageUp');
   await page.screenshot({ path: path.join(SHOTS, 'preview-compare.png') });
-  // 100% zoom and back.
+  // 100%: the 1:1 view of the export (one-to-one.spec.ts compares it with the file), and back.
   await page.getByRole('button', { name: '100%' }).click();
-  await expect(page.locator('.stage.scroll')).toBeVisible();
+  await expect(page.getByTestId('one-to-one')).toBeVisible();
   await page.getByRole('button', { name: 'Fit' }).click();
   expect(w.problems).toEqual([]);
 });

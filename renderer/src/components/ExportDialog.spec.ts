@@ -25,6 +25,19 @@ function setup() {
 }
 
 describe('ExportDialog', () => {
+  it('a photo in progress moves the bar and says which pass and tile it is at', async () => {
+    const { bridge, ui } = setup();
+    render(ExportDialog, { ui, onclose: () => undefined });
+    await fireEvent.click(screen.getByRole('button', { name: 'Choose…' }));
+    await waitFor(() => expect(screen.getByTestId('outdir').textContent).toBe('/out'));
+    await fireEvent.click(screen.getByRole('button', { name: 'Export' }));
+    await waitFor(() => expect(screen.getByRole('button', { name: 'Cancel export' })).toBeTruthy());
+    bridge.emit('export:progress', { jobId: 'job-1', done: 0, total: 1, current: '/p/img-0.jpg', etaMs: 5200, fraction: 0.42, stage: 'detail pass, tile 2 of 4' });
+    await waitFor(() => expect(screen.getByRole('progressbar').getAttribute('aria-valuenow')).toBe('42'));
+    expect(screen.getByTestId('export-progress').textContent).toContain('img-0.jpg · detail pass, tile 2 of 4');
+    expect(screen.getByText('5.2 s left')).toBeTruthy();
+  });
+
   it('exports the selection, shows progress with ETA, cancels, reports failures', async () => {
     const { bridge, ui } = setup();
     let closed = false;

@@ -78,4 +78,32 @@ describe('PreviewPane', () => {
     expect(bridge.calls.map((c) => c.channel)).toContain('gallery:openFolder');
     await waitFor(() => expect(ui.photos).toHaveLength(3));
   });
+
+  it('100% shows the export painted at its own size (the 1:1 view), not the preview enlarged', async () => {
+    const { bridge, ui } = setup();
+    bridge.handlers['preview:region'] = (_p: unknown, req: { rect: { x: number; y: number; width: number; height: number } }) => ({
+      id: 'reg',
+      rect: req.rect,
+      exportWidth: 4000,
+      exportHeight: 3000,
+      ms: 90,
+      cached: false,
+    });
+    render(PreviewPane, { ui });
+    await waitFor(() => expect(screen.getByTestId('preview-phase').textContent).toContain('1080×810'), { timeout: 3000 });
+    await fireEvent.click(screen.getByRole('button', { name: '100%' }));
+    expect(screen.getByTestId('one-to-one')).toBeTruthy();
+    expect(screen.queryByAltText('Stylized')).toBeNull();
+    // At 100 % only the fast preview runs again (for the export's size); the view paints the rest.
+    await waitFor(() => expect(bridge.calls.filter((c) => c.channel === 'preview:render').map((c) => (c.args[1] as PreviewRequest).size)).toEqual([512, 1080, 512]), { timeout: 3000 });
+  });
+
+  it('in Fit with the native brush, says that fit cannot show native strokes', async () => {
+    const { ui } = setup();
+    ui.brush = 'native';
+    render(PreviewPane, { ui });
+    await waitFor(() => expect(screen.getByTestId('native-note').textContent).toContain('Fit cannot show native strokes'), { timeout: 3000 });
+    ui.brush = 1024;
+    await waitFor(() => expect(screen.queryByTestId('native-note')).toBeNull());
+  });
 });

@@ -38,30 +38,54 @@ export const NO_RATES: Rates = { single: null, tiled: null, decode: null, reduce
 
 const rate = (ms: number, px: number): number => (ms * 1e6) / px;
 
-/** Rates updated from one render's timings; the latest measurement wins (the machine's load drifts). */
+/** Weight of a new measurement in a rate's moving average. */
+export const RATE_WEIGHT = 0.3;
+
+/**
+ * A measurement folded into the rate: clipped to half or twice the rate so far (one render slowed
+ * by other work on the machine cannot double an estimate), then a moving average, which still
+ * follows a lasting change of the machine's load within a few renders.
+ */
+export function averaged(prev: number | null, sample: number): number {
+  if (prev === null || !(prev > 0)) return sample;
+  const s = Math.min(2 * prev, Math.max(prev / 2, sample));
+  return prev + RATE_WEIGHT * (s - prev);
+}
+
+/** Rates updated from one render's timings, each a robust moving average (`averaged`). */
 export function learnRates(prev: Rates, t: RenderTimings): Rates {
   const next = { ...prev };
+  const fold = (k: keyof Rates, v: number): void => {
+    next[k] = averaged(prev[k], v);
+  };
+  // Passes found in the worker's store ran no inference (tiles 0): they measure nothing.
   const untiled = t.passes.filter((p) => p.tiles === 1 && p.width * p.height >= MIN_RATE_PIXELS);
   const px = untiled.reduce((a, p) => a + p.width * p.height, 0);
   if (px > 0)
-    next.single = rate(
-      untiled.reduce((a, p) => a + p.ms, 0),
-      px,
+    fold(
+      'single',
+      rate(
+        untiled.reduce((a, p) => a + p.ms, 0),
+        px,
+      ),
     );
   const tiled = t.passes.filter((p) => p.tiles > 1);
   const tpx = tiled.reduce((a, p) => a + p.width * p.height, 0);
   if (tpx > 0)
-    next.tiled = rate(
-      tiled.reduce((a, p) => a + p.ms, 0),
-      tpx,
+    fold(
+      'tiled',
+      rate(
+        tiled.reduce((a, p) => a + p.ms, 0),
+        tpx,
+      ),
     );
-  if (t.decodePixels >= MIN_RATE_PIXELS) next.decode = rate(t.decodeMs, t.decodePixels);
-  if (t.reducePixels >= MIN_RATE_PIXELS && t.reduceMs > 0) next.reduce = rate(t.reduceMs, t.reducePixels);
+  if (t.decodePixels >= MIN_RATE_PIXELS) fold('decode', rate(t.decodeMs, t.decodePixels));
+  if (t.reducePixels >= MIN_RATE_PIXELS && t.reduceMs > 0) fold('reduce', rate(t.reduceMs, t.reducePixels));
   // Only a render that blended at its own size measures an export's output work; a preview that
   // reduced the brush painting did much less per pixel.
   if (t.outputPixels >= MIN_RATE_PIXELS) {
-    if (t.blend) next.output = rate(t.outputMs, t.outputPixels);
-    else next.finish = rate(t.outputMs, t.outputPixels);
+    if (t.blend) fold('output', rate(t.outputMs, t.outputPixels));
+    else fold('finish', rate(t.outputMs, t.outputPixels));
   }
   return next;
 }
@@ -111,7 +135,8 @@ export function estimate(plan: PassPlan, sourceW: number, sourceH: number, rates
   // One pass at the output size needs no reduction; the brush and detail passes do.
   if (plan.mode !== 'paint') ms += (rates.reduce ?? NaN) * megapixels(width, height);
   // A blend not measured yet (previews within the brush never blend) counts at the finishing rate: low.
-  const finish = plan.mode === 'paint' ? (rates.finish ?? rates.output) : (rates.output ?? rates.finish);
+  // A blend does the finishing work and more: never estimated below it (sizes stay in order).
+  const finish = plan.mode === 'paint' ? (rates.finish ?? rates.output) : rates.output !== null && rates.finish !== null ? Math.max(rates.output, rates.finish) : (rates.output ?? rates.finish);
   ms += (finish ?? NaN) * megapixels(width, height);
   for (const p of passes) {
     const mp = megapixels(p.width, p.height);
@@ -119,7 +144,11 @@ export function estimate(plan: PassPlan, sourceW: number, sourceH: number, rates
     // A measured tiled rate is per pixel of the whole pass (overlap and statistics pass included);
     // until one ran, a tiled pass counts at the single-pass rate on its overlap and statistics too.
     if (!p.tiled) ms += (rates.single ?? NaN) * mp;
-    else ms += rates.tiled !== null ? rates.tiled * mp : (rates.single ?? NaN) * (TILE_OVERHEAD * mp + statsMp);
+    else {
+      const tiledMs = rates.tiled !== null ? rates.tiled * mp : (rates.single ?? NaN) * (TILE_OVERHEAD * mp + statsMp);
+      // Never less than the largest untiled pass: a larger export is never estimated quicker.
+      ms += Math.max(tiledMs, (rates.single ?? 0) * (limits.tilePixels / 1e6));
+    }
   }
   if (!Number.isFinite(ms)) ms = null;
   const out = width * height;

@@ -78,6 +78,18 @@ export class FakeEngine implements EnginePort {
       limits: { tilePixels: 3_000_000, statsEdge: 1024 },
     };
   }
+  regions: { input: string; rect: unknown; brushChosen: unknown }[] = [];
+  /** Delay of each region (a newer one on the same ticket cancels the one in flight). */
+  regionDelayMs = 0;
+  async region(input: string, opts: { rect: { x: number; y: number; width: number; height: number }; brushChosen: boolean }, signal?: AbortSignal) {
+    this.regions.push({ input, rect: opts.rect, brushChosen: opts.brushChosen });
+    if (this.regionDelayMs > 0) await new Promise((r) => setTimeout(r, this.regionDelayMs));
+    if (signal?.aborted) throw new PasticheError('CANCELLED', 'Cancelled');
+    const data = await sharp({ create: { width: opts.rect.width, height: opts.rect.height, channels: 3, background: '#224488' } })
+      .png()
+      .toBuffer();
+    return { data, mime: 'image/png' as const, rect: opts.rect, exportWidth: 64, exportHeight: 48, ms: 3, cached: this.regions.length > 1, provider: 'cpu' as const, warnings: [] };
+  }
   async runBatch(
     inputs: string[],
     outDir: string,
