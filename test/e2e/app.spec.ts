@@ -207,8 +207,8 @@ test('export: two styles of one photo into one folder, both kept; the same again
     await expect(dlg).toBeHidden();
   };
   const [a, b] = [STYLES[0]!, STYLES[1]!];
-  await exportIn(a, '1 exported · 0 skipped · 0 failed');
-  await exportIn(b, '1 exported · 0 skipped · 0 failed');
+  await exportIn(a, '1 exported · 0 skipped (already exported) · 0 failed');
+  await exportIn(b, '1 exported · 0 skipped (already exported) · 0 failed');
   const files = [`01-lake_${a}.jpg`, `01-lake_${b}.jpg`];
   expect(fs.readdirSync(out).sort()).toEqual([...files].sort());
   const [pa, pb] = await Promise.all(files.map((f) => sharp(path.join(out, f)).raw().toBuffer()));
@@ -217,7 +217,7 @@ test('export: two styles of one photo into one folder, both kept; the same again
   expect(diff / pa!.length).toBeGreaterThan(5);
   // The same photo with the same settings again: skipped, nothing rewritten.
   const mtime = fs.statSync(path.join(out, files[1]!)).mtimeMs;
-  await exportIn(b, '0 exported · 1 skipped · 0 failed');
+  await exportIn(b, '0 exported · 1 skipped (already exported) · 0 failed');
   expect(fs.statSync(path.join(out, files[1]!)).mtimeMs).toBe(mtime);
   // "Use settings from a painted file…" selects the style that painted it.
   await setDialogs(page, { chooseRecipe: path.join(out, files[0]!) });
@@ -237,28 +237,32 @@ test('side by side: the selected photos in every style shown, one batch, with a 
   // Later tests expect the comparison and size they left: put them back at the end.
   const saved = ((await (await page.request.post(`${URL_}/ipc/settings:get`, { data: { args: [] }, headers: { origin: URL_ } })).json()) as { value: { compareStyles: string[]; exportSize: unknown } })
     .value;
-  await setSettings(page, { exportSize: 256, skipExisting: true, nameTemplate: '{name}_{style}', compareStyles: [a, b] });
-  await openGallery(page);
-  await setDialogs(page, { openFolder: PHOTOS, chooseOutputFolder: out });
-  await page.getByRole('option', { name: /01-lake/ }).click();
-  await page.getByRole('option', { name: /02-city/ }).click({ modifiers: ['ControlOrMeta'] });
-  await page.getByRole('tab', { name: 'Side by side' }).click();
-  await page.getByTestId('open-export').click();
-  const dlg = page.getByTestId('export-dialog');
-  await expect(dlg.getByLabel(/Selected photos \(2\)/)).toBeChecked();
-  await expect(dlg.getByLabel('Every style of the side-by-side view (2), one file each')).toBeChecked();
-  await dlg.getByLabel('Contact sheet of the photos × styles').check();
-  await dlg.getByRole('button', { name: 'Choose…' }).click();
-  await dlg.getByLabel('Format').selectOption('jpg');
-  await dlg.getByRole('button', { name: 'Export', exact: true }).click();
-  await expect(dlg.getByTestId('export-report')).toContainText('4 exported · 0 skipped · 0 failed', { timeout: 120_000 });
-  await expect(dlg.getByTestId('contact-sheet')).toHaveText('Contact sheet: contact-sheet.jpg');
-  expect(fs.readdirSync(out).sort()).toEqual(['01-lake_' + a + '.jpg', '01-lake_' + b + '.jpg', '02-city_' + a + '.jpg', '02-city_' + b + '.jpg', 'contact-sheet.jpg'].sort());
-  // Two rows (the photos) of three columns (the photo, then each style).
-  const sheet = await sharp(path.join(out, 'contact-sheet.jpg')).metadata();
-  expect(sheet.width).toBe(3 * 400 + 4 * 8);
-  await dlg.getByRole('button', { name: 'Close' }).click();
-  await setSettings(page, { compareStyles: saved.compareStyles, exportSize: saved.exportSize });
+  // Restored even when an assertion fails, so one failure does not cascade into later tests.
+  try {
+    await setSettings(page, { exportSize: 256, skipExisting: true, nameTemplate: '{name}_{style}', compareStyles: [a, b] });
+    await openGallery(page);
+    await setDialogs(page, { openFolder: PHOTOS, chooseOutputFolder: out });
+    await page.getByRole('option', { name: /01-lake/ }).click();
+    await page.getByRole('option', { name: /02-city/ }).click({ modifiers: ['ControlOrMeta'] });
+    await page.getByRole('tab', { name: 'Side by side' }).click();
+    await page.getByTestId('open-export').click();
+    const dlg = page.getByTestId('export-dialog');
+    await expect(dlg.getByLabel(/Selected photos \(2\)/)).toBeChecked();
+    await expect(dlg.getByLabel('Every style of the side-by-side view (2), one file each')).toBeChecked();
+    await dlg.getByLabel('Contact sheet of the photos × styles').check();
+    await dlg.getByRole('button', { name: 'Choose…' }).click();
+    await dlg.getByLabel('Format').selectOption('jpg');
+    await dlg.getByRole('button', { name: 'Export', exact: true }).click();
+    await expect(dlg.getByTestId('export-report')).toContainText('4 exported · 0 skipped (already exported) · 0 failed', { timeout: 120_000 });
+    await expect(dlg.getByTestId('contact-sheet')).toHaveText('Contact sheet: contact-sheet.jpg');
+    expect(fs.readdirSync(out).sort()).toEqual(['01-lake_' + a + '.jpg', '01-lake_' + b + '.jpg', '02-city_' + a + '.jpg', '02-city_' + b + '.jpg', 'contact-sheet.jpg'].sort());
+    // Two rows (the photos) of three columns (the photo, then each style).
+    const sheet = await sharp(path.join(out, 'contact-sheet.jpg')).metadata();
+    expect(sheet.width).toBe(3 * 400 + 4 * 8);
+    await dlg.getByRole('button', { name: 'Close' }).click();
+  } finally {
+    await setSettings(page, { compareStyles: saved.compareStyles, exportSize: saved.exportSize });
+  }
   expect(w.problems).toEqual([]);
 });
 
