@@ -225,7 +225,7 @@ test('export: two styles of one photo into one folder, both kept; the same again
   await dlg.getByRole('button', { name: 'Use settings from a painted file…' }).click();
   await expect(dlg.getByTestId('name-example')).toHaveText(`e.g. 01-lake_${a}.jpg`);
   await dlg.getByRole('button', { name: 'Close' }).click();
-  await expect(page.locator(`[data-style="${a}"]`)).toHaveAttribute('aria-checked', 'true');
+  await expect(page.locator(`[data-style="${a}"]`)).toHaveAttribute('aria-selected', 'true');
   expect(w.problems).toEqual([]);
 });
 
