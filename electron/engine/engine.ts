@@ -127,7 +127,20 @@ export class Engine extends EventEmitter<EngineEvents> {
   /** Learns a style from a painting into the user's styles folder (user-styles.ts), then loads it. */
   async addStyle(o: LearnStyleOptions): Promise<StyleInfo> {
     if (!this.opts.learner) throw new PasticheError('INTERNAL', 'This engine was created without a style learner');
-    await learnUserStyle(this.manifest, this.modelsDir, this.userStylesDir, o, this.opts.learner);
+    await learnUserStyle(this.manifest, this.modelsDir, this.userStylesDir, o, this.opts.learner, async (job, opts) => {
+      // Previews of the current vector: the pack's render settings, a 512 px preview of the photo.
+      const style = o.previewPhoto ? this.manifest.styles.find((s) => s.source === 'builtin' && s.model === learnablePack(this.manifest)?.id) : undefined;
+      const preview =
+        style && o.previewPhoto
+          ? {
+              job: { ...this.settings(this.normalize({ style: style.id }), {}), input: path.resolve(o.previewPhoto), size: 512, exportSize: DEFAULT_STYLIZE_OPTIONS.size },
+              everyS: o.previewEveryS ?? 60,
+            }
+          : null;
+      const r = await this.sup.request('learn', { ...job, device: this.device, threads: this.threads, preview }, { ...opts, label: `learning '${o.id}'` });
+      this.noteDevice(r.provider, r.fallbackReason);
+      return r;
+    });
     await this.reloadModels();
     return loadedUserStyle(this.manifest, o.id);
   }
@@ -369,16 +382,8 @@ export class Engine extends EventEmitter<EngineEvents> {
     report.cancelled = Boolean(signal?.aborted || opts.stopSignal?.aborted) && !stopped;
     for (let i = 0; i < total; i++) {
       const f = plan.files[i] as (typeof plan.files)[number];
-      report.files.push(
-        results[i] ?? {
-          input: f.input,
-          output: null,
-          status: stopped ? 'failed' : 'not-started',
-          error: stopped ? `Not processed: ${stopped}` : 'Cancelled before it started',
-          ms: 0,
-          device: null,
-        },
-      );
+      const error = stopped ? `Not processed: ${stopped}` : 'Cancelled before it started';
+      report.files.push(results[i] ?? { input: f.input, output: null, status: stopped ? 'failed' : 'not-started', error, ms: 0, device: null });
     }
     if (stopped) report.stoppedReason = stopped;
     return report;
