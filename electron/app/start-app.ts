@@ -30,6 +30,8 @@ export interface StartAppOptions {
   samplePhoto: string;
   /** How the engine starts its worker (Electron: a utility process; Node: child_process.fork). */
   spawner: Spawner;
+  /** "Add painting as a style…" stops after this many steps (tests); the minutes chosen decide otherwise. */
+  learnSteps?: number;
   /** onnxruntime intra-op threads; default all cores. */
   threads?: number;
   version: string;
@@ -85,6 +87,7 @@ export async function startApp(opts: StartAppOptions): Promise<RunningApp> {
     styleTrainer: {
       root: trainerRoot,
       cacheDir: path.join(cacheDir, 'learn'),
+      ...(opts.learnSteps ? { steps: opts.learnSteps } : {}),
       async check() {
         const pack = latest?.learnablePack();
         const r = await checkLearnRuntime(opts.modelsDir, latest?.models().find((m) => m.id === pack?.id)?.learn ?? null, trainerRoot);

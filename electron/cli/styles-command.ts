@@ -28,16 +28,18 @@ const ADD_OPTIONS = {
   artist: { type: 'string' },
   minutes: { type: 'string' },
   steps: { type: 'string' },
+  blend: { type: 'string' },
 } as const satisfies ParseArgsConfig['options'];
 const RENAME_OPTIONS = { ...OPTIONS, title: { type: 'string' } } as const satisfies ParseArgsConfig['options'];
 
 export const STYLES_SUBCOMMANDS_USAGE = [
-  'pastiche styles add <painting> --id ID [--title T] [--artist A] [--minutes N] [--steps N]',
+  'pastiche styles add <painting> --id ID [--title T] [--artist A] [--minutes N] [--steps N] [--blend S]',
   'pastiche styles rename ID --title T',
   'pastiche styles remove ID',
   '      add: learn a style from a painting (the pack stays frozen) into your styles folder',
   `      --minutes N           training time, ${MINUTES.min}-${MINUTES.max} (default ${MINUTES.default})`,
   `      --steps N             stop after N steps instead (1-${MAX_STEPS})`,
+  '      --blend S             first fit a blend of the built-in styles for S seconds (0-600, default 0)',
   '      rename, remove: your own styles only; the built-in ones never change',
   '      --styles-dir DIR      your styles folder (default PASTICHE_STYLES_DIR, else <user data>/styles)',
 ].join('\n');
@@ -45,6 +47,12 @@ export const STYLES_SUBCOMMANDS_USAGE = [
 function checkSteps(v: string | undefined): number {
   const n = Number(v);
   if (!(v !== undefined && /^\d+$/.test(v) && n >= 1 && n <= MAX_STEPS)) throw new ParamError('steps', `Expected integer between 1 and ${MAX_STEPS} for steps but received '${v ?? ''}'`);
+  return n;
+}
+
+function checkBlend(v: string | undefined): number {
+  const n = Number(v);
+  if (!(v !== undefined && v.trim() !== '' && n >= 0 && n <= 600)) throw new ParamError('blend', `Expected a number between 0 and 600 for blend but received '${v ?? ''}'`);
   return n;
 }
 
@@ -80,6 +88,7 @@ async function add(argv: string[], io: CliIo): Promise<number> {
   const artist = values.artist === undefined ? undefined : check('artist', () => checkTitle(values.artist, 'artist'));
   const minutes = values.minutes === undefined ? MINUTES.default : check('minutes', () => checkMinutes(values.minutes));
   const steps = values.steps === undefined ? 0 : check('steps', () => checkSteps(values.steps));
+  const blendS = values.blend === undefined ? 0 : check('blend', () => checkBlend(values.blend));
   const engine = await Engine.create({ ...engineOptions(values), learner: addStyle });
   const abort = new AbortController();
   const onSigint = (): void => abort.abort();
@@ -101,6 +110,7 @@ async function add(argv: string[], io: CliIo): Promise<number> {
       id,
       minutes,
       ...(steps ? { steps } : {}),
+      ...(blendS ? { blendS } : {}),
       signal: abort.signal,
       ...(title ? { title } : {}),
       ...(artist ? { artist } : {}),

@@ -130,13 +130,9 @@ export class Engine extends EventEmitter<EngineEvents> {
     await learnUserStyle(this.manifest, this.modelsDir, this.userStylesDir, o, this.opts.learner, async (job, opts) => {
       // Previews of the current vector: the pack's render settings, a 512 px preview of the photo.
       const style = o.previewPhoto ? this.manifest.styles.find((s) => s.source === 'builtin' && s.model === learnablePack(this.manifest)?.id) : undefined;
+      const settings = style ? this.settings(this.normalize({ style: style.id }), {}) : null;
       const preview =
-        style && o.previewPhoto
-          ? {
-              job: { ...this.settings(this.normalize({ style: style.id }), {}), input: path.resolve(o.previewPhoto), size: 512, exportSize: DEFAULT_STYLIZE_OPTIONS.size },
-              everyS: o.previewEveryS ?? 60,
-            }
-          : null;
+        settings && o.previewPhoto ? { job: { ...settings, input: path.resolve(o.previewPhoto), size: 512, exportSize: DEFAULT_STYLIZE_OPTIONS.size }, everyS: o.previewEveryS ?? 60 } : null;
       const r = await this.sup.request('learn', { ...job, device: this.device, threads: this.threads, preview }, { ...opts, label: `learning '${o.id}'` });
       this.noteDevice(r.provider, r.fallbackReason);
       return r;

@@ -143,9 +143,12 @@ export async function learnStyle(ctx: RunnerContext, job: LearnJob, token: Cance
   emit({ kind: 'init', style: start.id, candidates: Object.fromEntries(ranked), setupS: (performance.now() - tStart) / 1000, provider: g.provider });
   let vec: Float32Array = Float32Array.from(start.vector);
   let init = start.id;
+  let blendSeconds = 0;
   if (job.blendS > 0) {
+    const tb = performance.now();
     vec = await fitBlend(job, g, grams, weights, crops, rng, start.id, stop);
     init = 'blend';
+    blendSeconds = (performance.now() - tb) / 1000;
   }
   const preview = async (step: number): Promise<void> => {
     if (!job.preview) return;
@@ -160,7 +163,8 @@ export async function learnStyle(ctx: RunnerContext, job: LearnJob, token: Cance
   };
   await preview(0);
   const opt = new Adam(vec, { lr: s.lr, ...s.adam });
-  const budget = job.minutes * 60;
+  // The blend's time counts against the budget: the run takes the minutes asked for either way.
+  const budget = job.minutes > 0 ? Math.max(1, job.minutes * 60 - blendSeconds) : 0;
   const t0 = performance.now();
   let lastLog = t0;
   let lastPreview = t0;

@@ -11,7 +11,6 @@ import { ContentCrops, Rng } from '../../../electron/imaging/learn-crops.js';
 import { materializeGraph } from '../../../electron/worker/learn-graph.js';
 import { GraphRunner, learnStep, paintingGrams, type StepOutput } from '../../../electron/worker/learn-job.js';
 import { startOrtHost } from '../../../electron/worker/ort-host.js';
-import type { PlainTensor } from '../../../electron/worker/ort-protocol.js';
 import type { RunnerContext } from '../../../electron/worker/ort-runner.js';
 import { SessionCache } from '../../../electron/worker/session-cache.js';
 import { PACK_MODELS, tmpDir } from '../engine/helpers.js';
