@@ -75,9 +75,8 @@ describe('build/electron-builder.yml', () => {
     const { DEFAULT_OUT } = (await import(path.join(root, 'scripts', 'stage-trainer-data.mjs'))) as { DEFAULT_OUT: string };
     const { TRAINER_DATA_DIR } = await import('../../electron/learning/trainer-data.js');
     const data = (c.extraResources ?? []).find((r) => r.from === DEFAULT_OUT.split(path.sep).join('/'));
-    // The app's trainer root is resources/ (beside training/), and it reads <root>/trainer-data.
+    // The app's data root is resources/ (electron/main/main.ts: trainerRoot), and it reads <root>/trainer-data.
     expect(data?.to).toBe(TRAINER_DATA_DIR);
-    expect((c.extraResources ?? []).find((r) => r.to === 'training')).toBeDefined();
     const pkg = JSON.parse(fs.readFileSync(path.join(root, 'package.json'), 'utf8')) as { scripts: Record<string, string> };
     expect(pkg.scripts['stage:trainer-data']).toBe('node scripts/stage-trainer-data.mjs');
     const dist = pkg.scripts['dist'] ?? '';
