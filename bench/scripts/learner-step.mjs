@@ -23,7 +23,9 @@ const { GraphRunner, learnStep, paintingGrams } = await dist('worker/learn-job.j
 const { startOrtHost } = await dist('worker/ort-host.js');
 const { SessionCache } = await dist('worker/session-cache.js');
 
-const { values: a } = parseArgs({ options: { steps: { type: 'string', default: '8' }, rounds: { type: 'string', default: '3' }, threads: { type: 'string', default: String(os.availableParallelism()) } } });
+const { values: a } = parseArgs({
+  options: { steps: { type: 'string', default: '8' }, rounds: { type: 'string', default: '3' }, threads: { type: 'string', default: String(os.availableParallelism()) } },
+});
 const steps = Number(a.steps);
 const threads = Number(a.threads);
 const shared = process.env.PASTICHE_SHARED_DIR ? path.resolve(process.env.PASTICHE_SHARED_DIR) : path.resolve(ROOT, '..', 'shared', 'data');
@@ -60,7 +62,10 @@ for (let r = 0; r < Number(a.rounds); r++) {
     times.push(performance.now() - t0);
   }
   tsMs.push(...times.slice(2));
-  const py = spawnSync('/usr/bin/python3', [path.join(ROOT, 'bench', 'scripts', 'learn-step.py'), '--steps', String(steps), '--rounds', '1', '--threads', String(threads)], { cwd: ROOT, encoding: 'utf8' });
+  const py = spawnSync('/usr/bin/python3', [path.join(ROOT, 'bench', 'scripts', 'learn-step.py'), '--steps', String(steps), '--rounds', '1', '--threads', String(threads)], {
+    cwd: ROOT,
+    encoding: 'utf8',
+  });
   if (py.status !== 0) throw new Error(`learn-step.py failed: ${py.stderr.slice(-2000)}`);
   const res = JSON.parse(py.stdout.trim().split('\n').at(-1));
   torchMs.push(res.torchMs);
