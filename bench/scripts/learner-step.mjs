@@ -35,6 +35,8 @@ const ref = (r) => ({ path: path.join(models, r.file), sha256: r.sha256, bytes: 
 const cache = path.join(os.tmpdir(), 'pastiche-bench-learn');
 const files = { learn: await materializeGraph(ref(learn.graph), path.join(shared, 'vgg19'), cache), grams: await materializeGraph(ref(learn.grams), path.join(shared, 'vgg19'), cache) };
 
+// The onnxruntime thread is unref'd (the worker's IPC channel keeps that process alive): keep this one up.
+const keepAlive = setInterval(() => undefined, 1 << 30);
 const { host } = await startOrtHost();
 const ctx = { sessions: new SessionCache(host, 0), gpus: [], failed: new Map(), errorLine: (e) => String(e?.message ?? e) };
 const job = { painting: path.join(shared, 'styles', 'cezanne.jpg'), settings: learn, device: 'cpu', threads };
@@ -86,4 +88,5 @@ console.log(
   }),
 );
 await ctx.sessions.releaseIdle();
+clearInterval(keepAlive);
 process.exit(0);
