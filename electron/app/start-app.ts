@@ -54,7 +54,7 @@ export async function startApp(opts: StartAppOptions): Promise<RunningApp> {
   const userStylesDir = opts.stylesDir ?? (process.env['PASTICHE_STYLES_DIR'] ? path.resolve(process.env['PASTICHE_STYLES_DIR']) : path.join(opts.userData, 'styles'));
   const trainerRoot = opts.trainerRoot ?? packageRoot();
   let host: HandlerHost | null = null;
-  // The engine made last: its pack's learning graphs are what the trainer check looks at.
+  // The engine made last: its pack's learning graphs are what the learner check looks at.
   let latest: Engine | null = null;
   // One engine at a time; the handlers replace it (without a restart) when the device setting changes.
   const createEngine = async (device: DeviceChoice): Promise<Engine> => {
