@@ -55,7 +55,7 @@ describe.skipIf(!HAVE_DATA)('pastiche styles add (the real learner, no Python)',
     expect(JSON.parse(readFileSync(path.join(st, 'my-painting.json'), 'utf8')).title).toBe('Renamed');
     expect(cli(['styles', 'remove', 'my-painting', '--styles-dir', st]).stdout.trim()).toBe("Removed 'my-painting'");
     expect(readdirSync(st)).toEqual([]);
-  });
+  }, 300_000);
 
   it('--json prints the progress records and the style', () => {
     const r = cli(['styles', 'add', painting, '--id', 'json-one', '--steps', '2', '--json', '--styles-dir', stylesDir('json')]);
@@ -67,7 +67,7 @@ describe.skipIf(!HAVE_DATA)('pastiche styles add (the real learner, no Python)',
     expect(lines.slice(0, -1).map((l) => l.step)).toEqual([1, 2]);
     expect(lines[0]).toEqual({ step: 1, of: 2, elapsedS: expect.any(Number), etaS: expect.any(Number), loss: expect.any(Number), content: expect.any(Number), style: expect.any(Number) });
     expect(lines.at(-1)).toMatchObject({ event: 'added', style: { id: 'json-one', source: 'user', title: 'my painting' } });
-  });
+  }, 300_000);
 
   it('Ctrl-C stops the learner and leaves nothing in the styles folder', async () => {
     const st = stylesDir('cancel');
@@ -80,7 +80,7 @@ describe.skipIf(!HAVE_DATA)('pastiche styles add (the real learner, no Python)',
     expect(await exited).toBe(130);
     expect(stderr).toContain('Cancelled: no style was written');
     expect(existsSync(st) ? readdirSync(st) : []).toEqual([]);
-  });
+  }, 300_000);
 });
 
 describe('pastiche styles add: what it needs', () => {

@@ -67,5 +67,5 @@ describe.skipIf(!HAVE_DATA)('learning through the engine', () => {
         .filter((n) => n !== 'cache')
         .sort(),
     ).toEqual(['painting.jpg', 'photo.jpg']);
-  });
+  }, 300_000);
 });

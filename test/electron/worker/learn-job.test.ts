@@ -74,7 +74,7 @@ describe.skipIf(!HAVE_DATA)('a learning step on the real graph', () => {
     // The loss on the same crop went down.
     expect((await learnStep(g, grams, weights, crop, SIDE, vec)).loss).toBeLessThan(step.loss);
     await ctx.sessions.releaseIdle();
-  });
+  }, 300_000);
 });
 
 /**
@@ -114,5 +114,5 @@ describe.skipIf(!HAVE_DATA)('a learning step on WebGPU', () => {
     // grad 1e-3 of its largest entry): a GPU step must be as good a step as the CPU's.
     expect(rel(r.gpu.loss, r.cpu.loss)).toBeLessThan(1e-4);
     expect(gerr).toBeLessThan(1e-3);
-  });
+  }, 300_000);
 });
