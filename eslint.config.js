@@ -37,7 +37,7 @@ const forbidden = {
     ELECTRON,
     ORT,
   ],
-  learning: [rooms([...WORKER_SIDE, 'bench', 'services', 'app', 'cli', 'main', 'preload'], 'electron/learning runs the style trainer: it imports common, catalog and engine'), ELECTRON, ORT],
+  learning: [rooms([...WORKER_SIDE, 'bench', 'services', 'app', 'cli', 'main', 'preload'], 'electron/learning learns styles through the engine: it imports common, catalog and engine'), ELECTRON, ORT],
   bench: [rooms([...WORKER_SIDE, 'learning', 'services', 'app', 'cli', 'main', 'preload'], 'electron/bench is a client of the engine facade: it imports common, catalog and engine'), ELECTRON, ORT],
   imaging: [rooms([...MAIN_SIDE, 'worker'], 'electron/imaging is the per-file pipeline of the worker side: it imports only common'), ELECTRON, ORT],
   worker: [rooms(MAIN_SIDE, 'electron/worker is the inference process: it imports common and imaging, never main-side code'), ELECTRON],

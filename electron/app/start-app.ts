@@ -6,7 +6,8 @@
 import path from 'node:path';
 import type { DeviceChoice } from '../common/types.js';
 import { DEFAULT_TILE_PIXELS, Engine, type Spawner } from '../engine/index.js';
-import { addStyle, checkTrainerRuntime, defaultPython, defaultTrainerRoot } from '../learning/style-trainer.js';
+import { packageRoot } from '../engine/paths.js';
+import { addStyle, checkLearnRuntime } from '../learning/style-learner.js';
 import { DroppedPaths } from '../services/drops.js';
 import { createHandlers, type HandlerDeps, type HandlerHost } from '../services/handlers.js';
 import { ResultStore, type MediaContext } from '../services/media.js';
@@ -23,12 +24,14 @@ export interface StartAppOptions {
   picturesDir?: string;
   /** The user's style files; default PASTICHE_STYLES_DIR, else <userData>/styles (shared with the CLI). */
   stylesDir?: string;
-  /** The folder holding the trainer's training/ (packaged app: resources); default PASTICHE_TRAINER_ROOT, else the package root. */
+  /** The folder whose trainer-data/ holds the learner's VGG19 weights and photos (packaged app: resources); default the package root. */
   trainerRoot?: string;
   /** The photo style thumbnails are rendered from. */
   samplePhoto: string;
   /** How the engine starts its worker (Electron: a utility process; Node: child_process.fork). */
   spawner: Spawner;
+  /** "Add painting as a style…" stops after this many steps (tests); the minutes chosen decide otherwise. */
+  learnSteps?: number;
   /** onnxruntime intra-op threads; default all cores. */
   threads?: number;
   version: string;
@@ -49,12 +52,14 @@ export async function startApp(opts: StartAppOptions): Promise<RunningApp> {
   const cacheDir = path.join(opts.userData, 'cache');
   const settings = new SettingsStore(path.join(opts.userData, 'settings.json'), opts.picturesDir === undefined ? {} : { picturesDir: opts.picturesDir });
   const userStylesDir = opts.stylesDir ?? (process.env['PASTICHE_STYLES_DIR'] ? path.resolve(process.env['PASTICHE_STYLES_DIR']) : path.join(opts.userData, 'styles'));
-  const python = defaultPython();
-  const trainerRoot = opts.trainerRoot ?? defaultTrainerRoot();
+  const trainerRoot = opts.trainerRoot ?? packageRoot();
   let host: HandlerHost | null = null;
+  // The engine made last: its pack's learning graphs are what the learner check looks at.
+  let latest: Engine | null = null;
   // One engine at a time; the handlers replace it (without a restart) when the device setting changes.
   const createEngine = async (device: DeviceChoice): Promise<Engine> => {
     const e = await Engine.create({ modelsDir: opts.modelsDir, userStylesDir, device, spawner: opts.spawner, learner: addStyle, ...(opts.threads === undefined ? {} : { threads: opts.threads }) });
+    latest = e;
     // Notices of an engine that was replaced meanwhile are not the user's concern.
     e.on('crash', (info) => {
       if (host?.engine() === e) host.engineCrashed(info.message, info.retried);
@@ -80,10 +85,12 @@ export async function startApp(opts: StartAppOptions): Promise<RunningApp> {
     results,
     styleThumbs,
     styleTrainer: {
-      python,
       root: trainerRoot,
+      cacheDir: path.join(cacheDir, 'learn'),
+      ...(opts.learnSteps ? { steps: opts.learnSteps } : {}),
       async check() {
-        const r = await checkTrainerRuntime(python, trainerRoot);
+        const pack = latest?.learnablePack();
+        const r = await checkLearnRuntime(opts.modelsDir, latest?.models().find((m) => m.id === pack?.id)?.learn ?? null, trainerRoot);
         return { ok: r.ok, message: r.ok ? null : r.message };
       },
     },

@@ -6,7 +6,7 @@ import { createReadStream } from 'node:fs';
 import { readFile, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { MODEL_VARIANTS, ParamError } from '../common/params.js';
-import type { Manifest, ModelFileRef, ModelInfo, ModelIo, StyleInfo } from '../common/types.js';
+import type { LearnInfo, Manifest, ModelFileRef, ModelInfo, ModelIo, StyleInfo } from '../common/types.js';
 import { resolveStyle, styleCatalog } from '../common/styles.js';
 import { blendVectors, readStyleDir, type PackRef, type StyleFile, type StyleFileProblem } from './style-files.js';
 
@@ -151,6 +151,8 @@ export function validateModelEntry(v: unknown, where: string): ModelInfo {
   if (io.styleVector) {
     const out: ModelInfo = { id: o['id'] as string, kind, ...ref, io, receptiveField: o['receptiveField'] as number, variants, styles: [], ...checkStyleFiles(o, w) };
     for (const k of ['training', 'quality', 'provenance'] as const) if (isObj(o[k])) out[k] = o[k] as Record<string, unknown>;
+    // Checked where a style is learned (electron/learning/learn-info.ts), so a bad entry never hides the pack.
+    if (isObj(o['learn'])) out.learn = o['learn'] as unknown as LearnInfo;
     return out;
   }
   need(Array.isArray(o['styles']) && (o['styles'] as unknown[]).length > 0, `${w}.styles`, 'a non-empty array', o['styles']);

@@ -5,7 +5,8 @@ import { readFile, rm } from 'node:fs/promises';
 import { PasticheError } from '../common/errors.js';
 import { ParamError } from '../common/params.js';
 import { checkTitle } from '../common/style-meta.js';
-import type { LearnStyleOptions, StyleInfo } from '../common/types.js';
+import type { LearnInfo, LearnStyleOptions, StyleInfo } from '../common/types.js';
+import type { LearnEvent, LearnJob, LearnResult } from '../common/worker-protocol.js';
 import type { LoadedManifest } from './manifest.js';
 import { parseStyleFile, styleFileText, writeFileAtomic, type PackRef, type StyleFile } from './style-files.js';
 
@@ -49,23 +50,39 @@ export async function removeUserStyle(m: LoadedManifest, id: string): Promise<vo
   await rm(f.file);
 }
 
-/** Where a learned style goes: the user's styles folder, for the learnable pack of a models folder. */
+/** A learning job as the learner makes it; the engine adds its device, threads and the preview. */
+export type LearnJobBase = Omit<LearnJob, 'device' | 'threads' | 'preview'>;
+
+export interface LearnJobOptions {
+  signal?: AbortSignal | undefined;
+  onEvent?(e: LearnEvent): void;
+}
+
+/** Where a learned style goes and what it is learned with: the learnable pack of a models folder. */
 export interface LearnTarget {
   userStylesDir: string;
   modelsDir: string;
   pack: PackRef;
+  /** The pack's learning graphs and settings (the manifest's `learn`), or null where it has none. */
+  learn: LearnInfo | null;
+  /** The pack's built-in styles: where learning starts. */
+  builtins: { id: string; vector: number[] }[];
+  /** Runs a learning job in the engine's worker. */
+  runJob(job: LearnJobBase, opts: LearnJobOptions): Promise<LearnResult>;
 }
 
-/** Writes a new style file into the target (electron/learning/style-trainer.ts: addStyle). */
+/** Writes a new style file into the target (electron/learning/style-learner.ts: addStyle). */
 export type StyleLearner = (o: LearnStyleOptions & LearnTarget) => Promise<unknown>;
 
 /** Runs the learner for a new style of the learnable pack into userStylesDir. */
-export async function learnUserStyle(m: LoadedManifest, modelsDir: string, userStylesDir: string | null, o: LearnStyleOptions, learn: StyleLearner): Promise<void> {
+export async function learnUserStyle(m: LoadedManifest, modelsDir: string, userStylesDir: string | null, o: LearnStyleOptions, learn: StyleLearner, runJob: LearnTarget['runJob']): Promise<void> {
   const pack = learnablePack(m);
   if (!pack) throw new PasticheError('MODEL', `No model in ${modelsDir} takes style vectors, so no style can be learned`);
   if (!userStylesDir) throw new PasticheError('INVALID_PARAM', 'No user styles folder is set');
   checkNewStyleId(m, o.id);
-  await learn({ ...o, userStylesDir, modelsDir, pack });
+  const info = m.models.find((x) => x.info.id === pack.id)?.info.learn ?? null;
+  const builtins = [...m.styleFiles.values()].filter((f) => f.source === 'builtin' && f.pack.id === pack.id).map((f) => ({ id: f.info.id, vector: Array.from(f.vector) }));
+  await learn({ ...o, userStylesDir, modelsDir, pack, learn: info, builtins, runJob });
 }
 
 /** The style just added, as loaded (or why its file was refused). */

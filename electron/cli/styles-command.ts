@@ -1,6 +1,6 @@
 // `pastiche styles add | rename | remove`: the user's own styles. `add` learns one from a
-// painting with the trainer (electron/learning/style-trainer.ts): progress and ETA on the terminal,
-// Ctrl-C stops it and leaves nothing behind.
+// painting on the engine's runtime (electron/learning/style-learner.ts): progress and ETA on the
+// terminal, Ctrl-C stops it and leaves nothing behind.
 import { stat } from 'node:fs/promises';
 import path from 'node:path';
 import type { ParseArgsConfig } from 'node:util';
@@ -9,7 +9,7 @@ import { ParamError } from '../common/params.js';
 import type { TrainProgress } from '../common/types.js';
 import { Engine } from '../engine/index.js';
 import { checkMinutes, checkStyleId, checkTitle, MINUTES } from '../common/style-meta.js';
-import { addStyle, checkTrainerRuntime } from '../learning/style-trainer.js';
+import { addStyle, checkLearnRuntime } from '../learning/style-learner.js';
 import { engineOptions, parse, UsageError, write, type CliIo } from './args.js';
 
 const OPTIONS = {
@@ -19,18 +19,42 @@ const OPTIONS = {
   help: { type: 'boolean', short: 'h' },
 } as const satisfies ParseArgsConfig['options'];
 
-const ADD_OPTIONS = { ...OPTIONS, id: { type: 'string' }, title: { type: 'string' }, artist: { type: 'string' }, minutes: { type: 'string' } } as const satisfies ParseArgsConfig['options'];
+const MAX_STEPS = 1_000_000;
+
+const ADD_OPTIONS = {
+  ...OPTIONS,
+  id: { type: 'string' },
+  title: { type: 'string' },
+  artist: { type: 'string' },
+  minutes: { type: 'string' },
+  steps: { type: 'string' },
+  blend: { type: 'string' },
+} as const satisfies ParseArgsConfig['options'];
 const RENAME_OPTIONS = { ...OPTIONS, title: { type: 'string' } } as const satisfies ParseArgsConfig['options'];
 
 export const STYLES_SUBCOMMANDS_USAGE = [
-  'pastiche styles add <painting> --id ID [--title T] [--artist A] [--minutes N]',
+  'pastiche styles add <painting> --id ID [--title T] [--artist A] [--minutes N] [--steps N] [--blend S]',
   'pastiche styles rename ID --title T',
   'pastiche styles remove ID',
-  '      add: learn a style from a painting (PyTorch; the pack stays frozen) into your styles folder',
+  '      add: learn a style from a painting (the pack stays frozen) into your styles folder',
   `      --minutes N           training time, ${MINUTES.min}-${MINUTES.max} (default ${MINUTES.default})`,
+  `      --steps N             stop after N steps instead (1-${MAX_STEPS})`,
+  '      --blend S             first fit a blend of the built-in styles for S seconds (0-600, default 0)',
   '      rename, remove: your own styles only; the built-in ones never change',
   '      --styles-dir DIR      your styles folder (default PASTICHE_STYLES_DIR, else <user data>/styles)',
 ].join('\n');
+
+function checkSteps(v: string | undefined): number {
+  const n = Number(v);
+  if (!(v !== undefined && /^\d+$/.test(v) && n >= 1 && n <= MAX_STEPS)) throw new ParamError('steps', `Expected integer between 1 and ${MAX_STEPS} for steps but received '${v ?? ''}'`);
+  return n;
+}
+
+function checkBlend(v: string | undefined): number {
+  const n = Number(v);
+  if (!(v !== undefined && v.trim() !== '' && n >= 0 && n <= 600)) throw new ParamError('blend', `Expected a number between 0 and 600 for blend but received '${v ?? ''}'`);
+  return n;
+}
 
 /** A flag check whose ParamError names the flag. */
 function check<T>(name: string, fn: () => T): T {
@@ -50,7 +74,7 @@ function clock(s: number): string {
 function progressLine(p: TrainProgress): string {
   const width = 20;
   const filled = p.of ? Math.min(width, Math.round((p.step / p.of) * width)) : 0;
-  return `[${'#'.repeat(filled)}${'-'.repeat(width - filled)}] step ${p.step}/${p.of}  ${clock(p.elapsedS)} elapsed, ETA ${clock(p.etaS)}  loss ${p.loss}`;
+  return `[${'#'.repeat(filled)}${'-'.repeat(width - filled)}] step ${p.step}/${p.of}  ${clock(p.elapsedS)} elapsed, ETA ${clock(p.etaS)}  loss ${p.loss.toFixed(4)}`;
 }
 
 async function add(argv: string[], io: CliIo): Promise<number> {
@@ -63,13 +87,16 @@ async function add(argv: string[], io: CliIo): Promise<number> {
   const title = values.title === undefined ? undefined : check('title', () => checkTitle(values.title, 'title'));
   const artist = values.artist === undefined ? undefined : check('artist', () => checkTitle(values.artist, 'artist'));
   const minutes = values.minutes === undefined ? MINUTES.default : check('minutes', () => checkMinutes(values.minutes));
+  const steps = values.steps === undefined ? 0 : check('steps', () => checkSteps(values.steps));
+  const blendS = values.blend === undefined ? 0 : check('blend', () => checkBlend(values.blend));
   const engine = await Engine.create({ ...engineOptions(values), learner: addStyle });
   const abort = new AbortController();
   const onSigint = (): void => abort.abort();
   try {
     check('id', () => engine.checkNewStyleId(id));
     if (!engine.learnablePack()) throw new PasticheError('MODEL', `No model in ${engine.modelsDir} takes style vectors (run 'pastiche doctor')`);
-    const rt = await checkTrainerRuntime();
+    const pack = engine.learnablePack();
+    const rt = await checkLearnRuntime(engine.modelsDir, engine.models().find((m) => m.id === pack?.id)?.learn ?? null);
     if (!rt.ok) {
       write(io.stderr, `pastiche styles add: ${rt.message}`);
       return 1;
@@ -77,11 +104,13 @@ async function add(argv: string[], io: CliIo): Promise<number> {
     const tty = Boolean(io.stderr.isTTY);
     let lastLine = 0;
     process.on('SIGINT', onSigint);
-    write(io.stderr, `Learning '${id}' from ${painting} for ${minutes} min (Ctrl-C stops and keeps nothing)`);
+    write(io.stderr, `Learning '${id}' from ${painting} for ${steps ? `${steps} steps` : `${minutes} min`} (Ctrl-C stops and keeps nothing)`);
     const s = await engine.addStyle({
       painting,
       id,
       minutes,
+      ...(steps ? { steps } : {}),
+      ...(blendS ? { blendS } : {}),
       signal: abort.signal,
       ...(title ? { title } : {}),
       ...(artist ? { artist } : {}),

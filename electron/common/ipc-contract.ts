@@ -45,7 +45,7 @@ export interface StylesList {
   errors: string[];
 }
 
-/** Whether a style can be learned here: the trainer, Python and PyTorch found, or what is missing. */
+/** Whether a style can be learned here: the learning graphs and the learner's data found, or what is missing. */
 export interface TrainerStatus {
   ready: boolean;
   /** What is missing and what to install, when not ready. */

@@ -255,35 +255,42 @@ export interface DeviceReport {
   fallbackReason?: string;
 }
 
-/** One progress line of the style trainer. */
+/** One progress line of the style learner. */
 export interface TrainProgress {
   step: number;
   of: number;
   elapsedS: number;
   etaS: number;
+  /** Moving average of the total loss. */
   loss: number;
+  /** The last step's content and style losses. */
+  content?: number;
+  style?: number;
 }
 
-/** Learning a style from a painting: what the CLI and the app choose (electron/learning/style-trainer.ts). */
+/** Learning a style from a painting: what the CLI and the app choose (electron/learning/style-learner.ts). */
 export interface LearnStyleOptions {
   painting: string;
   id: string;
   title?: string;
   artist?: string;
   minutes: number;
-  python?: string;
-  root?: string;
+  /** Stop after this many steps instead (tests, benchmarks); 0 or absent: the minutes decide. */
+  steps?: number;
+  /** Seconds spent fitting a blend of the built-in styles before the vector itself (default 0). */
+  blendS?: number;
+  seed?: number;
+  /** Where materialized learning graphs are kept (default: a folder in the system's temp folder). */
+  cacheDir?: string;
+  /** The folder whose trainer-data/ (else ../shared/data) holds the VGG19 weights and training photos (default: the package root). */
+  dataRoot?: string;
   /** A photo to show the current result on, every previewEveryS seconds (default 60). */
   previewPhoto?: string;
   previewEveryS?: number;
   signal?: AbortSignal;
   onProgress?(p: TrainProgress): void;
-  /** A new preview image (JPEG) of the current result; the file is removed when the run ends. */
-  onPreview?(file: string): void;
-  /** The trainer's stderr, line by line. */
-  onLog?(line: string): void;
-  /** How long SIGINT may take before SIGTERM, then SIGKILL (ms). */
-  cancelGraceMs?: number;
+  /** A new preview image of the current result. */
+  onPreview?(data: Buffer, mime: 'image/jpeg' | 'image/png'): void;
 }
 
 /** A worker crash as the app shows it: what happened, and whether the job in flight was retried. */

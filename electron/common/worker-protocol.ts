@@ -2,7 +2,7 @@
 // friendly (plain objects, Buffers/Uint8Arrays) so both child_process 'advanced'
 // serialization and Electron's utilityProcess carry them.
 import type { SerializedError } from './errors.js';
-import type { Brush, DeviceChoice, ModelIo, OutputFormat, PassPlan, ProviderName, RenderTimings, SizeChoice } from './types.js';
+import type { Brush, DeviceChoice, LearnInfo, ModelIo, OutputFormat, PassPlan, ProviderName, RenderTimings, SizeChoice } from './types.js';
 import type { Recipe } from './recipe.js';
 
 export type { PassPlan, PassTiming, RenderTimings } from './types.js';
@@ -207,6 +207,74 @@ export interface BenchResult {
   maxRssBytes: number;
 }
 
+/** A learning graph as the manifest names it (path absolute). */
+export interface LearnGraphRef {
+  path: string;
+  sha256: string;
+  bytes: number;
+}
+
+/**
+ * Learning a style (electron/worker/learn-job.ts): the learning graphs, the trainer data, the painting,
+ * the built-in vectors to start from and the manifest's settings. The worker writes no file but its
+ * cache of materialized graphs (VGG weights beside them); the caller writes the style file.
+ */
+export interface LearnJob {
+  graph: LearnGraphRef;
+  grams: LearnGraphRef;
+  /** The VGG19 weights folder the graphs' external data is read from (trainer-data.ts). */
+  vggDir: string;
+  /** Training photos (content/open). */
+  contentDir: string;
+  /** Where materialized graphs are kept between runs. */
+  cacheDir: string;
+  painting: string;
+  settings: LearnInfo;
+  builtins: { id: string; vector: number[] }[];
+  /** Stop after this long (0: no time limit), or after `steps` steps (0: no step limit). */
+  minutes: number;
+  steps: number;
+  seed: number;
+  /** Seconds spent first fitting softmax weights of a blend of the built-ins (0: start from the nearest). */
+  blendS: number;
+  device: DeviceChoice;
+  threads: number;
+  /** A preview of the current vector on a photo every `everyS` seconds, at the start and at the end. */
+  preview: { job: PreviewJob; everyS: number } | null;
+}
+
+export interface LearnProgress {
+  step: number;
+  of: number;
+  elapsedS: number;
+  etaS: number;
+  /** Moving average of the total loss; content and style of the last step (batch means). */
+  loss: number;
+  content: number;
+  style: number;
+}
+
+export type LearnEvent =
+  | { kind: 'init'; style: string; candidates: Record<string, number>; setupS: number; provider: ProviderName }
+  | { kind: 'progress'; progress: LearnProgress }
+  | { kind: 'preview'; step: number; data: Uint8Array; mime: 'image/jpeg' | 'image/png' };
+
+export interface LearnResult {
+  vector: number[];
+  /** The built-in started from ('blend' when a blend was fitted first). */
+  init: string;
+  steps: number;
+  trainSeconds: number;
+  wallSeconds: number;
+  photos: number;
+  provider: ProviderName;
+  fallbackReason?: string;
+  /** Peak resident set of the worker process so far (bytes). */
+  maxRssBytes: number;
+  /** Last step's losses (batch means). */
+  loss: { content: number; style: number; tv: number };
+}
+
 /** Request kinds and their results. */
 export interface JobKinds {
   stylize: { job: StylizeJob; result: StylizeResult };
@@ -215,6 +283,7 @@ export interface JobKinds {
   doctor: { job: Record<string, never>; result: DoctorResult };
   warmup: { job: WarmupJob; result: WarmupResult };
   bench: { job: BenchJob; result: BenchResult };
+  learn: { job: LearnJob; result: LearnResult };
 }
 
 export type JobKind = keyof JobKinds;
@@ -225,5 +294,6 @@ export type WorkerResponse =
   | { type: 'ready'; pid: number }
   | { type: 'started'; id: number }
   | { type: 'progress'; id: number; stage: 'decode' | 'infer' | 'encode'; fraction: number; detail?: string }
+  | { type: 'event'; id: number; event: LearnEvent }
   | { type: 'result'; id: number; result: JobKinds[JobKind]['result'] }
   | { type: 'error'; id: number; error: SerializedError };

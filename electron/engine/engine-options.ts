@@ -29,7 +29,7 @@ export interface EngineOptions {
   precision?: Precision;
   /** How long a cancelled file may take to stop before the worker is killed. */
   cancelGraceMs?: number;
-  /** Learns a new style file (electron/learning/style-trainer.ts: addStyle); without it addStyle refuses. */
+  /** Learns a new style file (electron/learning/style-learner.ts: addStyle); without it addStyle refuses. */
   learner?: StyleLearner;
 }
 

@@ -107,7 +107,16 @@ export class Engine extends EventEmitter<EngineEvents> {
   /** Learns a style from a painting into the user's styles folder (user-styles.ts), then loads it. */
   async addStyle(o: LearnStyleOptions): Promise<StyleInfo> {
     if (!this.opts.learner) throw new PasticheError('INTERNAL', 'This engine was created without a style learner');
-    await learnUserStyle(this.manifest, this.modelsDir, this.userStylesDir, o, this.opts.learner);
+    await learnUserStyle(this.manifest, this.modelsDir, this.userStylesDir, o, this.opts.learner, async (job, opts) => {
+      // Previews of the current vector: the pack's render settings, a 512 px preview of the photo.
+      const style = o.previewPhoto ? this.manifest.styles.find((s) => s.source === 'builtin' && s.model === learnablePack(this.manifest)?.id) : undefined;
+      const settings = style ? this.settings(this.normalize({ style: style.id }), {}) : null;
+      const preview =
+        settings && o.previewPhoto ? { job: { ...settings, input: path.resolve(o.previewPhoto), size: 512, exportSize: DEFAULT_STYLIZE_OPTIONS.size }, everyS: o.previewEveryS ?? 60 } : null;
+      const r = await this.sup.request('learn', { ...job, device: this.device, threads: this.threads, preview }, { ...opts, label: `learning '${o.id}'` });
+      this.noteDevice(r.provider, r.fallbackReason);
+      return r;
+    });
     await this.reloadModels();
     return loadedUserStyle(this.manifest, o.id);
   }
@@ -188,15 +197,8 @@ export class Engine extends EventEmitter<EngineEvents> {
     return normalizeStylizeOptions({ ...opts, style });
   }
 
-  private async runJob(
-    input: string,
-    output: string,
-    o: StylizeOptions,
-    extra: EngineStylizeInput,
-    signal?: AbortSignal,
-    recipe?: Recipe,
-    onProgress?: JobOptions['onProgress'],
-  ): Promise<StylizeResult> {
+  // prettier-ignore
+  private async runJob(input: string, output: string, o: StylizeOptions, extra: EngineStylizeInput, signal?: AbortSignal, recipe?: Recipe, onProgress?: JobOptions['onProgress']): Promise<StylizeResult> {
     const tmp = tempPathFor(output);
     const job: StylizeJob = {
       ...this.settings(o, extra),

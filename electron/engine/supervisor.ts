@@ -6,7 +6,7 @@ import { createInterface } from 'node:readline';
 import { rm } from 'node:fs/promises';
 import { EventEmitter } from 'node:events';
 import { PasticheError, deserializeError } from '../common/errors.js';
-import type { JobKind, JobKinds, WorkerRequest, WorkerResponse } from '../common/worker-protocol.js';
+import type { JobKind, JobKinds, LearnEvent, WorkerRequest, WorkerResponse } from '../common/worker-protocol.js';
 
 /** The minimal surface of a worker process; child_process.fork and utilityProcess.fork both fit. */
 export interface WorkerHandle {
@@ -100,6 +100,8 @@ export interface JobOptions {
   signal?: AbortSignal | undefined;
   onProgress?: ((stage: string, fraction: number, detail?: string) => void) | undefined;
   onStarted?: (() => void) | undefined;
+  /** A learning job's progress, previews and start. */
+  onEvent?: ((e: LearnEvent) => void) | undefined;
   /** Temp file the job writes; deleted here if the worker dies or is killed. */
   tmpFile?: string | undefined;
   /** Shown in crash reports. */
@@ -173,6 +175,9 @@ export class Supervisor extends EventEmitter<{ crash: [CrashEvent]; restart: [nu
         break;
       case 'progress':
         p.opts.onProgress?.(msg.stage, msg.fraction, msg.detail);
+        break;
+      case 'event':
+        p.opts.onEvent?.(msg.event);
         break;
       case 'result':
         this.settle(p);

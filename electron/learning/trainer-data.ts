@@ -1,8 +1,8 @@
-// The data the style trainer reads besides the painting: the VGG19 loss network's weights and the
-// open training photos. A packaged app ships them as resources/trainer-data (staged by
-// scripts/stage-trainer-data.mjs); a checkout reads them from ../shared/data. The app and the CLI
-// resolve the folders here, check them before starting the trainer, and hand the same folders to
-// it, so the check and the run never disagree.
+// The data the style learner reads besides the painting: the VGG19 loss network's weights (the
+// learning graphs' external data) and the open training photos. A packaged app ships them as
+// resources/trainer-data (staged by scripts/stage-trainer-data.mjs); a checkout reads them from
+// ../shared/data, as the Python trainer does. The app and the CLI resolve the folders here, check
+// them before learning, and hand the same folders to the worker, so the check and the run agree.
 import { existsSync } from 'node:fs';
 import { readdir, readFile, stat } from 'node:fs/promises';
 import path from 'node:path';
@@ -57,11 +57,6 @@ export function resolveTrainerData(root: string, env: NodeJS.ProcessEnv = proces
     vggFrom: vggEnv ? 'PASTICHE_VGG_DIR' : sharedFrom,
     contentDir: path.join(sharedDir, CONTENT_SUBDIR),
   };
-}
-
-/** The environment the trainer runs with: both folders spelled out, as checked. */
-export function trainerDataEnv(d: TrainerData): Record<string, string> {
-  return { PASTICHE_SHARED_DIR: d.sharedDir, PASTICHE_VGG_DIR: d.vggDir };
 }
 
 interface WeightsGroup {

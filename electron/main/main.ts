@@ -135,7 +135,7 @@ async function start(): Promise<void> {
     picturesDir: app.getPath('pictures'),
     modelsDir,
     samplePhoto: path.join(resources, 'sample-photo.jpg'),
-    ...(app.isPackaged && !process.env['PASTICHE_TRAINER_ROOT'] ? { trainerRoot: process.resourcesPath } : {}),
+    ...(app.isPackaged ? { trainerRoot: process.resourcesPath } : {}),
     spawner: utilitySpawner,
     version: app.getVersion(),
     dialogs: {

@@ -1,5 +1,5 @@
-// IPC handlers for the user's own styles: pick a painting, learn a style from it with the trainer
-// (a supervised child process of the engine, one at a time, with progress, previews and cancel),
+// IPC handlers for the user's own styles: pick a painting, learn a style from it on the engine (its
+// supervised worker runs the learner, one at a time, with progress, previews and cancel),
 // retitle and delete. Built-in styles are never changed. Every argument is validated here.
 
 import crypto from 'node:crypto';
@@ -14,13 +14,17 @@ import { allowedPath } from './requests.js';
 import type { AllowedRoots } from './roots.js';
 import { absPath, ArgError, id, knownKeys, plainObject } from './validate.js';
 
-/** The trainer's runtime: how the app finds it (electron/app/start-app.ts wires the engine's check). */
+/** The learner's runtime: what it needs and where (electron/app/start-app.ts wires the check). */
 export interface StyleTrainerDeps {
   check(): Promise<{ ok: boolean; message: string | null }>;
-  python?: string;
+  /** The folder whose trainer-data/ holds the VGG19 weights and training photos. */
   root?: string;
-  /** Seconds between previews of the current result (the trainer's --preview-every). */
+  /** Where the learning graphs are materialized. */
+  cacheDir?: string;
+  /** Seconds between previews of the current result. */
   previewEveryS?: number;
+  /** Stop after this many steps (tests); the minutes decide otherwise. */
+  steps?: number;
 }
 
 export interface StyleHandlerDeps {
@@ -110,20 +114,15 @@ export function createStyleHandlers(
           minutes: req.minutes,
           signal: ac.signal,
           ...(req.artist ? { artist: req.artist } : {}),
-          ...(t.python ? { python: t.python } : {}),
-          ...(t.root ? { root: t.root } : {}),
+          ...(t.root ? { dataRoot: t.root } : {}),
+          ...(t.cacheDir ? { cacheDir: t.cacheDir } : {}),
+          ...(t.steps ? { steps: t.steps } : {}),
           ...(req.previewPhoto ? { previewPhoto: req.previewPhoto, previewEveryS: t.previewEveryS ?? 60 } : {}),
           onProgress: (p) => deps.emit('styles:progress', { jobId, ...p }),
-          onPreview: (file) => {
-            // The trainer removes its preview when the run ends: keep the bytes now.
-            fs.promises.readFile(file).then(
-              (data) => {
-                const rid = crypto.randomUUID();
-                deps.results.put(rid, data, 'image/jpeg');
-                deps.emit('styles:preview', { jobId, id: rid });
-              },
-              () => undefined,
-            );
+          onPreview: (data, mime) => {
+            const rid = crypto.randomUUID();
+            deps.results.put(rid, data, mime);
+            deps.emit('styles:preview', { jobId, id: rid });
           },
         })
         .then(async () => {

@@ -11,6 +11,7 @@ import { softwareDriverPolicy } from './gpu-drivers.js';
 import { bench, doctor, warmup } from './diagnostic-jobs.js';
 import { startOrtHost } from './ort-host.js';
 import { OrtRunner, type RunnerContext } from './ort-runner.js';
+import { learnStyle } from './learn-job.js';
 import { errorLineWith, gpuCandidates } from './providers.js';
 import { SessionCache } from './session-cache.js';
 import { onMessage, send } from './transport.js';
@@ -56,6 +57,9 @@ async function handle(msg: Extract<WorkerRequest, { type: 'job' }>): Promise<voi
         break;
       case 'bench':
         result = await bench(ctx, msg.job);
+        break;
+      case 'learn':
+        result = await learnStyle(ctx, msg.job, token, (event) => send({ type: 'event', id: msg.id, event }));
         break;
     }
     send({ type: 'result', id: msg.id, result });

@@ -75,9 +75,8 @@ describe('build/electron-builder.yml', () => {
     const { DEFAULT_OUT } = (await import(path.join(root, 'scripts', 'stage-trainer-data.mjs'))) as { DEFAULT_OUT: string };
     const { TRAINER_DATA_DIR } = await import('../../electron/learning/trainer-data.js');
     const data = (c.extraResources ?? []).find((r) => r.from === DEFAULT_OUT.split(path.sep).join('/'));
-    // The app's trainer root is resources/ (beside training/), and it reads <root>/trainer-data.
+    // The app's data root is resources/ (electron/main/main.ts: trainerRoot), and it reads <root>/trainer-data.
     expect(data?.to).toBe(TRAINER_DATA_DIR);
-    expect((c.extraResources ?? []).find((r) => r.to === 'training')).toBeDefined();
     const pkg = JSON.parse(fs.readFileSync(path.join(root, 'package.json'), 'utf8')) as { scripts: Record<string, string> };
     expect(pkg.scripts['stage:trainer-data']).toBe('node scripts/stage-trainer-data.mjs');
     const dist = pkg.scripts['dist'] ?? '';
@@ -106,11 +105,13 @@ describe('build/electron-builder.yml', () => {
     const models = (c.extraResources ?? []).find((r) => r.to === 'models') as (ExtraResource & { filter?: string[] }) | undefined;
     expect(models?.from).toBe('models');
     const manifest = JSON.parse(fs.readFileSync(path.join(root, 'models', 'manifest.json'), 'utf8')) as {
-      models: { file: string; variants?: Record<string, { file: string }>; styles: unknown }[];
+      models: { file: string; variants?: Record<string, { file: string }>; styles: unknown; learn?: { graph: { file: string }; grams: { file: string } } }[];
     };
     const needed = ['manifest.json'];
     for (const m of manifest.models) {
       needed.push(m.file, ...Object.values(m.variants ?? {}).map((v) => v.file));
+      // The learning graphs: "Add painting as a style…" runs them in the worker.
+      if (m.learn) needed.push(m.learn.graph.file, m.learn.grams.file);
       const st = m.styles as { dir?: string; builtin?: string[] };
       if (st.dir) needed.push(...(st.builtin ?? []).map((id) => `${st.dir}/${id}.json`));
     }
@@ -122,21 +123,11 @@ describe('build/electron-builder.yml', () => {
       ).toBe(true);
   });
 
-  it("ships the style trainer's modules beside the models, not its tests", async () => {
+  it('ships no Python: the style learner runs on the engine, its data staged as trainer-data', async () => {
     const c = await loadConfig();
-    const t = (c.extraResources ?? []).find((r) => r.to === 'training') as (ExtraResource & { filter?: string[] }) | undefined;
-    expect(t?.from).toBe('training');
-    // The entry point the app runs (electron/learning/style-trainer.ts: TRAINER_MODULE) and what it imports.
-    const { TRAINER_MODULE } = await import('../../electron/learning/style-trainer.js');
-    const shipped = (f: string): boolean => {
-      let ok = false;
-      for (const g of t?.filter ?? []) ok = g.startsWith('!') ? ok && !minimatch(f, g.slice(1)) : ok || minimatch(f, g);
-      return ok;
-    };
-    expect(shipped(`${TRAINER_MODULE.split('.').slice(1).join('/')}.py`)).toBe(true);
-    const files = walk(path.join(root, 'training')).map((f) => f.slice('training/'.length));
-    for (const f of files.filter((x) => x.endsWith('.py') && !/^(tests|experiments|tools)\//.test(x))) expect(shipped(f), f).toBe(true);
-    for (const f of files.filter((x) => /^(tests|experiments|tools)\//.test(x))) expect(shipped(f), f).toBe(false);
+    const res = c.extraResources ?? [];
+    expect(res.some((r) => r.to === 'training' || /\.py$/.test(String(r.from)))).toBe(false);
+    expect(res.find((r) => r.to === 'trainer-data')?.from).toBe('dist/trainer-data');
   });
 
   it('asarUnpack globs match the real native module files', async () => {

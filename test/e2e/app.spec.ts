@@ -317,10 +317,12 @@ test('brush: the preview is the export downscaled', async ({ page }) => {
 });
 
 test('add a painting as a style: progress, preview on the photo, then yours in the picker; rename and delete it', async ({ page }) => {
+  test.skip(!process.env['PASTICHE_SHARED_DIR'], 'no trainer data (../shared/data)');
+  test.setTimeout(240_000);
   const w = watch(page);
   await openGallery(page);
   await page.getByRole('option', { name: SHOWCASE }).click();
-  // Any image stands for the painting here; the stand-in trainer answers like the real one.
+  // Any image stands for the painting here; the real learner runs 20 steps (the host's learnSteps).
   await setDialogs(page, { choosePainting: path.join(PHOTOS, '02-city.png') });
   await page.getByRole('button', { name: 'Add painting as a style…' }).click();
   const dlg = page.getByTestId('add-style-dialog');
@@ -330,10 +332,10 @@ test('add a painting as a style: progress, preview on the photo, then yours in t
   await dlg.getByLabel('Artist').fill('Me');
   await expect(dlg.getByLabel('Id')).toHaveValue('city-study');
   await dlg.getByRole('button', { name: 'Learn style' }).click();
-  await expect(dlg.getByTestId('add-style-progress')).toContainText('Step', { timeout: 15_000 });
+  await expect(dlg.getByTestId('add-style-progress')).toContainText('Step', { timeout: 120_000 });
   await expect(dlg.locator('.preview img')).toBeVisible();
   await page.screenshot({ path: path.join(SHOTS, 'add-style.png') });
-  await expect(dlg).toBeHidden({ timeout: 30_000 });
+  await expect(dlg).toBeHidden({ timeout: 120_000 });
   const mine = page.locator('[data-style="city-study"]');
   await expect(mine).toContainText('yours');
   await expect(mine).toHaveAttribute('aria-selected', 'true');
@@ -354,21 +356,22 @@ test('add a painting as a style: progress, preview on the photo, then yours in t
 
 /**
  * The real `pastiche` command on the host's models and user-data folder: its default styles folder
- * is the app's (<user data>/styles). `styles add` runs the stand-in trainer of the global setup.
+ * is the app's (<user data>/styles). `styles add` runs the real learner on the global setup's trainer data.
  */
 async function pastiche(...args: string[]): Promise<string> {
-  const env = { ...process.env, PASTICHE_USER_DATA: USER_DATA, FAKE_TRAINER_STEPS: '3', FAKE_TRAINER_STEP_S: '0.05' };
-  const { stdout } = await promisify(execFile)(process.execPath, [path.join(process.cwd(), 'bin', 'pastiche.js'), ...args, '--models-dir', MODELS_DIR], { env, encoding: 'utf8', timeout: 120_000 });
+  const env = { ...process.env, PASTICHE_USER_DATA: USER_DATA };
+  const { stdout } = await promisify(execFile)(process.execPath, [path.join(process.cwd(), 'bin', 'pastiche.js'), ...args, '--models-dir', MODELS_DIR], { env, encoding: 'utf8', timeout: 180_000 });
   return stdout;
 }
 
 test('a style added from the CLI appears in the open app, and one added in the app is in the CLI', async ({ page }) => {
-  test.setTimeout(240_000);
+  test.skip(!process.env['PASTICHE_SHARED_DIR'], 'no trainer data (../shared/data)');
+  test.setTimeout(360_000);
   const w = watch(page);
   await openGallery(page);
   await page.getByRole('option', { name: SHOWCASE }).click();
   // From the CLI while the app is open: no reload, the picker follows the styles folder.
-  await pastiche('styles', 'add', path.join(PHOTOS, '02-city.png'), '--id', 'cli-harbour', '--title', 'Harbour from the CLI', '--minutes', '1');
+  await pastiche('styles', 'add', path.join(PHOTOS, '02-city.png'), '--id', 'cli-harbour', '--title', 'Harbour from the CLI', '--steps', '3');
   const fromCli = page.locator('[data-style="cli-harbour"]');
   await expect(fromCli).toContainText('Harbour from the CLI');
   await expect(fromCli).toContainText('yours');
@@ -388,7 +391,7 @@ test('a style added from the CLI appears in the open app, and one added in the a
   await dlg.getByLabel('Title').fill('Harbour in the app');
   await expect(dlg.getByLabel('Id')).toHaveValue('harbour-in-the-app');
   await dlg.getByRole('button', { name: 'Learn style' }).click();
-  await expect(dlg).toBeHidden({ timeout: 60_000 });
+  await expect(dlg).toBeHidden({ timeout: 120_000 });
   const fromApp = page.locator('[data-style="harbour-in-the-app"]');
   await expect(fromApp).toHaveAttribute('aria-selected', 'true');
   await page.getByRole('button', { name: 'Rename…' }).click();

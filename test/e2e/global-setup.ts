@@ -25,6 +25,26 @@ function modelsDir(): string {
   throw new Error('No models: set PASTICHE_MODELS_DIR or add models/manifest.json');
 }
 
+/**
+ * A data folder with the shared VGG19 weights and 4 of the open training photos (linked), or
+ * undefined where the shared data is absent (the add-style tests then skip).
+ */
+function smallTrainerData(root: string, base: string): string | undefined {
+  const shared = path.resolve(root, '..', 'shared', 'data');
+  const open = path.join(shared, 'content', 'open');
+  if (!fs.existsSync(path.join(shared, 'vgg19', 'model.json')) || !fs.existsSync(open)) return undefined;
+  const d = path.join(base, 'trainer-data');
+  fs.mkdirSync(path.join(d, 'content', 'open'), { recursive: true });
+  fs.symlinkSync(path.join(shared, 'vgg19'), path.join(d, 'vgg19'));
+  const photos = fs
+    .readdirSync(open)
+    .filter((n) => /\.(jpe?g|png)$/i.test(n))
+    .sort()
+    .slice(0, 4);
+  for (const n of photos) fs.symlinkSync(path.join(open, n), path.join(d, 'content', 'open', n));
+  return d;
+}
+
 /** Style ids and model ids of a manifest, in manifest order (the app lists them in this order). */
 function manifestInfo(dir: string): { styles: string[]; models: string[] } {
   // A vector-input pack lists its style files' ids (styles.builtin); a weights-input one, style entries.
@@ -51,15 +71,16 @@ export default async function globalSetup(): Promise<() => Promise<void>> {
   const userData = path.join(base, 'user-data');
   fs.mkdirSync(userData, { recursive: true });
   fs.writeFileSync(path.join(userData, 'settings.json'), JSON.stringify({ device: 'cpu', previewSize: 768 }));
-  // "Add painting as a style…" runs the stand-in trainer (test/fixtures/trainer: the real one's
-  // command line, progress lines and preview, no PyTorch), slow enough to show its progress.
-  process.env['PASTICHE_TRAINER_ROOT'] ??= path.join(repoRoot, 'test', 'fixtures', 'trainer');
-  process.env['FAKE_TRAINER_STEPS'] ??= '30';
-  process.env['FAKE_TRAINER_STEP_S'] ??= '0.2';
+  // "Add painting as a style…" and `pastiche styles add` run the real learner, for a few steps, on a
+  // few of the training photos (linked from the shared data: decoding them all would dominate).
+  const data = process.env['PASTICHE_SHARED_DIR'] ?? smallTrainerData(repoRoot, base);
+  if (data) process.env['PASTICHE_SHARED_DIR'] = data;
+  else console.log('[e2e] ../shared/data not found: the add-style tests skip');
   const host = await startHost({
     repoRoot,
     modelsDir: models,
     userData,
+    learnSteps: 20,
     dialogs: { openFolder: photos.root, openFiles: null, chooseOutputFolder: photos.out },
   });
   process.env['E2E_URL'] = host.url;

@@ -36,6 +36,8 @@ export interface HostOptions {
   userData: string;
   dialogs: DialogAnswers;
   sample?: string;
+  /** "Add painting as a style…" learns for this many steps (short real runs). */
+  learnSteps?: number;
 }
 
 export interface RunningHost {
@@ -127,6 +129,7 @@ export async function startHost(opts: HostOptions): Promise<RunningHost> {
     samplePhoto: opts.sample ?? path.join(repoRoot, 'build', 'sample-photo.jpg'),
     spawner: engineMod.forkSpawner(),
     threads: 2,
+    ...(opts.learnSteps ? { learnSteps: opts.learnSteps } : {}),
     version: 'e2e',
     dialogs: {
       openFolder: async () => dialogs.openFolder,

@@ -34,12 +34,12 @@ describe('import boundaries', () => {
     ['electron/worker', "import { Engine } from '../engine/index.js';\nexport const e = Engine;\n", 'never main-side code'],
     ['electron/worker', "import type { ModelSpec } from '../engine/worker-protocol.js';\nexport type M = ModelSpec;\n", 'never main-side code'],
     ['electron/catalog', "import { Engine } from '../engine/index.js';\nexport const e = Engine;\n", 'sits below the engine'],
-    ['electron/catalog', "import { addStyle } from '../learning/style-trainer.js';\nexport const a = addStyle;\n", 'sits below the engine'],
+    ['electron/catalog', "import { addStyle } from '../learning/style-learner.js';\nexport const a = addStyle;\n", 'sits below the engine'],
     ['electron/engine', "import { runBench } from '../bench/bench.js';\nexport const r = runBench;\n", 'electron/engine (CLI and main process)'],
-    ['electron/engine', "import { addStyle } from '../learning/style-trainer.js';\nexport const a = addStyle;\n", 'electron/engine (CLI and main process)'],
-    ['electron/bench', "import { addStyle } from '../learning/style-trainer.js';\nexport const a = addStyle;\n", 'a client of the engine facade'],
+    ['electron/engine', "import { addStyle } from '../learning/style-learner.js';\nexport const a = addStyle;\n", 'electron/engine (CLI and main process)'],
+    ['electron/bench', "import { addStyle } from '../learning/style-learner.js';\nexport const a = addStyle;\n", 'a client of the engine facade'],
     ['electron/bench', "import { runStylize } from '../imaging/pipeline.js';\nexport const r = runStylize;\n", 'a client of the engine facade'],
-    ['electron/learning', "import { runBench } from '../bench/bench.js';\nexport const r = runBench;\n", 'runs the style trainer'],
+    ['electron/learning', "import { runBench } from '../bench/bench.js';\nexport const r = runBench;\n", 'learns styles through the engine'],
     ['electron/services', "import { loadManifest } from '../catalog/manifest.js';\nexport const l = loadManifest;\n", 'through engine-port.ts'],
     ['electron/engine', "import { runStylize } from '../imaging/pipeline.js';\nexport const r = runStylize;\n", 'reaches the worker only through the supervisor'],
     ['electron/engine', "import ort from 'onnxruntime-node';\nexport const o = ort;\n", 'onnxruntime-node loads only in the supervised worker'],
@@ -89,7 +89,7 @@ describe('import boundaries', () => {
     ['electron/engine', "import { loadManifest } from '../catalog/manifest.js';\nexport const l = loadManifest;\n"],
     ['electron/learning', "import { parseStyleFile } from '../catalog/style-files.js';\nimport { packageRoot } from '../engine/paths.js';\nexport const p = [parseStyleFile, packageRoot];\n"],
     ['electron/bench', "import { Engine } from '../engine/index.js';\nimport { loadManifest } from '../catalog/manifest.js';\nexport const e = [Engine, loadManifest];\n"],
-    ['electron/cli', "import { runBench } from '../bench/bench.js';\nimport { addStyle } from '../learning/style-trainer.js';\nexport const c = [runBench, addStyle];\n"],
+    ['electron/cli', "import { runBench } from '../bench/bench.js';\nimport { addStyle } from '../learning/style-learner.js';\nexport const c = [runBench, addStyle];\n"],
   ])('%s: %j is allowed', async (folder, code) => {
     expect(boundaryErrors(await lintIn(folder, code))).toEqual([]);
   });

@@ -9,9 +9,9 @@ const NEW = { ...STYLES[0]!, id: 'water-study', title: 'water study', source: 'u
 
 describe('AddStyleDialog', () => {
   it('says what is missing where the trainer cannot run, and cannot start', async () => {
-    // One line per missing part: the Python's modules, then the trainer's data.
+    // One line per missing part: the learning graphs, then the learner's data.
     const message =
-      'Learning a style needs PyTorch; missing: torch. Debian/Ubuntu: apt-get install python3-torch\nLearning a style needs the VGG19 loss-network weights: /app/trainer-data/vgg19/model.json is missing';
+      "Learning a style needs the pack's learning graphs: /app/models/pastiche-pack16-vec-learn.onnx is missing\nLearning a style needs the VGG19 loss-network weights: /app/trainer-data/vgg19/model.json is missing";
     installFakeBridge({ 'styles:trainer': () => ({ ready: false, message, minutes: MINUTES }) });
     render(AddStyleDialog, { ui: new AppState(), onclose: vi.fn() });
     await waitFor(() => expect(screen.getByTestId('trainer-missing').textContent).toBe(message));

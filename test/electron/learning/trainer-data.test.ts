@@ -3,7 +3,7 @@
 import { cpSync, mkdirSync, rmSync, truncateSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { checkTrainerData, photosProblem, resolveTrainerData, trainerDataEnv, vggProblem } from '../../../electron/learning/trainer-data.js';
+import { checkTrainerData, photosProblem, resolveTrainerData, vggProblem } from '../../../electron/learning/trainer-data.js';
 import { ROOT, tmpDir } from '../engine/helpers.js';
 
 const FIXTURE_DATA = path.join(ROOT, 'test/fixtures/trainer/trainer-data');
@@ -28,7 +28,6 @@ describe('trainer data', () => {
     mkdirSync(path.join(root, 'trainer-data'));
     const shipped = resolveTrainerData(root, {});
     expect(shipped).toMatchObject({ sharedDir: path.join(root, 'trainer-data'), sharedFrom: 'shipped', vggDir: path.join(root, 'trainer-data', 'vgg19') });
-    expect(trainerDataEnv(shipped)).toEqual({ PASTICHE_SHARED_DIR: path.join(root, 'trainer-data'), PASTICHE_VGG_DIR: path.join(root, 'trainer-data', 'vgg19') });
   });
 
   it('PASTICHE_SHARED_DIR and PASTICHE_VGG_DIR win over the shipped folder', () => {

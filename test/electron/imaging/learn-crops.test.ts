@@ -1,0 +1,96 @@
+// The learner's crops (training/core/data.py ContentCrops): seeded draws inside the photo, the
+// recipe's scale range and mirror rate, resizing to the crop size, and the painting at the style size.
+import { mkdirSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import sharp from 'sharp';
+import { describe, expect, it } from 'vitest';
+import { ContentCrops, decodeRgb, drawCrop, Rng } from '../../../electron/imaging/learn-crops.js';
+import { tmpDir } from '../engine/helpers.js';
+
+/** A photo whose red channel is x and green channel is y (so a crop shows where it came from). */
+async function ramp(file: string, width: number, height: number): Promise<string> {
+  const buf = Buffer.alloc(width * height * 3);
+  for (let y = 0; y < height; y++) for (let x = 0; x < width; x++) buf.set([Math.round((x * 255) / (width - 1)), Math.round((y * 255) / (height - 1)), 128], (y * width + x) * 3);
+  await sharp(buf, { raw: { width, height, channels: 3 } })
+    .png()
+    .toFile(file);
+  return file;
+}
+
+describe('crop draws', () => {
+  it('are seeded: the same seed gives the same draws', () => {
+    const a = new Rng(7);
+    const b = new Rng(7);
+    const c = new Rng(8);
+    const xs = Array.from({ length: 5 }, () => a.next());
+    expect(Array.from({ length: 5 }, () => b.next())).toEqual(xs);
+    expect(Array.from({ length: 5 }, () => c.next())).not.toEqual(xs);
+    for (const x of xs) expect(x >= 0 && x < 1).toBe(true);
+  });
+
+  it('stay inside the photo, with sides in [minScale, 1] of the short edge and about half mirrored', () => {
+    const rng = new Rng(1);
+    const sizes = [
+      { width: 300, height: 200 },
+      { width: 120, height: 500 },
+    ];
+    let flips = 0;
+    const n = 2000;
+    for (let i = 0; i < n; i++) {
+      const b = drawCrop(rng, sizes, 0.55, 0.5);
+      const { width, height } = sizes[b.index] as { width: number; height: number };
+      const short = Math.min(width, height);
+      expect(b.side).toBeGreaterThanOrEqual(Math.floor(short * 0.55));
+      expect(b.side).toBeLessThanOrEqual(short);
+      expect(b.left + b.side).toBeLessThanOrEqual(width);
+      expect(b.top + b.side).toBeLessThanOrEqual(height);
+      if (b.flip) flips++;
+    }
+    expect(flips / n).toBeGreaterThan(0.45);
+    expect(flips / n).toBeLessThan(0.55);
+    // Never below 16 px, however small the scale.
+    expect(drawCrop(new Rng(2), [{ width: 20, height: 20 }], 0.01, 0).side).toBeGreaterThanOrEqual(16);
+  });
+});
+
+describe('ContentCrops', () => {
+  it('decodes the photos once, leaves out those under half the crop, and cuts [n,3,crop,crop] batches from the drawn place', async () => {
+    const dir = tmpDir('pastiche-crops-');
+    const open = path.join(dir, 'open');
+    mkdirSync(open);
+    await ramp(path.join(open, 'a.png'), 160, 120);
+    await ramp(path.join(open, 'tiny.png'), 20, 20);
+    writeFileSync(path.join(open, 'notes.txt'), 'not a photo');
+    const crops = await ContentCrops.load(open, 64);
+    expect(crops.files).toEqual([path.join(open, 'a.png')]);
+    const batch = await crops.batch(new Rng(3), 2, { crop: 64, minScale: 0.55, flip: 0 });
+    expect(batch.length).toBe(2 * 3 * 64 * 64);
+    // Unmirrored: red grows left to right, green top to bottom, blue stays 128.
+    const px = (c: number, x: number, y: number): number => batch[c * 64 * 64 + y * 64 + x] as number;
+    expect(px(0, 60, 32)).toBeGreaterThan(px(0, 3, 32));
+    expect(px(1, 32, 60)).toBeGreaterThan(px(1, 32, 3));
+    expect(px(2, 10, 10)).toBeCloseTo(128, 0);
+    const mirrored = await crops.batch(new Rng(3), 1, { crop: 64, minScale: 0.55, flip: 1 });
+    const m = (x: number, y: number): number => mirrored[y * 64 + x] as number;
+    expect(m(3, 32)).toBeGreaterThan(m(60, 32));
+  });
+
+  it('names the folder without photos', async () => {
+    const dir = tmpDir('pastiche-crops-');
+    await expect(ContentCrops.load(dir, 64)).rejects.toThrow(`Expected training photos (.jpg, .jpeg, .png) in ${dir} but found none`);
+  });
+});
+
+describe('the painting', () => {
+  it('is reduced to the style size on its long edge (never enlarged), alpha dropped', async () => {
+    const dir = tmpDir('pastiche-painting-');
+    const big = await sharp({ create: { width: 1000, height: 600, channels: 4, background: { r: 10, g: 20, b: 30, alpha: 0.5 } } })
+      .png()
+      .toFile(path.join(dir, 'big.png'))
+      .then(() => path.join(dir, 'big.png'));
+    const p = await decodeRgb(big, 512);
+    expect([p.width, p.height, p.data.length]).toEqual([512, 307, 512 * 307 * 3]);
+    const small = await ramp(path.join(dir, 'small.png'), 200, 100);
+    expect(await decodeRgb(small, 512)).toMatchObject({ width: 200, height: 100 });
+  });
+});
