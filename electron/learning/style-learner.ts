@@ -27,12 +27,16 @@ export function learnGraphs(modelsDir: string, learn: LearnInfo): { graph: Learn
   return { graph: ref(learn.graph), grams: ref(learn.grams) };
 }
 
-/** What is wrong with one learning graph (present, its sha256, the VGG shards it reads), or null. */
-async function graphProblem(g: LearnGraphRef, vggDir: string): Promise<string | null> {
+/**
+ * What is wrong with one learning graph (present, its sha256, the VGG shards it reads), or null.
+ * vggDir null: the VGG19 folder is already reported missing, so its shards are not named again.
+ */
+async function graphProblem(g: LearnGraphRef, vggDir: string | null): Promise<string | null> {
   const bytes = await readFile(g.path).catch(() => null);
   if (!bytes) return `${g.path} is missing`;
   const sha = createHash('sha256').update(bytes).digest('hex');
   if (sha !== g.sha256) return `${g.path} hashes to ${sha.slice(0, 12)}…, not the manifest's ${g.sha256.slice(0, 12)}… (a changed or partial file)`;
+  if (vggDir === null) return null;
   for (const r of externalDataRefs(bytes)) {
     const src = path.join(vggDir, path.basename(r.location));
     const size = (await stat(src).catch(() => null))?.size ?? -1;
@@ -51,7 +55,9 @@ export async function checkLearnRuntime(modelsDir: string, learn: LearnInfo | nu
     return { ok: false, missing: ['learning-graphs'], message: `The model pack in ${modelsDir} has no learning graphs (no 'learn' entry in its manifest)` };
   const data = resolveTrainerData(root, env);
   const g = learnGraphs(modelsDir, learn);
-  const [a, b, d] = await Promise.all([graphProblem(g.graph, data.vggDir), graphProblem(g.grams, data.vggDir), checkTrainerData(data, root)]);
+  const d = await checkTrainerData(data, root);
+  const vggDir = d.missing.includes('vgg19') ? null : data.vggDir;
+  const [a, b] = await Promise.all([graphProblem(g.graph, vggDir), graphProblem(g.grams, vggDir)]);
   const missing = [...(a || b ? ['learning-graphs'] : []), ...d.missing];
   if (missing.length === 0) return { ok: true };
   const graphLines = [a, b].filter((x): x is string => x !== null).map((x) => `Learning a style needs the pack's learning graphs: ${x}`);
