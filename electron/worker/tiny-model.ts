@@ -1,7 +1,8 @@
 // A hand-encoded ONNX model (y = Relu(x), x: float[4]) used to probe execution providers
 // (e.g. "is there a WebGPU adapter?") without depending on the installed model pack.
 
-function varint(n: number): number[] {
+/** Protobuf wire encoding: a base-128 varint. */
+export function varint(n: number): number[] {
   const out: number[] = [];
   let v = n;
   while (v > 127) {
@@ -12,7 +13,8 @@ function varint(n: number): number[] {
   return out;
 }
 
-function field(num: number, value: number | string | number[]): number[] {
+/** Protobuf wire encoding: field `num` as a varint (number) or length-delimited bytes (string, bytes). */
+export function field(num: number, value: number | string | number[]): number[] {
   if (typeof value === 'number') return [...varint((num << 3) | 0), ...varint(value)];
   const bytes = typeof value === 'string' ? [...Buffer.from(value, 'utf8')] : value;
   return [...varint((num << 3) | 2), ...varint(bytes.length), ...bytes];

@@ -9,24 +9,9 @@ import ort from 'onnxruntime-node';
 import { describe, expect, it } from 'vitest';
 import { externalDataRefs } from '../../../electron/common/onnx-external.js';
 import { cacheFolder, materializeGraph } from '../../../electron/worker/learn-graph.js';
-import { tinyReluModel } from '../../../electron/worker/tiny-model.js';
+import { field, tinyReluModel } from '../../../electron/worker/tiny-model.js';
 import { tmpDir } from '../engine/helpers.js';
 
-function varint(n: number): number[] {
-  const out: number[] = [];
-  let v = n;
-  while (v > 127) {
-    out.push((v & 0x7f) | 0x80);
-    v = Math.floor(v / 128);
-  }
-  out.push(v);
-  return out;
-}
-function field(num: number, value: number | string | number[]): number[] {
-  if (typeof value === 'number') return [...varint(num << 3), ...varint(value)];
-  const bytes = typeof value === 'string' ? [...Buffer.from(value, 'utf8')] : value;
-  return [...varint((num << 3) | 2), ...varint(bytes.length), ...bytes];
-}
 const valueInfo = (name: string): number[] => [...field(1, name), ...field(2, field(1, [...field(1, 1), ...field(2, field(1, field(1, 4)))]))];
 const entry = (k: string, v: string): number[] => field(13, [...field(1, k), ...field(2, v)]);
 
