@@ -119,7 +119,7 @@ export async function learnStyle(ctx: RunnerContext, job: LearnJob, token: Cance
   const stop = (): void => {
     if (token.cancelled) throw new PasticheError('CANCELLED', 'Cancelled');
   };
-  const [learnFile, gramsFile] = [await materializeGraph(job.graph, job.vggDir, job.cacheDir), await materializeGraph(job.grams, job.vggDir, job.cacheDir)];
+  const [learnFile, gramsFile] = [await materializeGraph(job.graph, job.vggDir, job.cacheDir, s.vgg), await materializeGraph(job.grams, job.vggDir, job.cacheDir, s.vgg)];
   stop();
   const crops = await ContentCrops.load(job.contentDir, s.crop);
   stop();

@@ -30,6 +30,13 @@ describe('checkLearnRuntime', () => {
     const c = await checkLearnRuntime(PACK_MODELS, changed, ROOT, { PASTICHE_SHARED_DIR: SHARED });
     expect(c.ok ? '' : c.message).toMatch(/pastiche-pack16-vec-grams\.onnx hashes to [0-9a-f]{12}…, not the manifest's ffffffffffff… \(a changed or partial file\)/);
   });
+
+  it.skipIf(!HAVE_DATA)('names a VGG19 shard whose bytes are not the manifest’s', async () => {
+    const vgg = learn.vgg.map((v) => (v.file.endsWith('group3-shard1of1') ? { ...v, sha256: 'e'.repeat(64) } : v));
+    const r = await checkLearnRuntime(PACK_MODELS, { ...learn, vgg }, ROOT, { PASTICHE_SHARED_DIR: SHARED });
+    expect(r).toMatchObject({ ok: false, missing: ['learning-graphs'] });
+    expect(r.ok ? '' : r.message).toContain(`${path.join(SHARED, 'vgg19', 'group3-shard1of1')} hashes to 71a6dbaa06d7…, not the manifest's eeeeeeeeeeee… (a changed or different file)`);
+  });
 });
 
 describe.skipIf(!HAVE_DATA)('learning through the engine', () => {

@@ -33,7 +33,7 @@ beforeAll(async () => {
   if (!HAVE_DATA) return;
   const cache = path.join(tmpDir('pastiche-learn-cache-'), 'learn');
   const vgg = path.join(SHARED, 'vgg19');
-  files = { learn: await materializeGraph(ref(learn.graph), vgg, cache), grams: await materializeGraph(ref(learn.grams), vgg, cache) };
+  files = { learn: await materializeGraph(ref(learn.graph), vgg, cache, learn.vgg), grams: await materializeGraph(ref(learn.grams), vgg, cache, learn.vgg) };
   const photos = await ContentCrops.load(path.join(smallSharedDir(2), 'content', 'open'), SIDE);
   crop = await photos.batch(new Rng(5), 1, { crop: SIDE, minScale: learn.crops.minScale, flip: learn.crops.flip });
 });
