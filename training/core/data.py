@@ -1,6 +1,7 @@
 """Training data: content photos (random crops with scale jitter) and style images."""
 from __future__ import annotations
 
+import io
 import json
 import os
 import random
@@ -10,7 +11,7 @@ from typing import Dict, List, Sequence
 import numpy as np
 import torch
 import torch.nn.functional as F
-from PIL import Image
+from PIL import Image, ImageCms
 
 from .paths import SHARED_DATA_DIR
 
@@ -30,10 +31,28 @@ def list_images(folders: Sequence[str]) -> List[str]:
     return files
 
 
+_SRGB = ImageCms.ImageCmsProfile(ImageCms.createProfile("sRGB"))
+
+
+def to_srgb(im: Image.Image) -> Image.Image:
+    """RGB as a colour-managed viewer shows it, and as the app's sharp (libvips) decodes it: an embedded
+    ICC profile (Adobe RGB, Display P3, a CMYK press profile...) is converted to sRGB. Without a usable
+    profile the values are taken as sRGB, as PIL's convert('RGB') does. Reading Adobe RGB values as
+    sRGB would give a learner, or an evaluation, other colours than the painting the user sees."""
+    icc = im.info.get("icc_profile")
+    if not icc:
+        return im.convert("RGB")
+    src = im if im.mode in ("RGB", "CMYK", "L") else im.convert("RGB")
+    try:
+        return ImageCms.profileToProfile(src, ImageCms.ImageCmsProfile(io.BytesIO(icc)), _SRGB, outputMode="RGB")
+    except (ImageCms.PyCMSError, OSError, ValueError):
+        return im.convert("RGB")   # a broken or mismatched profile: libvips, too, goes on without it
+
+
 def load_rgb(path: str, max_long_edge: int | None = None) -> torch.Tensor:
-    """uint8 [3,H,W]."""
+    """uint8 [3,H,W], sRGB (to_srgb)."""
     with Image.open(path) as im:
-        im = im.convert("RGB")
+        im = to_srgb(im)
         if max_long_edge and max(im.size) > max_long_edge:
             s = max_long_edge / max(im.size)
             im = im.resize((max(1, round(im.width * s)), max(1, round(im.height * s))), Image.LANCZOS)

@@ -20,7 +20,7 @@ import torch
 import torch.nn.functional as F
 from PIL import Image
 
-from .data import default_shared_dir, list_images, load_rgb
+from .data import default_shared_dir, list_images, load_rgb, to_srgb
 from .export import load_checkpoint
 from .losses import CONTENT_LAYERS, STYLE_LAYERS, downscale, gram, relative_feature_error, relative_gram_error
 from .model import Generator, NormContext
@@ -116,7 +116,8 @@ def evaluate(g: Union[Generator, Callable[[int, List[torch.Tensor]], List[torch.
 
 def save_sheet(style_file: str, images: List[torch.Tensor], path: str, cell: int = 256) -> None:
     os.makedirs(os.path.dirname(path), exist_ok=True)
-    tiles = [Image.open(style_file).convert("RGB")]
+    with Image.open(style_file) as im:
+        tiles = [to_srgb(im)]
     tiles += [Image.fromarray(y[0].permute(1, 2, 0).round().byte().numpy()) for y in images]
     cols = 4
     rows = (len(tiles) + cols - 1) // cols

@@ -1,11 +1,18 @@
 // The learner's crops (training/core/data.py ContentCrops): seeded draws inside the photo, the
-// recipe's scale range and mirror rate, resizing to the crop size, and the painting at the style size.
-import { mkdirSync, writeFileSync } from 'node:fs';
+// recipe's scale range and mirror rate, resizing to the crop size, and the painting at the style size,
+// colour-managed as the reference learner (training/core/data.py load_rgb) reads it.
+import { spawnSync } from 'node:child_process';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import sharp from 'sharp';
 import { describe, expect, it } from 'vitest';
 import { ContentCrops, decodeRgb, drawCrop, Rng } from '../../../electron/imaging/learn-crops.js';
-import { tmpDir } from '../engine/helpers.js';
+import { ROOT, tmpDir } from '../engine/helpers.js';
+
+const PYTHON = '/usr/bin/python3';
+/** The reference's decoder needs PyTorch, numpy and Pillow; without them the parity check is skipped. */
+const HAVE_REFERENCE = spawnSync(PYTHON, ['-c', 'import torch, numpy, PIL.ImageCms'], { stdio: 'ignore' }).status === 0;
+if (!HAVE_REFERENCE) console.log(`[learn-crops.test] skipping the colour-management parity: ${PYTHON} with torch, numpy and Pillow is not here`);
 
 /** A photo whose red channel is x and green channel is y (so a crop shows where it came from). */
 async function ramp(file: string, width: number, height: number): Promise<string> {
@@ -92,5 +99,46 @@ describe('the painting', () => {
     expect([p.width, p.height, p.data.length]).toEqual([512, 307, 512 * 307 * 3]);
     const small = await ramp(path.join(dir, 'small.png'), 200, 100);
     expect(await decodeRgb(small, 512)).toMatchObject({ width: 200, height: 100 });
+  });
+
+  it.skipIf(!HAVE_REFERENCE)('is read colour-managed (a wide-gamut profile converted to sRGB), as the reference learner reads it', async () => {
+    const dir = tmpDir('pastiche-painting-');
+    // Saturated colours, stored in Display P3 with its profile embedded: the values differ from sRGB's.
+    const w = 96;
+    const h = 64;
+    const buf = Buffer.alloc(w * h * 3);
+    for (let y = 0; y < h; y++) for (let x = 0; x < w; x++) buf.set([Math.round((x * 255) / (w - 1)), 40 + Math.round((y * 200) / (h - 1)), 255 - Math.round((x * 255) / (w - 1))], (y * w + x) * 3);
+    const file = path.join(dir, 'p3.png');
+    await sharp(buf, { raw: { width: w, height: h, channels: 3 } })
+      .withIccProfile('p3')
+      .png()
+      .toFile(file);
+    const p = await decodeRgb(file);
+    const out = path.join(dir, 'reference.rgb');
+    const code = [
+      'import sys, numpy as np',
+      'from PIL import Image',
+      'from training.core.data import load_rgb',
+      'a = load_rgb(sys.argv[1]).permute(1, 2, 0).numpy()',
+      'open(sys.argv[2], "wb").write(a.tobytes())',
+      'naive = np.asarray(Image.open(sys.argv[1]).convert("RGB"), dtype=np.float64)',
+      'print(float(np.abs(naive - a).mean()))',
+    ].join('\n');
+    const r = spawnSync(PYTHON, ['-c', code, file, out], { cwd: ROOT, encoding: 'utf8' });
+    expect(r.stderr).toBe('');
+    const ref = readFileSync(out);
+    expect(ref.length).toBe(p.data.length);
+    let sum = 0;
+    let max = 0;
+    for (let i = 0; i < ref.length; i++) {
+      const d = Math.abs((ref[i] as number) - (p.data[i] as number));
+      sum += d;
+      max = Math.max(max, d);
+    }
+    // libvips and LittleCMS round differently by at most one level.
+    expect(sum / ref.length).toBeLessThan(0.1);
+    expect(max).toBeLessThanOrEqual(1);
+    // The profile matters: read as plain sRGB the same file is far off.
+    expect(Number(r.stdout.trim())).toBeGreaterThan(2);
   });
 });
