@@ -5,15 +5,15 @@ import { existsSync } from 'node:fs';
 import { realpath } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { PasticheError, serializeError } from '../common/errors.js';
+import { PasticheError } from '../common/errors.js';
 // prettier-ignore
 import { checkBoolean, DEFAULT_MAX_PIXELS, DEFAULT_STYLIZE_OPTIONS, normalizeStylizeOptions, parseDevice, parseFormat, parseMaxPixels, parsePrecision, parsePreviewSize, parseRect, parseSize, parseThreads } from '../common/params.js';
 // prettier-ignore
 import type { BatchProgress, DeviceChoice, DeviceReport, FileResult, LearnStyleOptions, ModelInfo, OutputFormat, Precision, ProviderName, StyleBlend, StyleInfo, StylizeOptions } from '../common/types.js';
 import type { Recipe } from '../common/recipe.js';
-// prettier-ignore
-import { checkOutputDir, notProcessed, outputPathIn, placementNote, placementResult, prepareOutputDirs, sweepStaleTemps, tempPathFor, type PlannedFile } from './batch.js';
-import { batchRecipe, photoRecipe, planExport, readRecipe, recipeOptions, type RecipeSettings } from './recipe-io.js';
+import { checkOutputDir, outputPathIn, tempPathFor } from './batch.js';
+import { runBatch, toFileResult, type BatchHost } from './batch-run.js';
+import { batchRecipe, photoRecipe, readRecipe, recipeOptions, type RecipeSettings } from './recipe-io.js';
 import { loadManifest, styleInput, type LoadedManifest, type ModelError } from '../catalog/manifest.js';
 import { DEFAULT_BATCH_CONCURRENCY, DEFAULT_STATS_EDGE, DEFAULT_TILE_PIXELS, type BatchOptions, type EngineOptions, type EngineStylizeInput } from './engine-options.js';
 import { modelSpec } from './model-spec.js';
@@ -22,7 +22,6 @@ import { defaultWorkerPath, resolveModelsDir, resolveUserStylesDir } from './pat
 import type { PackRef, StyleFileProblem } from '../catalog/style-files.js';
 import { checkNewStyleId, learnablePack, learnUserStyle, loadedUserStyle, removeUserStyle, renameUserStyle } from '../catalog/user-styles.js';
 import { Supervisor, type JobOptions } from './supervisor.js';
-import { BatchEta, photoFraction } from '../common/eta.js';
 import type { PreviewJob, PreviewOutput, RegionJob, RegionOutput, RenderSettings, StylizeJob, StylizeResult, WarmupResult } from '../common/worker-protocol.js';
 
 type EngineEvents = {
@@ -216,16 +215,6 @@ export class Engine extends EventEmitter<EngineEvents> {
     return r;
   }
 
-  private toFileResult(input: string, output: string | null, t0: number, r: StylizeResult | null, e: unknown): FileResult {
-    const ms = Math.round(performance.now() - t0);
-    if (r) {
-      const f: FileResult = { input, output: r.output, status: 'ok', ms: r.ms, device: r.provider, timings: r.timings };
-      if (r.warnings.length) f.warnings = r.warnings;
-      return f;
-    }
-    return { input, output, status: 'failed', error: serializeError(e).message, ms, device: null };
-  }
-
   /** Stylizes one photo into a folder (same base name) or to an explicit path. */
   async stylizeFile(input: string, target: { outDir: string } | { outputPath: string }, opts: EngineStylizeInput = {}, signal?: AbortSignal): Promise<FileResult> {
     const t0 = performance.now();
@@ -254,10 +243,10 @@ export class Engine extends EventEmitter<EngineEvents> {
       return { input: inputAbs, output: null, status: 'failed', error: `Refused: the output ${output} would overwrite the input photo`, ms: 0, device: null };
     }
     try {
-      return this.toFileResult(inputAbs, output, t0, await this.runJob(inputAbs, output, o, opts, signal), null);
+      return toFileResult(inputAbs, output, t0, await this.runJob(inputAbs, output, o, opts, signal), null);
     } catch (e) {
       if (e instanceof PasticheError && (e.code === 'CANCELLED' || e.code === 'DISK_FULL')) throw e;
-      return this.toFileResult(inputAbs, output, t0, null, e);
+      return toFileResult(inputAbs, output, t0, null, e);
     }
   }
 
@@ -301,81 +290,16 @@ export class Engine extends EventEmitter<EngineEvents> {
    * `opts.stopSignal` stops between files.
    */
   async runBatch(inputs: readonly string[], outDir: string, opts: BatchOptions = {}, onProgress?: (p: BatchProgress) => void, signal?: AbortSignal): Promise<EngineBatchReport> {
-    const o = this.normalize(opts);
-    const recursive = opts.recursive === undefined ? false : checkBoolean('recursive', opts.recursive);
-    const skipExisting = opts.skipExisting === undefined ? false : checkBoolean('skipExisting', opts.skipExisting);
-    // Validate the style before touching the disk.
-    this.settings(o, opts);
-    await checkOutputDir(outDir);
-    const { plan, recipeOf } = await planExport(this.manifest, this.precision, inputs, outDir, o, { recursive, overwrite: opts.overwrite, template: opts.nameTemplate });
-    await prepareOutputDirs(plan.dirs);
-    await sweepStaleTemps(plan.dirs);
-
-    const total = plan.files.length;
-    const results: (FileResult | undefined)[] = new Array(total);
-    const report: EngineBatchReport = { files: [], device: null, cancelled: false };
-    let done = 0;
-    const eta = new BatchEta(total, { concurrency: this.concurrency });
-    let stage: string | null = null;
-    let sentAt = 0;
-    let stopped: string | null = null;
-    // Within a photo the worker reports every pass and tile: at most 5 updates a second of those.
-    const progress = (current: string | null, within = false): void => {
-      const now = performance.now();
-      if (within && now - sentAt < 200) return;
-      sentAt = now;
-      const p: BatchProgress = { done, total, current, etaMs: eta.eta(done, now), fraction: eta.fraction(done), stage };
-      onProgress?.(p);
-      this.emit('progress', p);
+    const host: BatchHost = {
+      manifest: this.manifest,
+      precision: this.precision,
+      concurrency: this.concurrency,
+      normalize: (o) => this.normalize(o),
+      settings: (o, extra) => this.settings(o, extra),
+      runJob: (...a) => this.runJob(...a),
+      emitProgress: (p) => this.emit('progress', p),
     };
-    progress(null);
-
-    let next = 0;
-    const stopRequested = (): boolean => Boolean(signal?.aborted || opts.stopSignal?.aborted || stopped);
-    const worker = async (): Promise<void> => {
-      while (!stopRequested()) {
-        const i = next++;
-        if (i >= total) return;
-        const f = plan.files[i] as (typeof plan.files)[number];
-        const start = performance.now();
-        if (!f.output) {
-          results[i] = { input: f.input, output: null, status: 'failed', error: f.error ?? 'Refused', ms: 0, device: null };
-        } else if (skipExisting && f.placement === 'same') {
-          results[i] = { input: f.input, output: f.output, status: 'skipped', ms: 0, device: null, outcome: 'same', note: placementNote(f, true) };
-        } else {
-          eta.started(i, start);
-          stage = null;
-          progress(f.input);
-          try {
-            const r = await this.runJob(f.input, f.output, o, opts, signal, await recipeOf(f.input), (st, fr, detail) => {
-              eta.progress(i, photoFraction(st, fr));
-              stage = detail ?? st;
-              progress(f.input, true);
-            });
-            results[i] = { ...this.toFileResult(f.input, f.output, start, r, null), ...placementResult(f) };
-            report.device = r.provider;
-            eta.finished(i, r.width * r.height, r.ms);
-          } catch (e) {
-            eta.dropped(i);
-            const err = serializeError(e);
-            if (err.code === 'CANCELLED') {
-              results[i] = { input: f.input, output: null, status: 'cancelled', error: 'Cancelled', ms: Math.round(performance.now() - start), device: null };
-            } else {
-              if (err.code === 'DISK_FULL') stopped = err.message;
-              results[i] = { input: f.input, output: null, status: 'failed', error: err.message, ms: Math.round(performance.now() - start), device: null };
-            }
-          }
-        }
-        done++;
-        progress(null);
-      }
-    };
-    await Promise.all(Array.from({ length: Math.min(this.concurrency, Math.max(1, total)) }, () => worker()));
-
-    report.cancelled = Boolean(signal?.aborted || opts.stopSignal?.aborted) && !stopped;
-    for (let i = 0; i < total; i++) report.files.push(results[i] ?? notProcessed((plan.files[i] as PlannedFile).input, stopped));
-    if (stopped) report.stoppedReason = stopped;
-    return report;
+    return runBatch(host, inputs, outDir, opts, onProgress, signal);
   }
 
   /** The recipe in a painted file and its painting options, checked against the loaded pack and styles. */
