@@ -54,18 +54,19 @@ export function batchRecipe(manifest: LoadedManifest, o: StylizeOptions, precisi
   const style = shares(o.style);
   const ids = typeof style === 'string' ? [style] : Object.keys(style);
   const title = ids.map((id) => manifest.styles.find((s) => s.id === id)?.title ?? id).join(' + ');
-  const styleHash = float32Sha(r.vector ?? r.weights ?? []);
-  const packId = r.model.info.id;
-  const packFingerprint = r.model.info.pack?.fingerprint ?? null;
-  // Everything that changes the output's bytes, so an equal hash means an equal export.
-  const settings = {
-    styleHash,
-    packId,
-    packFingerprint,
+  // What the recipe records of the painting; the hash also covers the file's encoding.
+  const painting = {
+    styleHash: float32Sha(r.vector ?? r.weights ?? []),
+    packId: r.model.info.id,
+    packFingerprint: r.model.info.pack?.fingerprint ?? null,
     strength: o.strength,
     brush: o.brush,
     preserveColors: o.preserveColors,
     size: o.size,
+  };
+  // Everything that changes the output's bytes, so an equal hash means an equal export.
+  const settings = {
+    ...painting,
     format: o.format,
     quality: o.quality,
     keepMetadata: o.keepMetadata,
@@ -76,13 +77,7 @@ export function batchRecipe(manifest: LoadedManifest, o: StylizeOptions, precisi
   return {
     style,
     styleTitle: title,
-    styleHash,
-    packId,
-    packFingerprint,
-    strength: o.strength,
-    brush: o.brush,
-    preserveColors: o.preserveColors,
-    size: o.size,
+    ...painting,
     appVersion: appVersion(),
     source: '',
     sourceBytes: 0,
