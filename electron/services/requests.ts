@@ -10,9 +10,12 @@ import { absPath, ArgError, array, fail, knownKeys, plainObject, styleRef } from
 export function validatePreviewRequest(v: unknown, known: StyleCatalog): PreviewRequest {
   const o = plainObject(v, 'preview request');
   knownKeys(o, ['style', 'size', 'exportSize', 'brush', 'strength', 'preserveColors'], 'preview request');
+  return { style: styleRef(o.style, known, 'style'), size: parsePreviewSize(o.size, 'size', 'strict'), ...paintedExport(o) };
+}
+
+/** The export a preview or 1:1 view stands for, as both requests give it. */
+function paintedExport(o: Record<string, unknown>): Pick<PreviewRequest, 'exportSize' | 'brush' | 'strength' | 'preserveColors'> {
   return {
-    style: styleRef(o.style, known, 'style'),
-    size: parsePreviewSize(o.size, 'size', 'strict'),
     exportSize: parseSize(o.exportSize, 'exportSize', 'strict'),
     brush: parseBrush(o.brush, 'brush', 'strict'),
     strength: parseStrength(o.strength, 'strength', 'strict'),
@@ -26,14 +29,7 @@ export const EXPORT_STYLES_MAX = 12;
 export function validateRegionRequest(v: unknown, known: StyleCatalog): RegionRequest {
   const o = plainObject(v, 'region request');
   knownKeys(o, ['style', 'exportSize', 'brush', 'strength', 'preserveColors', 'rect'], 'region request');
-  return {
-    style: styleRef(o.style, known, 'style'),
-    exportSize: parseSize(o.exportSize, 'exportSize', 'strict'),
-    brush: parseBrush(o.brush, 'brush', 'strict'),
-    strength: parseStrength(o.strength, 'strength', 'strict'),
-    preserveColors: checkBoolean('preserveColors', o.preserveColors, 'strict'),
-    rect: parseRect(o.rect, 'rect', 'strict'),
-  };
+  return { style: styleRef(o.style, known, 'style'), ...paintedExport(o), rect: parseRect(o.rect, 'rect', 'strict') };
 }
 
 export function validateExportRequest(v: unknown, known: StyleCatalog, roots: AllowedRoots): ExportRequest {
