@@ -9,13 +9,9 @@ import os from 'node:os';
 import path from 'node:path';
 import sharp from 'sharp';
 import { Engine } from '../../dist/electron/engine/index.js';
+import { benchArgs, scalePhoto } from './bench-setup.mjs';
 
-const args = process.argv.slice(2);
-const opt = (name, dflt) => {
-  const i = args.indexOf(name);
-  return i >= 0 ? args[i + 1] : dflt;
-};
-const src = args[0] && !args[0].startsWith('--') ? args[0] : path.resolve('../shared/data/eval/highres/Dragonfly_by_Bolly.jpg');
+const { args, opt, src } = benchArgs();
 const brushArg = opt('--brush', '1024');
 const brush = brushArg === 'native' ? 'native' : Number(brushArg);
 const style = opt('--style', 'starry-night');
@@ -24,16 +20,7 @@ const dir = mkdtempSync(path.join(os.tmpdir(), 'pastiche-1to1-'));
 
 try {
   const meta = await sharp(src).metadata();
-  let photo = src;
-  if ((meta.width ?? 0) * (meta.height ?? 0) < mp * 0.95e6) {
-    const k = Math.sqrt((mp * 1e6) / ((meta.width ?? 1) * (meta.height ?? 1)));
-    photo = path.join(dir, 'photo.jpg');
-    await sharp(src)
-      .rotate()
-      .resize(Math.round((meta.width ?? 1) * k), null, { kernel: 'lanczos3' })
-      .jpeg({ quality: 92 })
-      .toFile(photo);
-  }
+  const photo = (meta.width ?? 0) * (meta.height ?? 0) < mp * 0.95e6 ? await scalePhoto(src, mp, path.join(dir, 'photo.jpg')) : src;
   const pm = await sharp(photo).metadata();
   console.log(`photo ${path.basename(src)} ${pm.width}x${pm.height} (${(((pm.width ?? 0) * (pm.height ?? 0)) / 1e6).toFixed(1)} MP), brush ${brush}, style ${style}, ${os.cpus().length} CPUs`);
   const engine = await Engine.create({ device: 'cpu' });

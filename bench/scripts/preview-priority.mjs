@@ -9,13 +9,9 @@ import os from 'node:os';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import sharp from 'sharp';
+import { benchArgs, scalePhoto } from './bench-setup.mjs';
 
-const args = process.argv.slice(2);
-const opt = (name, dflt) => {
-  const i = args.indexOf(name);
-  return i >= 0 ? args[i + 1] : dflt;
-};
-const src = args[0] && !args[0].startsWith('--') ? args[0] : path.resolve('../shared/data/eval/highres/Dragonfly_by_Bolly.jpg');
+const { args, opt, src } = benchArgs();
 const dist = path.resolve(opt('--dist', 'dist'));
 const mp = Number(opt('--mp', '10.7'));
 const brush = Number(opt('--brush', '1024'));
@@ -23,14 +19,7 @@ const { Engine } = await import(pathToFileURL(path.join(dist, 'electron/engine/i
 const dir = mkdtempSync(path.join(os.tmpdir(), 'pastiche-prio-'));
 
 try {
-  const meta = await sharp(src).metadata();
-  const k = Math.sqrt((mp * 1e6) / ((meta.width ?? 1) * (meta.height ?? 1)));
-  const photo = path.join(dir, 'photo.jpg');
-  await sharp(src)
-    .rotate()
-    .resize(Math.round((meta.width ?? 1) * k), null, { kernel: 'lanczos3' })
-    .jpeg({ quality: 92 })
-    .toFile(photo);
+  const photo = await scalePhoto(src, mp, path.join(dir, 'photo.jpg'));
   const pm = await sharp(photo).metadata();
   const engine = await Engine.create({ device: 'cpu', workerPath: path.join(dist, 'electron/worker/inference-worker.js') });
   try {
