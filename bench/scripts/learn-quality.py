@@ -28,8 +28,9 @@ from training.core.data import default_shared_dir  # noqa: E402
 
 PAINTINGS = [("cezanne.jpg", "cezanne-still-life"), ("tahiti_guaguin.jpg", "gauguin-tahiti"),
              ("toulouse-in_bed.png", "toulouse-in-bed")]
+# Every core, as the engine's learner uses (os.availableParallelism()): torch's own default may be fewer.
 PYTHON = (f"{shlex.quote(sys.executable)} -m training.styles.learn {{painting}} --id {{id}} --minutes {{minutes}} "
-          "--out {out} --overwrite")
+          f"--out {{out}} --overwrite --threads {os.cpu_count() or 1}")
 
 
 def main() -> int:

@@ -85,9 +85,11 @@ export interface LearnInfo {
   lossWeightsOrder: ['content', 'style', 'tv'];
   /** After each step the vector's first half (the norms' scale) is clamped to at least this. */
   scaleMin: number;
-  /** Crops and their size for choosing the nearest built-in style (lowest style loss). */
+  /** How many probe crops, and their size, choose the built-in to start from (lowest style loss). */
   probeCrops: number;
   probeSize: number;
+  /** Which crops those are: fixed centre squares, the same in every run and in both learners. */
+  probes: string;
   painting: string;
   styleLayers: string[];
   method: string;

@@ -74,6 +74,12 @@ export function drawCrop(rng: Rng, sizes: readonly { width: number; height: numb
   return { index, left, top, side, flip: rng.next() < flipP };
 }
 
+/** round(i (photos - 1) / (n - 1)) for i < n: the first and the last photo, and evenly between. */
+export function probeIndices(photos: number, n: number): number[] {
+  if (n <= 1) return n === 1 ? [0] : [];
+  return Array.from({ length: n }, (_, i) => Math.floor((i * (photos - 1)) / (n - 1) + 0.5));
+}
+
 export interface CropRecipe {
   crop: number;
   minScale: number;
@@ -121,6 +127,23 @@ export class ContentCrops {
       .resize(crop, crop, { kernel: 'linear', fit: 'fill' });
     if (box.flip) img = img.flop();
     return img.raw().toBuffer();
+  }
+
+  /**
+   * [n, 3, size, size]: the centre square of n photos spread evenly over the sorted list (probeIndices),
+   * resized to size, not mirrored. No draws: the start is judged on the same crops in every run, and
+   * in the reference learner (training/core/data.py centre_crops).
+   */
+  async centreCrops(n: number, size: number): Promise<Float32Array> {
+    const plane = 3 * size * size;
+    const out = new Float32Array(n * plane);
+    for (const [k, index] of probeIndices(this.photos.length, n).entries()) {
+      const { width, height } = this.photos[index] as Rgb8;
+      const side = Math.min(width, height);
+      const box = { index, left: Math.floor((width - side) / 2), top: Math.floor((height - side) / 2), side, flip: false };
+      out.set(rgbToTensor(await this.cropRgb(box, size), size, size, 0, 0, size, size), k * plane);
+    }
+    return out;
   }
 
   /** A batch [n, 3, crop, crop] of planar float32 RGB 0-255. */

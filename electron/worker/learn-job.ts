@@ -129,8 +129,8 @@ export async function learnStyle(ctx: RunnerContext, job: LearnJob, token: Cance
   const recipe = { crop: s.crop, minScale: s.crops.minScale, flip: s.crops.flip };
   const rng = new Rng(job.seed);
   stop();
-  // The nearest built-in: lowest style loss of its stylization of a few crops (their own generator).
-  const probes = await crops.batch(new Rng(job.seed + 1), s.probeCrops, { ...recipe, crop: s.probeSize });
+  // The nearest built-in: lowest style loss of its stylization of fixed probe crops (manifest `probes`).
+  const probes = await crops.centreCrops(s.probeCrops, s.probeSize);
   const candidates: Record<string, number> = {};
   for (const b of job.builtins) {
     stop();

@@ -95,6 +95,27 @@ class ContentCrops:
             out.append(patch)
         return torch.cat(out).clamp_(0, 255)
 
+    def centre_crops(self, n: int, size: int) -> torch.Tensor:
+        """[n,3,size,size]: the centre square of n photos spread evenly over the (sorted) list, resized to
+        size. No draws: every run, and the app's learner, judges a start on the same crops."""
+        out = []
+        for i in probe_indices(len(self.images), n):
+            im = self.images[i]
+            _, h, w = im.shape
+            side = min(h, w)
+            y, x = (h - side) // 2, (w - side) // 2
+            patch = im[:, y:y + side, x:x + side].unsqueeze(0).float()
+            out.append(F.interpolate(patch, size=(size, size), mode="bilinear", align_corners=False,
+                                     antialias=side > size))
+        return torch.cat(out).clamp_(0, 255)
+
+
+def probe_indices(photos: int, n: int) -> List[int]:
+    """round(i (photos - 1) / (n - 1)) for i < n: first and last photo included, evenly between."""
+    if n <= 1:
+        return [0][:n]
+    return [int(np.floor(i * (photos - 1) / (n - 1) + 0.5)) for i in range(n)]
+
 
 def load_style_meta(shared_dir: str) -> List[Dict]:
     with open(os.path.join(shared_dir, "styles", "styles.json")) as f:

@@ -57,7 +57,11 @@ def learn_settings() -> Dict:
             "lossWeights": [d["content_weight"], d["style_weight"], d["tv_weight"]],
             "lossWeightsOrder": ["content", "style", "tv"], "scaleMin": d["scale_min"],
             "probeCrops": d["probe_crops"], "probeSize": d["probe_size"],
-            "painting": "RGB, long edge at most styleSize (Lanczos, only ever reduced), no other padding",
+            "probes": "the start is the built-in with the lowest style loss on probeCrops crops: the centre square "
+                      "of the photos at index round(i (photos - 1) / (probeCrops - 1)) of the sorted photo list, "
+                      "resized to probeSize x probeSize (bilinear, antialiased when reducing), not mirrored",
+            "painting": "RGB as displayed (an embedded ICC profile converted to sRGB), long edge at most styleSize "
+                        "(Lanczos, only ever reduced), no other padding",
             "styleLayers": STYLE_LAYERS}
 
 

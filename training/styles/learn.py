@@ -20,10 +20,8 @@ temporary files and its preview.
 from __future__ import annotations
 
 import argparse
-import copy
 import json
 import os
-import random
 import signal
 import sys
 import time
@@ -34,7 +32,7 @@ INSTALL = ("PyTorch is needed to learn a style. Debian/Ubuntu: apt-get install p
 
 # Chosen by measurement on the 2-core CPU (docs/styles.md, `python3 -m training.styles.measure`).
 DEFAULTS = dict(crop=192, batch=1, lr=0.02, content_weight=1.0, style_weight=3.0, tv_weight=0.5,
-                style_size=512, scales=[1, 2], probe_crops=2, probe_size=128, scale_min=1e-3)
+                style_size=512, scales=[1, 2], probe_crops=8, probe_size=128, scale_min=1e-3)
 
 
 class Cancelled(Exception):
@@ -298,9 +296,7 @@ def train(a, run: Run, stop) -> int:
     # The painting is given as a path: style_targets reads it at style_size like the pack's paintings.
     targets = {s: [t for t in ts] for s, ts in style_targets(vgg, [a.painting], a.style_size, a.scales,
                                                               torch.device("cpu")).items()}
-    probe_src = copy.copy(data)   # same decoded photos, its own crops
-    probe_src.rng, probe_src.crop = random.Random(a.seed + 1), a.probe_size
-    probes = probe_src.batch(a.probe_crops)
+    probes = data.centre_crops(a.probe_crops, a.probe_size)
     setup_s = time.time() - t_start
     stop()
     if a.init == "auto":

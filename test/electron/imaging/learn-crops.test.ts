@@ -6,7 +6,7 @@ import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import sharp from 'sharp';
 import { describe, expect, it } from 'vitest';
-import { ContentCrops, decodeRgb, drawCrop, Rng } from '../../../electron/imaging/learn-crops.js';
+import { ContentCrops, decodeRgb, drawCrop, probeIndices, Rng } from '../../../electron/imaging/learn-crops.js';
 import { ROOT, tmpDir } from '../engine/helpers.js';
 
 const PYTHON = '/usr/bin/python3';
@@ -82,6 +82,36 @@ describe('ContentCrops', () => {
     expect(m(3, 32)).toBeGreaterThan(m(60, 32));
   });
 
+  it('cuts the probe crops from the centre of photos spread evenly over the list, the same each time', async () => {
+    expect(probeIndices(69, 8)).toEqual([0, 10, 19, 29, 39, 49, 58, 68]);
+    expect(probeIndices(3, 8)).toEqual([0, 0, 1, 1, 1, 1, 2, 2]);
+    expect([probeIndices(5, 1), probeIndices(5, 0)]).toEqual([[0], []]);
+    const dir = tmpDir('pastiche-crops-');
+    // Three photos told apart by their blue channel; each a ramp, so the crop's place shows.
+    for (const [k, blue] of [10, 120, 240].entries()) {
+      const w = 160 + 40 * k;
+      const h = 100;
+      const buf = Buffer.alloc(w * h * 3);
+      for (let y = 0; y < h; y++) for (let x = 0; x < w; x++) buf.set([Math.round((x * 255) / (w - 1)), Math.round((y * 255) / (h - 1)), blue], (y * w + x) * 3);
+      await sharp(buf, { raw: { width: w, height: h, channels: 3 } })
+        .png()
+        .toFile(path.join(dir, `p${k}.png`));
+    }
+    const crops = await ContentCrops.load(dir, 64);
+    const probes = await crops.centreCrops(3, 32);
+    expect(probes).toEqual(await crops.centreCrops(3, 32));
+    const plane = 3 * 32 * 32;
+    const mean = (k: number, c: number): number => probes.subarray(k * plane + c * 32 * 32, k * plane + (c + 1) * 32 * 32).reduce((a, b) => a + b, 0) / (32 * 32);
+    for (const [k, blue] of [10, 120, 240].entries()) {
+      expect(mean(k, 2)).toBeCloseTo(blue, 0);
+      // The centre square: its red (x) and green (y) average to the middle of the ramps.
+      expect(Math.abs(mean(k, 0) - 127.5)).toBeLessThan(2);
+      expect(Math.abs(mean(k, 1) - 127.5)).toBeLessThan(2);
+    }
+    // Not mirrored: red grows left to right.
+    expect(probes[31] as number).toBeGreaterThan(probes[0] as number);
+  });
+
   it('names the folder without photos', async () => {
     const dir = tmpDir('pastiche-crops-');
     await expect(ContentCrops.load(dir, 64)).rejects.toThrow(`Expected training photos (.jpg, .jpeg, .png) in ${dir} but found none`);
@@ -140,5 +170,36 @@ describe('the painting', () => {
     expect(max).toBeLessThanOrEqual(1);
     // The profile matters: read as plain sRGB the same file is far off.
     expect(Number(r.stdout.trim())).toBeGreaterThan(2);
+  });
+
+  it.skipIf(!HAVE_REFERENCE)('gives the reference learner’s probe crops (training/core/data.py centre_crops)', async () => {
+    const dir = tmpDir('pastiche-probes-');
+    for (let k = 0; k < 5; k++) {
+      const w = 150 + 30 * k;
+      const h = 110 + 10 * k;
+      const buf = Buffer.alloc(w * h * 3);
+      for (let y = 0; y < h; y++) for (let x = 0; x < w; x++) buf.set([(x * 7 + k * 40) % 256, (y * 5) % 256, ((x + y) * 3) % 256], (y * w + x) * 3);
+      await sharp(buf, { raw: { width: w, height: h, channels: 3 } })
+        .png()
+        .toFile(path.join(dir, `p${k}.png`));
+    }
+    const ts = await (await ContentCrops.load(dir, 64)).centreCrops(4, 48);
+    const out = path.join(dir, 'reference.f32');
+    const code = [
+      'import sys, torch',
+      'from training.core.data import ContentCrops, list_images',
+      'c = ContentCrops(list_images([sys.argv[1]]), 64, torch.device("cpu"))',
+      'open(sys.argv[2], "wb").write(c.centre_crops(4, 48).numpy().astype("float32").tobytes())',
+    ].join('\n');
+    const r = spawnSync(PYTHON, ['-c', code, dir, out], { cwd: ROOT, encoding: 'utf8' });
+    expect(r.stderr).toBe('');
+    const b = readFileSync(out);
+    const py = new Float32Array(b.buffer, b.byteOffset, b.byteLength / 4);
+    expect(py.length).toBe(ts.length);
+    let sum = 0;
+    for (let i = 0; i < py.length; i++) sum += Math.abs((py[i] as number) - (ts[i] as number));
+    // The same squares; libvips and PyTorch resample (and round) slightly differently.
+    console.log(`[learn-crops.test] probe crops, TS vs PyTorch: mean abs difference ${(sum / py.length).toFixed(3)}`);
+    expect(sum / py.length).toBeLessThan(3);
   });
 });

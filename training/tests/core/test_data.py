@@ -56,3 +56,24 @@ def test_an_adobe_rgb_painting_is_converted_to_srgb():
     # Read as sRGB, Adobe RGB values look duller: the blues of the painting are off by several levels.
     assert np.abs(got - naive).mean() > 3
     assert got[..., 2].mean() < naive[..., 2].mean() - 3
+
+
+def test_probe_crops_are_centre_squares_of_photos_spread_over_the_list(tmp_path):
+    from training.core.data import ContentCrops, list_images, probe_indices
+    import torch
+    assert probe_indices(69, 8) == [0, 10, 19, 29, 39, 49, 58, 68]
+    assert probe_indices(3, 8) == [0, 0, 1, 1, 1, 1, 2, 2]
+    assert (probe_indices(5, 1), probe_indices(5, 0)) == ([0], [])
+    for k, blue in enumerate((10, 120, 240)):
+        w, h = 160 + 40 * k, 100
+        y, x = np.mgrid[0:h, 0:w]
+        a = np.stack([x * 255 / (w - 1), y * 255 / (h - 1), np.full((h, w), blue)], axis=-1).round().astype(np.uint8)
+        Image.fromarray(a, "RGB").save(tmp_path / f"p{k}.png")
+    crops = ContentCrops(list_images([str(tmp_path)]), 64, torch.device("cpu"), seed=3)
+    p = crops.centre_crops(3, 32)
+    assert p.shape == (3, 3, 32, 32)
+    assert torch.equal(p, ContentCrops(list_images([str(tmp_path)]), 64, torch.device("cpu"), seed=9).centre_crops(3, 32))
+    for k, blue in enumerate((10, 120, 240)):
+        assert abs(float(p[k, 2].mean()) - blue) < 0.5
+        assert abs(float(p[k, 0].mean()) - 127.5) < 2 and abs(float(p[k, 1].mean()) - 127.5) < 2
+    assert p[0, 0, 0, 31] > p[0, 0, 0, 0]   # not mirrored
