@@ -35,7 +35,8 @@ def test_without_a_profile_the_values_are_taken_as_srgb(tmp_path):
 
 def test_a_broken_profile_is_ignored(tmp_path):
     im = ramp()
-    assert np.array_equal(rgb_of(saved(im, tmp_path, icc_profile=b"not an ICC profile")), np.asarray(im, dtype=np.int16))
+    got = rgb_of(saved(im, tmp_path, icc_profile=b"not an ICC profile"))
+    assert np.array_equal(got, np.asarray(im, dtype=np.int16))
 
 
 def test_an_srgb_profile_changes_nothing_beyond_rounding(tmp_path):
@@ -59,8 +60,9 @@ def test_an_adobe_rgb_painting_is_converted_to_srgb():
 
 
 def test_probe_crops_are_centre_squares_of_photos_spread_over_the_list(tmp_path):
-    from training.core.data import ContentCrops, list_images, probe_indices
     import torch
+
+    from training.core.data import ContentCrops, list_images, probe_indices
     assert probe_indices(69, 8) == [0, 10, 19, 29, 39, 49, 58, 68]
     assert probe_indices(3, 8) == [0, 0, 1, 1, 1, 1, 2, 2]
     assert (probe_indices(5, 1), probe_indices(5, 0)) == ([0], [])
@@ -72,7 +74,8 @@ def test_probe_crops_are_centre_squares_of_photos_spread_over_the_list(tmp_path)
     crops = ContentCrops(list_images([str(tmp_path)]), 64, torch.device("cpu"), seed=3)
     p = crops.centre_crops(3, 32)
     assert p.shape == (3, 3, 32, 32)
-    assert torch.equal(p, ContentCrops(list_images([str(tmp_path)]), 64, torch.device("cpu"), seed=9).centre_crops(3, 32))
+    again = ContentCrops(list_images([str(tmp_path)]), 64, torch.device("cpu"), seed=9)
+    assert torch.equal(p, again.centre_crops(3, 32))
     for k, blue in enumerate((10, 120, 240)):
         assert abs(float(p[k, 2].mean()) - blue) < 0.5
         assert abs(float(p[k, 0].mean()) - 127.5) < 2 and abs(float(p[k, 1].mean()) - 127.5) < 2
