@@ -51,15 +51,16 @@ def main() -> int:
         wall = time.time() - t0
         if r.returncode != 0:
             raise SystemExit(f"the learner failed on {file} (exit {r.returncode}): {r.stderr[-2000:]}")
-        steps = next((json.loads(line).get("steps") for line in reversed(r.stdout.splitlines())
-                      if line.startswith("{") and '"done"' in line), None)
+        with open(os.path.join(out, f"{sid}.json"), encoding="utf-8") as f:
+            prov = json.load(f).get("provenance") or {}
+        steps, start = prov.get("steps"), prov.get("init")
         subprocess.run([sys.executable, "-m", "training.styles.evaluate", os.path.join(out, f"{sid}.json"), painting,
                         "--name", a.tag] + ([] if a.sheets else ["--no-sheet"]), cwd=ROOT, check=True,
                        capture_output=True)
         res = json.load(open(os.path.join(ROOT, "models", "eval", f"{a.tag}-{sid}.json")))
-        rows.append({"style": sid, "steps": steps, "wallS": round(wall, 1), "content": res["content_distance"],
+        rows.append({"style": sid, "start": start, "steps": steps, "wallS": round(wall, 1), "content": res["content_distance"],
                      "style_distance": res["style_distance"], "meets": res["meets_targets"], "pack": res["pack"]})
-        print(f"{sid:20s} steps {steps}  wall {wall:6.0f} s  content {res['content_distance']:.4f}  "
+        print(f"{sid:20s} start {start}  steps {steps}  wall {wall:6.0f} s  content {res['content_distance']:.4f}  "
               f"style {res['style_distance']:.4f}  targets {res['meets_targets']}", flush=True)
     print(json.dumps({"tag": a.tag, "minutes": a.minutes, "rows": rows}))
     return 0
