@@ -185,6 +185,13 @@ export function validateModelEntry(v: unknown, where: string): ModelInfo {
 // Hashes are cached by path+size+mtime: the engine re-reads the manifest on every create().
 const hashCache = new Map<string, string>();
 
+/** sha256 of a file's bytes, or null where it is missing; cached like the manifest's own checks. */
+export async function fileSha256(file: string): Promise<{ sha256: string; size: number } | null> {
+  const st = await stat(file).catch(() => null);
+  if (!st?.isFile()) return null;
+  return { sha256: await sha256File(file, st.size, st.mtimeMs), size: st.size };
+}
+
 async function sha256File(file: string, size: number, mtimeMs: number): Promise<string> {
   const key = `${file}|${size}|${mtimeMs}`;
   const hit = hashCache.get(key);

@@ -11,6 +11,7 @@ import { PasticheError } from '../common/errors.js';
 import { externalDataRefs } from '../common/onnx-external.js';
 import type { LearnInfo, LearnStyleOptions, ModelFileRef } from '../common/types.js';
 import type { LearnGraphRef, LearnResult } from '../common/worker-protocol.js';
+import { fileSha256 } from '../catalog/manifest.js';
 import { parseStyleFile, STYLE_FORMAT, STYLE_VERSION, styleFileText, type StyleFile } from '../catalog/style-files.js';
 import type { LearnTarget } from '../catalog/user-styles.js';
 import { packageRoot } from '../engine/paths.js';
@@ -30,27 +31,26 @@ export function learnGraphs(modelsDir: string, learn: LearnInfo): { graph: Learn
 /**
  * What is wrong with one learning graph (present, its sha256, the VGG shards it reads), or null.
  * vggDir null: the VGG19 folder is already reported missing, so its shards are not named again.
+ * Hashes are the catalog's (cached by path, size and mtime): the two graphs read the same shards,
+ * and the app asks again each time its dialog opens.
  */
 async function graphProblem(g: LearnGraphRef, vggDir: string | null, shards: readonly ModelFileRef[]): Promise<string | null> {
   const bytes = await readFile(g.path).catch(() => null);
   if (!bytes) return `${g.path} is missing`;
-  const sha = sha256Of(bytes);
+  const sha = (await fileSha256(g.path))?.sha256 ?? '';
   if (sha !== g.sha256) return `${g.path} hashes to ${sha.slice(0, 12)}…, not the manifest's ${g.sha256.slice(0, 12)}… (a changed or partial file)`;
   if (vggDir === null) return null;
   for (const r of externalDataRefs(bytes)) {
     const src = path.join(vggDir, path.basename(r.location));
     const shard = shards.find((s) => s.file === r.location);
     if (!shard) return `${r.location} (read by ${path.basename(g.path)}) is not among the manifest's learn.vgg files`;
-    const got = await readFile(src).catch(() => null);
+    const got = await fileSha256(src);
     if (!got) return `${src} (read by ${path.basename(g.path)} as ${r.location}) is missing`;
-    if (got.length < r.end) return `${src} holds ${got.length} bytes, expected at least ${r.end} (read by ${path.basename(g.path)})`;
-    const gotSha = sha256Of(got);
-    if (gotSha !== shard.sha256) return `${src} hashes to ${gotSha.slice(0, 12)}…, not the manifest's ${shard.sha256.slice(0, 12)}… (a changed or different file)`;
+    if (got.size < r.end) return `${src} holds ${got.size} bytes, expected at least ${r.end} (read by ${path.basename(g.path)})`;
+    if (got.sha256 !== shard.sha256) return `${src} hashes to ${got.sha256.slice(0, 12)}…, not the manifest's ${shard.sha256.slice(0, 12)}… (a changed or different file)`;
   }
   return null;
 }
-
-const sha256Of = (bytes: Uint8Array): string => createHash('sha256').update(bytes).digest('hex');
 
 /**
  * Whether a style can be learned here: the pack's learning graphs (present, matching their sha256),
@@ -63,7 +63,9 @@ export async function checkLearnRuntime(modelsDir: string, learn: LearnInfo | nu
   const g = learnGraphs(modelsDir, learn);
   const d = await checkTrainerData(data, root);
   const vggDir = d.missing.includes('vgg19') ? null : data.vggDir;
-  const [a, b] = await Promise.all([graphProblem(g.graph, vggDir, learn.vgg), graphProblem(g.grams, vggDir, learn.vgg)]);
+  // One after the other: the second graph's shards are then the hash cache's.
+  const a = await graphProblem(g.graph, vggDir, learn.vgg);
+  const b = await graphProblem(g.grams, vggDir, learn.vgg);
   const missing = [...(a || b ? ['learning-graphs'] : []), ...d.missing];
   if (missing.length === 0) return { ok: true };
   const graphLines = [a, b].filter((x): x is string => x !== null).map((x) => `Learning a style needs the pack's learning graphs: ${x}`);

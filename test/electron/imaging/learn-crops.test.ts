@@ -14,14 +14,24 @@ const PYTHON = '/usr/bin/python3';
 const HAVE_REFERENCE = spawnSync(PYTHON, ['-c', 'import torch, numpy, PIL.ImageCms'], { stdio: 'ignore' }).status === 0;
 if (!HAVE_REFERENCE) console.log(`[learn-crops.test] skipping the colour-management parity: ${PYTHON} with torch, numpy and Pillow is not here`);
 
-/** A photo whose red channel is x and green channel is y (so a crop shows where it came from). */
-async function ramp(file: string, width: number, height: number): Promise<string> {
+/** A PNG whose pixel (x, y) is rgb(x, y); `icc` embeds that profile (values converted to it). */
+async function writeRgb(file: string, width: number, height: number, rgb: (x: number, y: number) => number[], icc?: string): Promise<string> {
   const buf = Buffer.alloc(width * height * 3);
-  for (let y = 0; y < height; y++) for (let x = 0; x < width; x++) buf.set([Math.round((x * 255) / (width - 1)), Math.round((y * 255) / (height - 1)), 128], (y * width + x) * 3);
-  await sharp(buf, { raw: { width, height, channels: 3 } })
-    .png()
-    .toFile(file);
+  for (let y = 0; y < height; y++) for (let x = 0; x < width; x++) buf.set(rgb(x, y), (y * width + x) * 3);
+  const img = sharp(buf, { raw: { width, height, channels: 3 } });
+  await (icc ? img.withIccProfile(icc) : img).png().toFile(file);
   return file;
+}
+
+/** A photo whose red channel is x and green channel is y (so a crop shows where it came from). */
+const ramp = (file: string, width: number, height: number, blue = 128): Promise<string> =>
+  writeRgb(file, width, height, (x, y) => [Math.round((x * 255) / (width - 1)), Math.round((y * 255) / (height - 1)), blue]);
+
+/** Runs Python lines in the repository (argv: args) and returns its stdout and the bytes it wrote to `out`. */
+function reference(lines: string[], args: string[], out: string): { stdout: string; bytes: Buffer } {
+  const r = spawnSync(PYTHON, ['-c', lines.join('\n'), ...args, out], { cwd: ROOT, encoding: 'utf8' });
+  expect(r.stderr).toBe('');
+  return { stdout: r.stdout, bytes: readFileSync(out) };
 }
 
 describe('crop draws', () => {
@@ -88,15 +98,7 @@ describe('ContentCrops', () => {
     expect([probeIndices(5, 1), probeIndices(5, 0)]).toEqual([[0], []]);
     const dir = tmpDir('pastiche-crops-');
     // Three photos told apart by their blue channel; each a ramp, so the crop's place shows.
-    for (const [k, blue] of [10, 120, 240].entries()) {
-      const w = 160 + 40 * k;
-      const h = 100;
-      const buf = Buffer.alloc(w * h * 3);
-      for (let y = 0; y < h; y++) for (let x = 0; x < w; x++) buf.set([Math.round((x * 255) / (w - 1)), Math.round((y * 255) / (h - 1)), blue], (y * w + x) * 3);
-      await sharp(buf, { raw: { width: w, height: h, channels: 3 } })
-        .png()
-        .toFile(path.join(dir, `p${k}.png`));
-    }
+    for (const [k, blue] of [10, 120, 240].entries()) await ramp(path.join(dir, `p${k}.png`), 160 + 40 * k, 100, blue);
     const crops = await ContentCrops.load(dir, 64);
     const probes = await crops.centreCrops(3, 32);
     expect(probes).toEqual(await crops.centreCrops(3, 32));
@@ -134,29 +136,21 @@ describe('the painting', () => {
   it.skipIf(!HAVE_REFERENCE)('is read colour-managed (a wide-gamut profile converted to sRGB), as the reference learner reads it', async () => {
     const dir = tmpDir('pastiche-painting-');
     // Saturated colours, stored in Display P3 with its profile embedded: the values differ from sRGB's.
-    const w = 96;
-    const h = 64;
-    const buf = Buffer.alloc(w * h * 3);
-    for (let y = 0; y < h; y++) for (let x = 0; x < w; x++) buf.set([Math.round((x * 255) / (w - 1)), 40 + Math.round((y * 200) / (h - 1)), 255 - Math.round((x * 255) / (w - 1))], (y * w + x) * 3);
-    const file = path.join(dir, 'p3.png');
-    await sharp(buf, { raw: { width: w, height: h, channels: 3 } })
-      .withIccProfile('p3')
-      .png()
-      .toFile(file);
+    const file = await writeRgb(path.join(dir, 'p3.png'), 96, 64, (x, y) => [Math.round((x * 255) / 95), 40 + Math.round((y * 200) / 63), 255 - Math.round((x * 255) / 95)], 'p3');
     const p = await decodeRgb(file);
-    const out = path.join(dir, 'reference.rgb');
-    const code = [
-      'import sys, numpy as np',
-      'from PIL import Image',
-      'from training.core.data import load_rgb',
-      'a = load_rgb(sys.argv[1]).permute(1, 2, 0).numpy()',
-      'open(sys.argv[2], "wb").write(a.tobytes())',
-      'naive = np.asarray(Image.open(sys.argv[1]).convert("RGB"), dtype=np.float64)',
-      'print(float(np.abs(naive - a).mean()))',
-    ].join('\n');
-    const r = spawnSync(PYTHON, ['-c', code, file, out], { cwd: ROOT, encoding: 'utf8' });
-    expect(r.stderr).toBe('');
-    const ref = readFileSync(out);
+    const { stdout, bytes: ref } = reference(
+      [
+        'import sys, numpy as np',
+        'from PIL import Image',
+        'from training.core.data import load_rgb',
+        'a = load_rgb(sys.argv[1]).permute(1, 2, 0).numpy()',
+        'open(sys.argv[2], "wb").write(a.tobytes())',
+        'naive = np.asarray(Image.open(sys.argv[1]).convert("RGB"), dtype=np.float64)',
+        'print(float(np.abs(naive - a).mean()))',
+      ],
+      [file],
+      path.join(dir, 'reference.rgb'),
+    );
     expect(ref.length).toBe(p.data.length);
     let sum = 0;
     let max = 0;
@@ -169,31 +163,23 @@ describe('the painting', () => {
     expect(sum / ref.length).toBeLessThan(0.1);
     expect(max).toBeLessThanOrEqual(1);
     // The profile matters: read as plain sRGB the same file is far off.
-    expect(Number(r.stdout.trim())).toBeGreaterThan(2);
+    expect(Number(stdout.trim())).toBeGreaterThan(2);
   });
 
   it.skipIf(!HAVE_REFERENCE)('gives the reference learner’s probe crops (training/core/data.py centre_crops)', async () => {
     const dir = tmpDir('pastiche-probes-');
-    for (let k = 0; k < 5; k++) {
-      const w = 150 + 30 * k;
-      const h = 110 + 10 * k;
-      const buf = Buffer.alloc(w * h * 3);
-      for (let y = 0; y < h; y++) for (let x = 0; x < w; x++) buf.set([(x * 7 + k * 40) % 256, (y * 5) % 256, ((x + y) * 3) % 256], (y * w + x) * 3);
-      await sharp(buf, { raw: { width: w, height: h, channels: 3 } })
-        .png()
-        .toFile(path.join(dir, `p${k}.png`));
-    }
+    for (let k = 0; k < 5; k++) await writeRgb(path.join(dir, `p${k}.png`), 150 + 30 * k, 110 + 10 * k, (x, y) => [(x * 7 + k * 40) % 256, (y * 5) % 256, ((x + y) * 3) % 256]);
     const ts = await (await ContentCrops.load(dir, 64)).centreCrops(4, 48);
-    const out = path.join(dir, 'reference.f32');
-    const code = [
-      'import sys, torch',
-      'from training.core.data import ContentCrops, list_images',
-      'c = ContentCrops(list_images([sys.argv[1]]), 64, torch.device("cpu"))',
-      'open(sys.argv[2], "wb").write(c.centre_crops(4, 48).numpy().astype("float32").tobytes())',
-    ].join('\n');
-    const r = spawnSync(PYTHON, ['-c', code, dir, out], { cwd: ROOT, encoding: 'utf8' });
-    expect(r.stderr).toBe('');
-    const b = readFileSync(out);
+    const { bytes: b } = reference(
+      [
+        'import sys, torch',
+        'from training.core.data import ContentCrops, list_images',
+        'c = ContentCrops(list_images([sys.argv[1]]), 64, torch.device("cpu"))',
+        'open(sys.argv[2], "wb").write(c.centre_crops(4, 48).numpy().astype("float32").tobytes())',
+      ],
+      [dir],
+      path.join(dir, 'reference.f32'),
+    );
     const py = new Float32Array(b.buffer, b.byteOffset, b.byteLength / 4);
     expect(py.length).toBe(ts.length);
     let sum = 0;
