@@ -18,6 +18,8 @@ export interface BatchHost {
   readonly manifest: LoadedManifest;
   readonly precision: Precision;
   readonly concurrency: number;
+  /** Least ms between two updates from within a photo. */
+  readonly progressIntervalMs: number;
   normalize(opts: EngineStylizeInput): StylizeOptions;
   settings(o: StylizeOptions, extra: EngineStylizeInput): RenderSettings;
   // prettier-ignore
@@ -58,10 +60,10 @@ export async function runBatch(host: BatchHost, inputs: readonly string[], outDi
   let stage: string | null = null;
   let sentAt = 0;
   let stopped: string | null = null;
-  // Within a photo the worker reports every pass and tile: at most 5 updates a second of those.
+  // Within a photo the worker reports every pass and tile: those are thinned to one per interval.
   const progress = (current: string | null, within = false): void => {
     const now = performance.now();
-    if (within && now - sentAt < 200) return;
+    if (within && now - sentAt < host.progressIntervalMs) return;
     sentAt = now;
     const p: BatchProgress = { done, total, current, etaMs: eta.eta(done, now), fraction: eta.fraction(done), stage };
     onProgress?.(p);

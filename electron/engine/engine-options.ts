@@ -29,6 +29,11 @@ export interface EngineOptions {
   precision?: Precision;
   /** How long a cancelled file may take to stop before the worker is killed. */
   cancelGraceMs?: number;
+  /**
+   * Least time between two progress updates from within a photo (passes, tiles); default
+   * DEFAULT_PROGRESS_INTERVAL_MS. Updates between photos are always sent.
+   */
+  progressIntervalMs?: number;
   /** Learns a new style file (electron/learning/style-learner.ts: addStyle); without it addStyle refuses. */
   learner?: StyleLearner;
 }
@@ -63,6 +68,8 @@ export interface BatchOptions extends EngineStylizeInput {
 // CPU, so tiles of at most 3 MP keep 4K well under 3 GB (docs/performance.md).
 export const DEFAULT_TILE_PIXELS = 3_000_000;
 export const DEFAULT_STATS_EDGE = 1024;
+/** At most 5 updates a second from within a photo: enough for a moving bar, little IPC. */
+export const DEFAULT_PROGRESS_INTERVAL_MS = 200;
 /**
  * Files in flight during a batch: one being inferred, the next decoded and waiting (the worker's
  * main thread decodes and encodes while onnxruntime runs on its own thread). More buys nothing on

@@ -7,7 +7,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { PasticheError } from '../common/errors.js';
 // prettier-ignore
-import { checkBoolean, DEFAULT_MAX_PIXELS, DEFAULT_STYLIZE_OPTIONS, normalizeStylizeOptions, parseDevice, parseFormat, parseMaxPixels, parsePrecision, parsePreviewSize, parseRect, parseSize, parseThreads } from '../common/params.js';
+import { checkBoolean, checkInteger, DEFAULT_MAX_PIXELS, DEFAULT_STYLIZE_OPTIONS, normalizeStylizeOptions, parseDevice, parseFormat, parseMaxPixels, parsePrecision, parsePreviewSize, parseRect, parseSize, parseThreads } from '../common/params.js';
 // prettier-ignore
 import type { BatchProgress, DeviceChoice, DeviceReport, FileResult, LearnStyleOptions, ModelInfo, OutputFormat, Precision, ProviderName, StyleBlend, StyleInfo, StylizeOptions } from '../common/types.js';
 import type { Recipe } from '../common/recipe.js';
@@ -15,7 +15,7 @@ import { checkOutputDir, outputPathIn, tempPathFor } from './batch.js';
 import { runBatch, toFileResult, type BatchHost } from './batch-run.js';
 import { batchRecipe, photoRecipe, readRecipe, recipeOptions, type RecipeSettings } from './recipe-io.js';
 import { loadManifest, styleInput, type LoadedManifest, type ModelError } from '../catalog/manifest.js';
-import { DEFAULT_BATCH_CONCURRENCY, DEFAULT_STATS_EDGE, DEFAULT_TILE_PIXELS, type BatchOptions, type EngineOptions, type EngineStylizeInput } from './engine-options.js';
+import { DEFAULT_BATCH_CONCURRENCY, DEFAULT_PROGRESS_INTERVAL_MS, DEFAULT_STATS_EDGE, DEFAULT_TILE_PIXELS, type BatchOptions, type EngineOptions, type EngineStylizeInput } from './engine-options.js';
 import { modelSpec } from './model-spec.js';
 import { workerCrash, type DoctorReport, type EngineBatchReport, type ModelStatus, type WorkerCrash } from './reports.js';
 import { defaultWorkerPath, resolveModelsDir, resolveUserStylesDir } from './paths.js';
@@ -46,6 +46,7 @@ export class Engine extends EventEmitter<EngineEvents> {
   private readonly tilePixels: number;
   private readonly statsEdge: number;
   private readonly concurrency: number;
+  private readonly progressIntervalMs: number;
 
   private constructor(private readonly opts: EngineOptions) {
     super();
@@ -58,6 +59,7 @@ export class Engine extends EventEmitter<EngineEvents> {
     this.tilePixels = opts.tilePixels ?? DEFAULT_TILE_PIXELS;
     this.statsEdge = opts.statsEdge ?? DEFAULT_STATS_EDGE;
     this.concurrency = Math.max(1, opts.concurrency ?? DEFAULT_BATCH_CONCURRENCY);
+    this.progressIntervalMs = opts.progressIntervalMs === undefined ? DEFAULT_PROGRESS_INTERVAL_MS : checkInteger('progressIntervalMs', opts.progressIntervalMs, { min: 0, max: 60_000 }, 'strict');
     const workerPath = opts.workerPath ?? defaultWorkerPath();
     if (!existsSync(workerPath)) {
       throw new PasticheError('INTERNAL', `Inference worker not found at ${workerPath}; run 'npm run build:node'`);
@@ -294,6 +296,7 @@ export class Engine extends EventEmitter<EngineEvents> {
       manifest: this.manifest,
       precision: this.precision,
       concurrency: this.concurrency,
+      progressIntervalMs: this.progressIntervalMs,
       normalize: (o) => this.normalize(o),
       settings: (o, extra) => this.settings(o, extra),
       runJob: (...a) => this.runJob(...a),
