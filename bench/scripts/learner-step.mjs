@@ -18,7 +18,7 @@ const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '.
 const dist = (m) => import(path.join(ROOT, 'dist', 'electron', m));
 const { Adam, clampScale } = await dist('common/adam.js');
 const { ContentCrops, Rng } = await dist('imaging/learn-crops.js');
-const { materializeGraph } = await dist('worker/learn-graph.js');
+const { materializeGraphs } = await dist('worker/learn-graph.js');
 const { GraphRunner, learnStep, paintingGrams } = await dist('worker/learn-job.js');
 const { startOrtHost } = await dist('worker/ort-host.js');
 const { SessionCache } = await dist('worker/session-cache.js');
@@ -33,7 +33,8 @@ const models = path.join(ROOT, 'models');
 const learn = JSON.parse(readFileSync(path.join(models, 'manifest.json'), 'utf8')).models.find((m) => m.learn).learn;
 const ref = (r) => ({ path: path.join(models, r.file), sha256: r.sha256, bytes: r.bytes });
 const cache = path.join(os.tmpdir(), 'pastiche-bench-learn');
-const files = { learn: await materializeGraph(ref(learn.graph), path.join(shared, 'vgg19'), cache), grams: await materializeGraph(ref(learn.grams), path.join(shared, 'vgg19'), cache) };
+const [learnFile, gramsFile] = await materializeGraphs([ref(learn.graph), ref(learn.grams)], path.join(shared, 'vgg19'), cache, learn.vgg);
+const files = { learn: learnFile, grams: gramsFile };
 
 // The onnxruntime thread is unref'd (the worker's IPC channel keeps that process alive): keep this one up.
 const keepAlive = setInterval(() => undefined, 1 << 30);

@@ -1,10 +1,12 @@
-// A learning graph ready for onnxruntime: the VGG19 weights are not part of the repository (their
-// licence differs), so the graphs keep them as ONNX external data named `vgg19/<shard>` relative to
-// the graph. Before a session is created, the graph and the shards it reads from the trainer data
-// (each checked against the sha256 of the manifest's learn.vgg) are copied into a private cache
-// folder (whole or not at all: a temp folder renamed into place) and the session is made from there. A graph without external data is used where it is.
+// Learning graphs ready for onnxruntime: the VGG19 weights are not part of the repository (their
+// licence differs), so the graphs keep them as ONNX external data named `vgg19/<shard>`, which
+// onnxruntime resolves relative to the graph file's folder. Before the sessions are created, the
+// graphs of a learn and the shards they read from the trainer data (each read and checked against
+// the sha256 of the manifest's learn.vgg once, however many graphs read it) are placed in one cache
+// folder per set of shards: every graph beside the one vgg19/ folder, so the shards are stored once.
+// A graph without external data is used where it is.
 import { createHash, randomBytes } from 'node:crypto';
-import { copyFile, mkdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
+import { mkdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { PasticheError } from '../common/errors.js';
 import { externalDataRefs, type ExternalRef } from '../common/onnx-external.js';
@@ -14,8 +16,15 @@ import type { LearnGraphRef } from '../common/worker-protocol.js';
 /** External data must sit in this folder beside the graph; its files come from the VGG folder. */
 export const EXTERNAL_DIR = 'vgg19';
 
+/** An external file of a graph, with the VGG folder's file that provides it and its manifest entry. */
+export interface ExternalSource {
+  ref: ExternalRef;
+  source: string;
+  shard: ModelFileRef;
+}
+
 /** The external files of a graph, each with the VGG folder's file that provides it. */
-export function externalSources(refs: readonly ExternalRef[], vggDir: string, graphFile: string, shards: readonly ModelFileRef[]): { ref: ExternalRef; source: string; shard: ModelFileRef }[] {
+export function externalSources(refs: readonly ExternalRef[], vggDir: string, graphFile: string, shards: readonly ModelFileRef[]): ExternalSource[] {
   return refs.map((ref) => {
     const parts = ref.location.split(/[\\/]/);
     if (parts.length !== 2 || parts[0] !== EXTERNAL_DIR || !parts[1] || parts[1] === '..' || parts[1] === '.') {
@@ -30,7 +39,7 @@ export function externalSources(refs: readonly ExternalRef[], vggDir: string, gr
 const sha256Of = (bytes: Uint8Array): string => createHash('sha256').update(bytes).digest('hex');
 
 /** The shard's bytes, once they are the manifest's (present, long enough, its sha256). */
-async function verifiedShard(s: { ref: ExternalRef; source: string; shard: ModelFileRef }, graphFile: string): Promise<Buffer> {
+async function verifiedShard(s: ExternalSource, graphFile: string): Promise<Buffer> {
   const { ref, source, shard } = s;
   const st = await stat(source).catch(() => null);
   if (!st?.isFile()) throw new PasticheError('MODEL', `Expected the VGG19 weights file ${source} (read by ${path.basename(graphFile)} as ${ref.location}) but it is missing`);
@@ -45,17 +54,26 @@ async function verifiedShard(s: { ref: ExternalRef; source: string; shard: Model
   return bytes;
 }
 
-/** The cache folder of a graph: its sha256 names it, so a changed graph never reuses an old copy. */
-export function cacheFolder(cacheDir: string, g: LearnGraphRef): string {
-  return path.join(cacheDir, g.sha256.slice(0, 16));
+/** The cache folder of the manifest's shards: their sha256s name it, so other weights never reuse it. */
+export function shardFolder(cacheDir: string, shards: readonly ModelFileRef[]): string {
+  const key = sha256Of(
+    Buffer.from(
+      shards
+        .map((s) => `${s.file}\0${s.sha256}\n`)
+        .sort()
+        .join(''),
+    ),
+  );
+  return path.join(cacheDir, `${EXTERNAL_DIR}-${key.slice(0, 16)}`);
 }
 
-/**
- * The path to create the graph's session from: the graph itself without external data, else its
- * copy with the shards beside it in the cache (made now if absent or incomplete).
- */
-export async function materializeGraph(g: LearnGraphRef, vggDir: string, cacheDir: string, shards: readonly ModelFileRef[]): Promise<string> {
-  const name = path.basename(g.path);
+/** A graph's file in the shard folder: its sha256 names it, so a changed graph never reuses an old copy. */
+export function cachedGraphName(g: LearnGraphRef): string {
+  return `${g.sha256.slice(0, 16)}-${path.basename(g.path)}`;
+}
+
+/** The graph's bytes, once they are the manifest's, and the external files they read. */
+async function verifiedGraph(g: LearnGraphRef): Promise<{ bytes: Buffer; refs: ExternalRef[] }> {
   let bytes: Buffer;
   try {
     bytes = await readFile(g.path);
@@ -65,43 +83,82 @@ export async function materializeGraph(g: LearnGraphRef, vggDir: string, cacheDi
   const sha = sha256Of(bytes);
   if (sha !== g.sha256)
     throw new PasticheError('MODEL', `Expected ${g.path} with the sha256 ${g.sha256.slice(0, 12)}… of the manifest but its bytes hash to ${sha.slice(0, 12)}… (a changed or partial file)`);
-  let refs: ExternalRef[];
   try {
-    refs = externalDataRefs(bytes);
+    return { bytes, refs: externalDataRefs(bytes) };
   } catch (e) {
     throw new PasticheError('MODEL', `${(e as Error).message} in ${g.path}`);
   }
-  if (refs.length === 0) return g.path;
-  const sources = externalSources(refs, vggDir, g.path, shards);
-  const dir = cacheFolder(cacheDir, g);
-  const target = path.join(dir, name);
-  if (await complete(dir, name, sources, bytes.length)) return target;
-  const verified = [];
-  for (const s of sources) verified.push(await verifiedShard(s, g.path));
-  await rm(dir, { recursive: true, force: true });
+}
+
+/** Whether file holds exactly these bytes. */
+async function holds(file: string, bytes: Buffer): Promise<boolean> {
+  if ((await stat(file).catch(() => null))?.size !== bytes.length) return false;
+  return (await readFile(file).catch(() => null))?.equals(bytes) ?? false;
+}
+
+/** A file the shard folder lacks (or holds changed), with its verified bytes. */
+interface Staged {
+  rel: string;
+  bytes: Buffer;
+}
+
+/**
+ * The paths to create the graphs' sessions from, in their order: a graph without external data
+ * itself, the others their copies in the shard folder (what it lacks or holds changed placed now).
+ * Each graph and each shard is read and hashed once, whichever graphs read it.
+ */
+export async function materializeGraphs<const T extends readonly LearnGraphRef[]>(graphs: T, vggDir: string, cacheDir: string, shards: readonly ModelFileRef[]): Promise<{ [K in keyof T]: string }> {
+  const read = [];
+  for (const g of graphs) read.push({ g, ...(await verifiedGraph(g)) });
+  const dir = shardFolder(cacheDir, shards);
+  // Each shard once, with the most bytes any graph reads of it (the graph named in its errors).
+  const needed = new Map<string, ExternalSource & { graph: string }>();
+  for (const r of read)
+    for (const s of externalSources(r.refs, vggDir, r.g.path, shards)) {
+      const had = needed.get(s.ref.location);
+      if (!had || s.ref.end > had.ref.end) needed.set(s.ref.location, { ...s, graph: r.g.path });
+    }
+  const staged: Staged[] = [];
+  for (const r of read) if (r.refs.length > 0 && !(await holds(path.join(dir, cachedGraphName(r.g)), r.bytes))) staged.push({ rel: cachedGraphName(r.g), bytes: r.bytes });
+  for (const [location, s] of needed) {
+    const cached = await readFile(path.join(dir, location)).catch(() => null);
+    // A cached shard is used only while it hashes right; else it is replaced from the trainer data.
+    if (!cached || sha256Of(cached) !== s.shard.sha256) staged.push({ rel: location, bytes: await verifiedShard(s, s.graph) });
+  }
+  if (staged.length > 0) {
+    try {
+      await place(cacheDir, dir, staged);
+    } catch (e) {
+      // Another run may have placed the same files meanwhile: use them if whole.
+      for (const f of staged) if (!(await holds(path.join(dir, f.rel), f.bytes))) throw e;
+    }
+  }
+  return read.map((r) => (r.refs.length > 0 ? path.join(dir, cachedGraphName(r.g)) : r.g.path)) as { [K in keyof T]: string };
+}
+
+const renamed = (from: string, to: string): Promise<boolean> =>
+  rename(from, to).then(
+    () => true,
+    () => false,
+  );
+
+/**
+ * Writes the staged files into dir through a temp folder: a new dir appears whole (the temp folder
+ * renamed into place); into one that exists each file is renamed whole, so a run reading it never
+ * sees a partial file, and two runs placing the same bytes do not harm each other.
+ */
+async function place(cacheDir: string, dir: string, staged: readonly Staged[]): Promise<void> {
   await mkdir(cacheDir, { recursive: true });
   const tmp = `${dir}.tmp-${process.pid}-${randomBytes(4).toString('hex')}`;
   try {
     await mkdir(path.join(tmp, EXTERNAL_DIR), { recursive: true });
-    await copyFile(g.path, path.join(tmp, name));
-    // The bytes that were hashed are the bytes written: the source cannot change in between.
-    for (const [i, s] of sources.entries()) await writeFile(path.join(tmp, s.ref.location), verified[i] as Buffer);
-    await rename(tmp, dir);
-  } catch (e) {
+    // The bytes that were hashed are the bytes written: the sources cannot change in between.
+    for (const f of staged) await writeFile(path.join(tmp, f.rel), f.bytes);
+    const fresh = !(await stat(dir).catch(() => null));
+    if (fresh && (await renamed(tmp, dir))) return;
+    await mkdir(path.join(dir, EXTERNAL_DIR), { recursive: true });
+    for (const f of staged) await rename(path.join(tmp, f.rel), path.join(dir, f.rel));
+  } finally {
     await rm(tmp, { recursive: true, force: true });
-    // Another run may have made the same folder meanwhile: use it if whole.
-    if (await complete(dir, name, sources, bytes.length)) return target;
-    throw e;
   }
-  return target;
-}
-
-/** Whether dir holds the graph (its size) and every shard as the manifest has it (its sha256). */
-async function complete(dir: string, name: string, sources: readonly { ref: ExternalRef; shard: ModelFileRef }[], graphBytes: number): Promise<boolean> {
-  if (((await stat(path.join(dir, name)).catch(() => null))?.size ?? -1) !== graphBytes) return false;
-  for (const { ref, shard } of sources) {
-    const bytes = await readFile(path.join(dir, ref.location)).catch(() => null);
-    if (!bytes || sha256Of(bytes) !== shard.sha256) return false;
-  }
-  return true;
 }

@@ -10,7 +10,7 @@ import type { LearnEvent, LearnJob, LearnResult } from '../common/worker-protoco
 import { ContentCrops, decodeRgb, Rng } from '../imaging/learn-crops.js';
 import { runPreview, type CancelToken } from '../imaging/pipeline.js';
 import { rgbToTensor } from '../imaging/pixels.js';
-import { materializeGraph } from './learn-graph.js';
+import { materializeGraphs } from './learn-graph.js';
 import type { HostedSession } from './ort-host.js';
 import type { PlainTensor } from './ort-protocol.js';
 import { OrtRunner, type RunnerContext } from './ort-runner.js';
@@ -119,7 +119,8 @@ export async function learnStyle(ctx: RunnerContext, job: LearnJob, token: Cance
   const stop = (): void => {
     if (token.cancelled) throw new PasticheError('CANCELLED', 'Cancelled');
   };
-  const [learnFile, gramsFile] = [await materializeGraph(job.graph, job.vggDir, job.cacheDir, s.vgg), await materializeGraph(job.grams, job.vggDir, job.cacheDir, s.vgg)];
+  // Both graphs at once: the shards they share are read, checked and stored once.
+  const [learnFile, gramsFile] = await materializeGraphs([job.graph, job.grams], job.vggDir, job.cacheDir, s.vgg);
   stop();
   const crops = await ContentCrops.load(job.contentDir, s.crop);
   stop();

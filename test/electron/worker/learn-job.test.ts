@@ -8,7 +8,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { Adam, clampScale } from '../../../electron/common/adam.js';
 import type { LearnInfo } from '../../../electron/common/types.js';
 import { ContentCrops, Rng } from '../../../electron/imaging/learn-crops.js';
-import { materializeGraph } from '../../../electron/worker/learn-graph.js';
+import { materializeGraphs } from '../../../electron/worker/learn-graph.js';
 import { GraphRunner, learnStep, paintingGrams, type StepOutput } from '../../../electron/worker/learn-job.js';
 import { startOrtHost } from '../../../electron/worker/ort-host.js';
 import type { RunnerContext } from '../../../electron/worker/ort-runner.js';
@@ -33,7 +33,8 @@ beforeAll(async () => {
   if (!HAVE_DATA) return;
   const cache = path.join(tmpDir('pastiche-learn-cache-'), 'learn');
   const vgg = path.join(SHARED, 'vgg19');
-  files = { learn: await materializeGraph(ref(learn.graph), vgg, cache, learn.vgg), grams: await materializeGraph(ref(learn.grams), vgg, cache, learn.vgg) };
+  const [learnFile, gramsFile] = await materializeGraphs([ref(learn.graph), ref(learn.grams)], vgg, cache, learn.vgg);
+  files = { learn: learnFile, grams: gramsFile };
   const photos = await ContentCrops.load(path.join(smallSharedDir(2), 'content', 'open'), SIDE);
   crop = await photos.batch(new Rng(5), 1, { crop: SIDE, minScale: learn.crops.minScale, flip: learn.crops.flip });
 });
