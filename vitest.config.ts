@@ -13,6 +13,9 @@ export default defineConfig({
           include: ['test/electron/**/*.test.ts', 'test/scripts/**/*.test.ts', 'test/build/**/*.test.ts', 'test/lint/**/*.test.ts', 'test/repository/**/*.test.ts'],
           testTimeout: 120_000,
           hookTimeout: 120_000,
+          // expect.poll's own 1 s: a loaded machine that stalls between two timers of what is polled
+          // (a fake engine's files) outlasts it. A poll still ends as soon as it passes.
+          expect: { poll: { timeout: 10_000 } },
           pool: 'forks',
         },
       },

@@ -9,6 +9,7 @@ import path from 'node:path';
 import { promisify } from 'node:util';
 import sharp from 'sharp';
 import { HOSTILE_NAME } from './fixtures.js';
+import { recordShown, shownSoFar } from './record-shown.js';
 
 const URL_ = process.env['E2E_URL'] ?? '';
 const PHOTOS = process.env['E2E_PHOTOS'] ?? '';
@@ -331,9 +332,13 @@ test('add a painting as a style: progress, preview on the photo, then yours in t
   await dlg.getByLabel('Title').fill('City study');
   await dlg.getByLabel('Artist').fill('Me');
   await expect(dlg.getByLabel('Id')).toHaveValue('city-study');
+  // Recorded in the page: the dialog closes by itself when done, so on a fast machine its progress
+  // and preview may come and go between two looks.
+  await recordShown(page, 'learnProgress', '[data-testid="add-style-progress"]');
+  await recordShown(page, 'learnPreview', '[data-testid="add-style-dialog"] .preview img');
   await dlg.getByRole('button', { name: 'Learn style' }).click();
-  await expect(dlg.getByTestId('add-style-progress')).toContainText('Step', { timeout: 120_000 });
-  await expect(dlg.locator('.preview img')).toBeVisible();
+  await expect.poll(async () => (await shownSoFar(page, 'learnProgress')).some((t) => t.includes('Step ')), { timeout: 120_000 }).toBe(true);
+  await expect.poll(async () => (await shownSoFar(page, 'learnPreview')).some((src) => src !== '')).toBe(true);
   await page.screenshot({ path: path.join(SHOTS, 'add-style.png') });
   await expect(dlg).toBeHidden({ timeout: 120_000 });
   const mine = page.locator('[data-style="city-study"]');
@@ -457,11 +462,11 @@ test('batch export of selected photos reports failures with reasons', async ({ p
   await dlg.getByRole('button', { name: 'Choose…' }).click();
   await expect(dlg.getByTestId('outdir')).toContainText(path.basename(OUT));
   await dlg.getByLabel('Format').selectOption('webp');
+  // Recorded in the page: on a fast machine the ETA may show only between two looks.
+  await recordShown(page, 'exportProgress', '[data-testid="export-progress"] .progress-line');
   await dlg.getByRole('button', { name: 'Export', exact: true }).click();
   // Progress with an ETA once the first photos are done (real model, real timings).
-  const progress = dlg.getByTestId('export-progress');
-  await expect(progress).toBeVisible();
-  await expect(progress.locator('.progress-line')).toContainText(/left$/, { timeout: 60_000 });
+  await expect.poll(async () => (await shownSoFar(page, 'exportProgress')).some((t) => /left$/.test(t)), { timeout: 60_000 }).toBe(true);
   await page.screenshot({ path: path.join(SHOTS, 'batch-dialog.png') });
   const report = dlg.getByTestId('export-report');
   await expect(report).toBeVisible({ timeout: 120_000 });

@@ -1,4 +1,4 @@
-import { mkdirSync, readdirSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { Engine, type WorkerCrash } from '../../../electron/engine/index.js';
@@ -15,18 +15,30 @@ describe('supervisor', () => {
     for (let i = 0; i < 4; i++) inputs.push(await writePhoto(path.join(d, 'in', `k${i}.png`), 160, 160, i + 1));
     const out = path.join(d, 'out');
     mkdirSync(out);
-    const engine = await Engine.create({ modelsDir: FIXTURE_MODELS, workerPath: WORKER, device: 'cpu', concurrency: 1 });
+    // A worker that SIGKILLs itself when the second photo's job reaches it, once (a marker file):
+    // the job is in flight when the worker dies, however fast the machine. Killed from here at the
+    // photo's start instead, the worker's exit could be seen before the job was even sent.
+    const killed = path.join(d, 'killed-once');
+    const killer = path.join(d, 'kill-once-worker.mjs');
+    writeFileSync(
+      killer,
+      `
+      import { existsSync, writeFileSync } from 'node:fs';
+      // Import first: IPC messages wait in the pipe until the real worker starts listening.
+      await import(${JSON.stringify(WORKER)});
+      process.on('message', (m) => {
+        if (m.type !== 'job' || m.kind !== 'stylize' || !m.job.input.endsWith('k1.png') || existsSync(${JSON.stringify(killed)})) return;
+        writeFileSync(${JSON.stringify(killed)}, '');
+        process.kill(process.pid, 'SIGKILL');
+      });
+    `,
+    );
+    const engine = await Engine.create({ modelsDir: FIXTURE_MODELS, workerPath: killer, device: 'cpu', concurrency: 1 });
     const crashes: WorkerCrash[] = [];
     engine.on('worker-crash', (c) => crashes.push(c));
-    let killed = false;
     try {
-      const r = await engine.runBatch(inputs, out, {}, (p) => {
-        if (!killed && p.current && p.done === 1 && engine.workerPid) {
-          killed = true;
-          process.kill(engine.workerPid, 'SIGKILL');
-        }
-      });
-      expect(killed).toBe(true);
+      const r = await engine.runBatch(inputs, out, {});
+      expect(existsSync(killed)).toBe(true);
       expect(r.files.map((f) => f.status)).toEqual(['ok', 'ok', 'ok', 'ok']);
       expect(crashes).toHaveLength(1);
       expect(crashes[0]).toMatchObject({ signal: 'SIGKILL', retried: true, message: expect.stringMatching(/killed by SIGKILL/) });

@@ -36,7 +36,8 @@ async function setup(choose: string | null, root = dataRoot(), steps = 3) {
     choosePainting: async () => choose,
     trainer: {
       root,
-      previewEveryS: 60,
+      // Far beyond any run here: the previews are the start's and the result's, however slow the steps.
+      previewEveryS: 3600,
       steps,
       cacheDir: path.join(dir, 'cache'),
       async check() {

@@ -1,11 +1,12 @@
 // Faults: the CLI SIGKILLed mid-batch then resumed, disk full through the CLI, an
 // input deleted mid-batch, cancel during a large image, corrupt or truncated model files.
 // (Worker SIGKILLed mid-batch: test/electron/engine/supervisor.test.ts.)
-import { copyFileSync, existsSync, mkdirSync, readFileSync, readdirSync, rmSync, statSync, unlinkSync, writeFileSync } from 'node:fs';
+import { closeSync, constants, copyFileSync, existsSync, mkdirSync, openSync, readFileSync, readdirSync, rmSync, statSync, unlinkSync, writeFileSync } from 'node:fs';
 import { execFileSync } from 'node:child_process';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { beforeAll, describe, expect, it } from 'vitest';
+import type { BatchProgress } from '../../../../electron/common/types.js';
 import { Engine } from '../../../../electron/engine/index.js';
 import { FIXTURE_MODELS, WORKER, ensureBuilt, mountTmpfs, tmpDir, writePhoto } from '../helpers.js';
 import { MB, alive, childPids, decodesFully, procMem, runCli, solidPng, startCli } from './util.js';
@@ -22,9 +23,22 @@ describe('faults', () => {
   it('CLI SIGKILLed mid-batch: no corrupt outputs; next run sweeps temps and --skip-existing resumes', async () => {
     const src = path.join(dir, 'kill-in');
     const N = 16;
-    for (let i = 0; i < N; i++) await writePhoto(path.join(src, `p${String(i).padStart(2, '0')}.png`), 256, 192, i + 1);
+    const inputs = Array.from({ length: N }, (_, i) => path.join(src, `p${String(i).padStart(2, '0')}.png`));
+    for (const [i, f] of inputs.entries()) if (i !== 2) await writePhoto(f, 256, 192, i + 1);
+    // The third photo is a FIFO nobody writes: the worker's open of it waits, so the batch cannot
+    // finish before the kill however fast the machine (the other slot goes on with the rest).
+    const gate = inputs[2]!;
+    execFileSync('mkfifo', [gate]);
+    // Opening the FIFO for writing and closing it ends a read waiting on it (EOF).
+    const release = (): void => {
+      try {
+        closeSync(openSync(gate, constants.O_WRONLY | constants.O_NONBLOCK));
+      } catch {
+        // ENXIO: nobody is waiting on it.
+      }
+    };
     const out = path.join(dir, 'kill-out');
-    const cli = startCli(['stylize', src, '--out', out, '--format', 'png', '--name-template', '{name}']);
+    const cli = startCli(['stylize', ...inputs, '--out', out, '--format', 'png', '--name-template', '{name}']);
     let workers: number[] = [];
     const deadline = Date.now() + 60_000;
     // Kill as soon as the first outputs land: other files are mid-inference or mid-write.
@@ -36,11 +50,18 @@ describe('faults', () => {
       await sleep(5);
     }
     cli.kill('SIGKILL');
-    await new Promise((r) => cli.once('close', r));
-    // The orphaned worker notices the dead parent (IPC disconnect) and exits on its own.
-    for (let t = 0; t < 100 && workers.some(alive); t++) await sleep(50);
+    // 'exit', not 'close': the orphaned worker holds the CLI's stdout until it is gone.
+    if (cli.exitCode === null && cli.signalCode === null) await new Promise((r) => cli.once('exit', r));
+    // The orphaned worker notices the dead parent (IPC disconnect) and exits on its own, once no
+    // thread of it waits on the test's FIFO (a real photo never blocks an open).
+    for (let t = 0; t < 100 && workers.some(alive); t++) {
+      release();
+      await sleep(50);
+    }
     expect(workers.length).toBeGreaterThan(0);
     expect(workers.filter(alive)).toEqual([]);
+    unlinkSync(gate);
+    await writePhoto(gate, 256, 192, 3);
 
     const finished = readdirSync(out).filter((n) => !isTemp(n));
     expect(finished.length).toBeGreaterThanOrEqual(2);
@@ -52,7 +73,7 @@ describe('faults', () => {
     writeFileSync(stale, readFileSync(path.join(out, finished[0]!)).subarray(0, 100));
     const mtimes = Object.fromEntries(finished.map((n) => [n, statSync(path.join(out, n)).mtimeMs]));
 
-    const again = await runCli(['stylize', src, '--out', out, '--format', 'png', '--name-template', '{name}', '--skip-existing', '--json']);
+    const again = await runCli(['stylize', ...inputs, '--out', out, '--format', 'png', '--name-template', '{name}', '--skip-existing', '--json']);
     expect(again.code, again.stderr).toBe(0);
     const rep = JSON.parse(again.stdout) as { files: { input: string; status: string }[] };
     const skipped = rep.files.filter((f) => f.status === 'skipped').map((f) => `${path.basename(f.input)}`);
@@ -110,7 +131,8 @@ describe('faults', () => {
     await solidPng(big, 6000, 4000);
     const out = path.join(dir, 'cancel-out');
     mkdirSync(out);
-    const engine = await Engine.create({ modelsDir: FIXTURE_MODELS, workerPath: WORKER, device: 'cpu' });
+    // Every stage reported (no progress interval): the cancel below waits for one.
+    const engine = await Engine.create({ modelsDir: FIXTURE_MODELS, workerPath: WORKER, device: 'cpu', progressIntervalMs: 0 });
     try {
       const small = await writePhoto(path.join(dir, 'warm.jpg'), 64, 64);
       expect((await engine.stylizeFile(small, { outDir: out }, {})).status).toBe('ok');
@@ -120,18 +142,30 @@ describe('faults', () => {
       // stays is the JS heap and the allocator's cache, which the next job reuses.
       const RELEASED_MARGIN = 256 * MB;
       const ac = new AbortController();
-      const job = engine.runBatch([big], out, { format: 'png' }, undefined, ac.signal);
-      // Let it decode and get into the tiled inference.
-      let busy = idle;
-      for (let t = 0; t < 100; t++) {
+      let busy = null as ReturnType<typeof procMem>;
+      let t0 = 0;
+      const cancel = (): void => {
+        if (ac.signal.aborted) return;
+        busy = procMem(pid);
+        t0 = performance.now();
+        ac.abort();
+      };
+      // Cancel in its brush pass, once the worker's memory has grown by the pass's arenas, or at the
+      // latest when that pass is reported: the detail pass and the encode are still to come then,
+      // so the photo is mid-way however fast the machine.
+      let settled = false;
+      const onProgress = (p: BatchProgress): void => {
+        if (p.stage?.startsWith('brush pass')) cancel();
+      };
+      const job = engine.runBatch([big], out, { format: 'png' }, onProgress, ac.signal).finally(() => (settled = true));
+      while (!ac.signal.aborted && !settled) {
         await sleep(50);
-        busy = procMem(pid) ?? busy;
-        if (idle && busy && busy.rss > idle.rss + 150 * MB) break;
+        const m = procMem(pid);
+        if (idle && m && m.rss > idle.rss + 150 * MB) cancel();
       }
-      const t0 = performance.now();
-      ac.abort();
       const r = await job;
       const stopMs = performance.now() - t0;
+      expect(ac.signal.aborted).toBe(true);
       console.log(`cancel: stopped in ${Math.round(stopMs)} ms; worker RSS idle ${Math.round((idle?.rss ?? 0) / MB)} MiB, busy ${Math.round((busy?.rss ?? 0) / MB)} MiB`);
       expect(r.cancelled).toBe(true);
       expect(r.files[0]).toMatchObject({ status: 'cancelled', error: 'Cancelled' });

@@ -46,7 +46,9 @@ describe('memory soak', () => {
     const last = r.samples.at(-1)!;
     // Plateau: the last third adds little, and the whole run stays close to the first sample.
     expect(r.lastThirdGrowthMiB).not.toBeNull();
-    expect(r.lastThirdGrowthMiB!).toBeLessThan(8);
+    // 12 MiB: 2.3 measured alone, 9.4 beside a loaded parallel suite. A leak of 42 KB a photo fails
+    // it (12 MiB over the 300 photos from the 700th on); one of 28 KB fails the whole-run bound below.
+    expect(r.lastThirdGrowthMiB!).toBeLessThan(12);
     expect(last.peakMiB - first.peakMiB).toBeLessThan(long ? 48 : 24);
   });
 });
