@@ -17,6 +17,8 @@ export default defineConfig({
           // (a fake engine's files) outlasts it. A poll still ends as soon as it passes.
           expect: { poll: { timeout: 10_000 } },
           pool: 'forks',
+          // Tests that load onnxruntime themselves: its telemetry off, as the worker turns it off.
+          env: { ORT_DISABLE_TELEMETRY: '1' },
         },
       },
       {

@@ -24,6 +24,9 @@ import { decodeImage, encodeImage } from '../../dist/electron/imaging/image-io.j
 import { lumaLaplacian, meanAbsDiff } from '../../dist/electron/common/image-metrics.js';
 import { addResidual, brushPlan, brushResidual, composeDetail } from '../../dist/electron/imaging/brush.js';
 
+// onnxruntime's telemetry off before the first session (electron/worker/no-telemetry.ts says why).
+process.env.ORT_DISABLE_TELEMETRY = '1';
+
 const args = process.argv.slice(2);
 const opt = (name, dflt) => { const i = args.indexOf(name); return i >= 0 ? args[i + 1] : dflt; };
 const root = path.resolve(path.dirname(new URL(import.meta.url).pathname), '../..');

@@ -42,6 +42,9 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 
+// onnxruntime's telemetry off before the first session (electron/worker/no-telemetry.ts says why).
+process.env.ORT_DISABLE_TELEMETRY = '1';
+
 const here = path.dirname(fileURLToPath(import.meta.url));
 const root = path.resolve(here, '../..');
 const env = process.env;

@@ -1,6 +1,10 @@
 // Ad-hoc ORT measurement used for docs/performance.md (run from the repo root).
 import ort from 'onnxruntime-node';
 import fs from 'node:fs';
+
+// onnxruntime's telemetry off before the first session (electron/worker/no-telemetry.ts says why).
+process.env.ORT_DISABLE_TELEMETRY = '1';
+
 const model = process.argv[2]; const [w,h]=(process.argv[3]??'1280x720').split('x').map(Number);
 const sess = await ort.InferenceSession.create(model,{executionProviders:['cpu'],graphOptimizationLevel:'all',intraOpNumThreads:2,enableProfiling:true,profileFilePrefix:'/tmp/ortprof',enableCpuMemArena:true,enableMemPattern:true});
 const feeds={input:new ort.Tensor('float32',new Float32Array(3*w*h).fill(100),[1,3,h,w])};

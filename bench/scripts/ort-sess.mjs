@@ -1,5 +1,8 @@
 // Ad-hoc ORT measurement used for docs/performance.md (run from the repo root).
 import ort from 'onnxruntime-node';
+
+// onnxruntime's telemetry off before the first session (electron/worker/no-telemetry.ts says why).
+process.env.ORT_DISABLE_TELEMETRY = '1';
 const model = process.argv[2]; const [w,h]=(process.argv[3]??'1920x1080').split('x').map(Number);
 const opts = JSON.parse(process.argv[4] ?? '{}'); const runs=Number(process.argv[5]??3);
 const sess = await ort.InferenceSession.create(model,{executionProviders:['cpu'],graphOptimizationLevel:'all',intraOpNumThreads:2,interOpNumThreads:1,executionMode:'sequential',enableCpuMemArena:false,enableMemPattern:false,...opts});

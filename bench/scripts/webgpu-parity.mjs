@@ -5,6 +5,9 @@
 import { readFileSync } from 'node:fs';
 import ort from 'onnxruntime-node';
 
+// onnxruntime's telemetry off before the first session (electron/worker/no-telemetry.ts says why).
+process.env.ORT_DISABLE_TELEMETRY = '1';
+
 const args = process.argv.slice(2);
 const si = args.indexOf('--size');
 const [W, H] = (si >= 0 ? args.splice(si, 2)[1] : '96x64').split('x').map(Number);

@@ -2,6 +2,8 @@
 // thread of its own (ort-host.ts); this thread decodes, pipelines and encodes. A native abort in
 // onnxruntime (seen with WebGPU) kills just this process; the supervisor restarts it and retries
 // the job. Works as a child_process.fork child and as an Electron utility process (transport.ts).
+// First: onnxruntime's telemetry is off before anything can create a session (no-telemetry.ts).
+import './no-telemetry.js';
 import { serializeError } from '../common/errors.js';
 import { runPreview, runStylize, type CancelToken } from '../imaging/pipeline.js';
 import { PassCache, passCacheBytes } from '../imaging/pass-cache.js';

@@ -93,6 +93,9 @@ def export_fp16(out: str) -> dict:
     """fp16 ONNX needs CUDA (PyTorch's CPU kernels lack half reflection padding). Parity vs PyTorch
     fp32 with onnxruntime (CPU build here) at two sizes."""
     import numpy as np
+
+    # onnxruntime's telemetry off before it loads (electron/worker/no-telemetry.ts says why).
+    os.environ["ORT_DISABLE_TELEMETRY"] = "1"
     import onnxruntime as ort
     import torch
 
