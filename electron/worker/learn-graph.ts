@@ -6,7 +6,7 @@
 // folder per set of shards: every graph beside the one vgg19/ folder, so the shards are stored once.
 // A graph without external data is used where it is.
 import { createHash, randomBytes } from 'node:crypto';
-import { mkdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
+import { lstat, mkdir, readFile, readdir, rename, rm, stat, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { PasticheError } from '../common/errors.js';
 import { externalDataRefs, type ExternalRef } from '../common/onnx-external.js';
@@ -133,7 +133,41 @@ export async function materializeGraphs<const T extends readonly LearnGraphRef[]
       for (const f of staged) if (!(await holds(path.join(dir, f.rel), f.bytes))) throw e;
     }
   }
-  return read.map((r) => (r.refs.length > 0 ? path.join(dir, cachedGraphName(r.g)) : r.g.path)) as { [K in keyof T]: string };
+  const files = read.map((r) => (r.refs.length > 0 ? path.join(dir, cachedGraphName(r.g)) : r.g.path));
+  await pruneLearnCache(cacheDir, dir, files);
+  return files as { [K in keyof T]: string };
+}
+
+/** How long an unused cache entry of another version is kept: a learn of that version may be starting. */
+export const STALE_CACHE_MS = 24 * 3600 * 1000;
+
+/**
+ * Removes what earlier versions left in the cache: other shard folders (and temp folders of crashed
+ * runs) and graph copies the manifest no longer names, each once unchanged for STALE_CACHE_MS. Only
+ * names this module makes are touched, in case the cache folder was pointed somewhere shared, and
+ * a failure only leaves a file behind (Windows refuses to remove one that is open).
+ */
+export async function pruneLearnCache(cacheDir: string, dir: string, keep: readonly string[], now = Date.now()): Promise<string[]> {
+  const removed: string[] = [];
+  const prune = async (parent: string, pattern: RegExp): Promise<void> => {
+    const names = await readdir(parent).catch(() => [] as string[]);
+    for (const name of names) {
+      const p = path.join(parent, name);
+      if (!pattern.test(name) || p === dir || keep.includes(p)) continue;
+      const st = await lstat(p).catch(() => null);
+      if (!st || now - st.mtimeMs < STALE_CACHE_MS) continue;
+      if (
+        await rm(p, { recursive: true, force: true }).then(
+          () => true,
+          () => false,
+        )
+      )
+        removed.push(p);
+    }
+  };
+  await prune(cacheDir, new RegExp(`^${EXTERNAL_DIR}-[0-9a-f]{16}(\\.tmp-\\d+-[0-9a-f]{8})?$`));
+  await prune(dir, /^[0-9a-f]{16}-.+\.onnx$/);
+  return removed;
 }
 
 const renamed = (from: string, to: string): Promise<boolean> =>

@@ -2,15 +2,16 @@
 // x - w, w stored at an offset of a shard file under vgg19/) are materialized into the cache folder
 // of their shards and run by onnxruntime-node; two graphs reading one shard read and hash it once
 // and share its one copy; missing, short, unlisted and changed shards are named (sha256 against the
-// manifest's learn.vgg); a graph without external data is used where it is.
+// manifest's learn.vgg); a graph without external data is used where it is; what older versions
+// left in the cache goes once a day old, and nothing else does.
 import { createHash, type BinaryLike } from 'node:crypto';
-import { mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readdirSync, readFileSync, statSync, utimesSync, writeFileSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import ort from 'onnxruntime-node';
 import { describe, expect, it, vi } from 'vitest';
 import { externalDataRefs } from '../../../electron/common/onnx-external.js';
-import { cachedGraphName, materializeGraphs, shardFolder } from '../../../electron/worker/learn-graph.js';
+import { STALE_CACHE_MS, cachedGraphName, materializeGraphs, shardFolder } from '../../../electron/worker/learn-graph.js';
 import { field, tinyReluModel } from '../../../electron/worker/tiny-model.js';
 import { tmpDir } from '../engine/helpers.js';
 
@@ -176,6 +177,39 @@ describe('external data of learning graphs', () => {
     await expect(materializeGraphs([{ ...s.ref, sha256: '0'.repeat(64) }], s.vgg, s.cache, SHARDS)).rejects.toThrow(
       /^Expected .*tiny-learn\.onnx with the sha256 000000000000… of the manifest but its bytes hash to [0-9a-f]{12}… \(a changed or partial file\)$/,
     );
+  });
+
+  it('removes the folders and graph copies older versions left, once a day old, and nothing else', async () => {
+    const s = setup(SHARD);
+    const dir = shardFolder(s.cache, SHARDS);
+    await materializeGraphs([s.ref, s.grams], s.vgg, s.cache, SHARDS);
+    const made = (p: string, folder: boolean) => {
+      if (folder) mkdirSync(path.join(p, 'vgg19'), { recursive: true });
+      else writeFileSync(p, 'x');
+      return p;
+    };
+    const stale = [
+      made(path.join(s.cache, 'vgg19-0123456789abcdef'), true),
+      made(path.join(s.cache, 'vgg19-0123456789abcdef.tmp-4242-0a1b2c3d'), true),
+      made(path.join(dir, `${'a'.repeat(16)}-pastiche-pack16-vec-learn.onnx`), false),
+    ];
+    const kept = [
+      made(path.join(s.cache, 'notes'), true),
+      made(path.join(s.cache, 'vgg19-old-but-not-ours'), true),
+      made(path.join(dir, 'readme.txt'), false),
+      ...[s.ref, s.grams].map((g) => path.join(dir, cachedGraphName(g))),
+      dir,
+    ];
+    const old = (Date.now() - STALE_CACHE_MS - 60_000) / 1000;
+    for (const p of [...stale, ...kept]) utimesSync(p, old, old);
+    // A day old less a minute: another version's learn may still be setting up there.
+    const recent = made(path.join(s.cache, 'vgg19-fedcba9876543210'), true);
+    const minuteLess = (Date.now() - STALE_CACHE_MS + 60_000) / 1000;
+    utimesSync(recent, minuteLess, minuteLess);
+    const files = await materializeGraphs([s.ref, s.grams], s.vgg, s.cache, SHARDS);
+    for (const p of stale) expect(() => statSync(p), p).toThrow(/ENOENT/);
+    for (const p of [...kept, recent]) expect(statSync(p).isFile() || statSync(p).isDirectory(), p).toBe(true);
+    expect(await run(files[0])).toEqual([11, 22, 33, 44]);
   });
 
   it('uses a graph without external data where it is', async () => {
