@@ -54,6 +54,9 @@ async function verifiedShard(s: ExternalSource, graphFile: string): Promise<Buff
   return bytes;
 }
 
+/** Hex digits of a sha256 in the cache's names. */
+const KEY_CHARS = 16;
+
 /** The cache folder of the manifest's shards: their sha256s name it, so other weights never reuse it. */
 export function shardFolder(cacheDir: string, shards: readonly ModelFileRef[]): string {
   const key = sha256Of(
@@ -64,12 +67,12 @@ export function shardFolder(cacheDir: string, shards: readonly ModelFileRef[]): 
         .join(''),
     ),
   );
-  return path.join(cacheDir, `${EXTERNAL_DIR}-${key.slice(0, 16)}`);
+  return path.join(cacheDir, `${EXTERNAL_DIR}-${key.slice(0, KEY_CHARS)}`);
 }
 
 /** A graph's file in the shard folder: its sha256 names it, so a changed graph never reuses an old copy. */
 export function cachedGraphName(g: LearnGraphRef): string {
-  return `${g.sha256.slice(0, 16)}-${path.basename(g.path)}`;
+  return `${g.sha256.slice(0, KEY_CHARS)}-${path.basename(g.path)}`;
 }
 
 /** The graph's bytes, once they are the manifest's, and the external files they read. */
@@ -147,27 +150,17 @@ export const STALE_CACHE_MS = 24 * 3600 * 1000;
  * names this module makes are touched, in case the cache folder was pointed somewhere shared, and
  * a failure only leaves a file behind (Windows refuses to remove one that is open).
  */
-export async function pruneLearnCache(cacheDir: string, dir: string, keep: readonly string[], now = Date.now()): Promise<string[]> {
-  const removed: string[] = [];
+export async function pruneLearnCache(cacheDir: string, dir: string, keep: readonly string[]): Promise<void> {
   const prune = async (parent: string, pattern: RegExp): Promise<void> => {
-    const names = await readdir(parent).catch(() => [] as string[]);
-    for (const name of names) {
+    for (const name of await readdir(parent).catch(() => [] as string[])) {
       const p = path.join(parent, name);
       if (!pattern.test(name) || p === dir || keep.includes(p)) continue;
       const st = await lstat(p).catch(() => null);
-      if (!st || now - st.mtimeMs < STALE_CACHE_MS) continue;
-      if (
-        await rm(p, { recursive: true, force: true }).then(
-          () => true,
-          () => false,
-        )
-      )
-        removed.push(p);
+      if (st && Date.now() - st.mtimeMs >= STALE_CACHE_MS) await rm(p, { recursive: true, force: true }).catch(() => undefined);
     }
   };
-  await prune(cacheDir, new RegExp(`^${EXTERNAL_DIR}-[0-9a-f]{16}(\\.tmp-\\d+-[0-9a-f]{8})?$`));
-  await prune(dir, /^[0-9a-f]{16}-.+\.onnx$/);
-  return removed;
+  await prune(cacheDir, new RegExp(`^${EXTERNAL_DIR}-[0-9a-f]{${KEY_CHARS}}(\\.tmp-\\d+-[0-9a-f]{8})?$`));
+  await prune(dir, new RegExp(`^[0-9a-f]{${KEY_CHARS}}-.+\\.onnx$`));
 }
 
 const renamed = (from: string, to: string): Promise<boolean> =>

@@ -1,5 +1,5 @@
 // onnxruntime-node's Linux and macOS builds (1.29 and later) carry Microsoft's 1DS telemetry: at
-// the first session they write a device id and an event store under ~/.cache/Microsoft, drop files
+// session creation they write a device id and an event store under ~/.cache/Microsoft, drop files
 // in the temp folder, and upload usage events. Pastiche sends nothing from someone's desktop, so the
 // worker opts out before any session exists. The variable must be in the process's real environment
 // (native getenv): set here, on the worker's main thread, before the onnxruntime thread starts;
